@@ -1,0 +1,3 @@
+pub mod chunk;
+pub mod ident;
+pub mod lang;
