@@ -1,1 +1,16 @@
-fn main() {}
+//! The `semnav` binary: the CLI and the language server over one core.
+
+mod cli;
+
+fn main() {
+    // Logs go to stderr: stdout belongs to results (CLI) or JSON-RPC (LSP).
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_target(false)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SEMNAV_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    std::process::exit(cli::main());
+}

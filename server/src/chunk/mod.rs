@@ -81,3 +81,24 @@ impl Chunk {
         &source[self.bytes.clone()]
     }
 }
+
+// PLACEHOLDER until the syntax chunker lands: whole file as one section.
+pub fn chunk_source(language: Language, source: &str) -> Vec<Chunk> {
+    if source.trim().is_empty() {
+        return Vec::new();
+    }
+    vec![Chunk {
+        kind: ChunkKind::Section,
+        name: None,
+        container: None,
+        signature: None,
+        language,
+        bytes: 0..source.len(),
+        start_line: 0,
+        end_line: source.matches('\n').count().saturating_sub(usize::from(source.ends_with('\n'))) as u32,
+    }]
+}
+
+pub fn chunk_text_for_embedding(rel_path: &str, chunk: &Chunk, source: &str) -> String {
+    format!("path: {rel_path}\n{}", chunk.text(source))
+}

@@ -1,0 +1,361 @@
+//! Nearest neighbours over unit vectors: an exact scan, and an HNSW graph
+//! (instant-distance) for large indexes.
+//!
+//! Below [`ANN_THRESHOLD`] vectors the exact scan is both fast and exact. Above
+//! it, an HNSW base is built in the background; vectors added since the build
+//! (the *delta*) are scanned exactly and removed ones (*tombstones*) skipped,
+//! and the two result lists are merged at query time. instant-distance cannot
+//! insert or delete, so the base is rebuilt once the delta or tombstones grow
+//! past [`REBUILD_FRACTION`] of it. This module knows vectors and keys only,
+//! not chunks or files.
+
+use std::collections::{HashMap, HashSet};
+
+use instant_distance::{Builder, HnswMap, Search};
+use serde::{Deserialize, Serialize};
+
+/// Above this many vectors an HNSW base is worth building (see benches/ann).
+pub const ANN_THRESHOLD: usize = 50_000;
+/// Rebuild the base when delta + tombstones exceed this fraction of it.
+pub const REBUILD_FRACTION: f32 = 0.2;
+
+/// Dot product, unrolled into 8 independent accumulators so the compiler
+/// vectorises it (a plain iterator sum measured several times slower).
+#[inline]
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0.0f32; 8];
+    let chunks = n / 8;
+    for i in 0..chunks {
+        let (x, y) = (&a[i * 8..i * 8 + 8], &b[i * 8..i * 8 + 8]);
+        for k in 0..8 {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    let mut sum: f32 = acc.iter().sum();
+    for i in chunks * 8..n {
+        sum += a[i] * b[i];
+    }
+    sum
+}
+
+/// The `k` best `(row, score)` of a row-major matrix against `query`, best
+/// first, over the rows `keep` accepts. Filters apply before the top k is cut.
+pub fn exact_top_k(matrix: &[f32], dim: usize, query: &[f32], k: usize, keep: impl Fn(usize) -> bool) -> Vec<(usize, f32)> {
+    if k == 0 || dim == 0 {
+        return Vec::new();
+    }
+    let mut top = TopK::new(k);
+    for (row, v) in matrix.chunks_exact(dim).enumerate() {
+        if keep(row) {
+            top.push(row, dot(v, query));
+        }
+    }
+    top.into_sorted()
+}
+
+/// Keeps the k highest scores seen.
+pub struct TopK {
+    k: usize,
+    items: Vec<(usize, f32)>,
+    min: f32,
+}
+
+impl TopK {
+    pub fn new(k: usize) -> Self {
+        TopK { k, items: Vec::with_capacity(k + 1), min: f32::NEG_INFINITY }
+    }
+
+    #[inline]
+    pub fn push(&mut self, id: usize, score: f32) {
+        if self.items.len() < self.k {
+            self.items.push((id, score));
+            if self.items.len() == self.k {
+                self.min = self.items.iter().map(|x| x.1).fold(f32::INFINITY, f32::min);
+            }
+        } else if score > self.min {
+            if let Some(pos) = self.items.iter().position(|x| x.1 == self.min) {
+                self.items[pos] = (id, score);
+            }
+            self.min = self.items.iter().map(|x| x.1).fold(f32::INFINITY, f32::min);
+        }
+    }
+
+    pub fn into_sorted(mut self) -> Vec<(usize, f32)> {
+        self.items.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        self.items
+    }
+}
+
+/// A vector as an HNSW point; distance is 1 - cosine (vectors are unit length).
+#[derive(Clone, Serialize, Deserialize)]
+pub struct UnitVector(pub Vec<f32>);
+
+impl instant_distance::Point for UnitVector {
+    fn distance(&self, other: &Self) -> f32 {
+        1.0 - dot(&self.0, &other.0)
+    }
+}
+
+/// An HNSW graph over vectors identified by key `K` (semnav uses the text
+/// hash, so the graph survives any reordering of chunks).
+#[derive(Serialize, Deserialize)]
+pub struct HnswBase<K: Clone> {
+    map: HnswMap<UnitVector, K>,
+    len: usize,
+}
+
+impl<K: Clone + Send + Sync + Eq + std::hash::Hash> HnswBase<K> {
+    /// Builds a graph; runs on the calling thread plus the current rayon pool
+    /// (call it inside a bounded pool's `install`).
+    pub fn build(points: Vec<Vec<f32>>, keys: Vec<K>) -> Self {
+        let len = points.len();
+        let points = points.into_iter().map(UnitVector).collect();
+        let map = Builder::default().ef_construction(100).ef_search(100).seed(7).build(points, keys);
+        HnswBase { map, len }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Keys of the graph's nearest neighbours with their cosine, best first, at
+    /// most `k`, skipping keys `skip` accepts.
+    pub fn search(&self, query: &[f32], k: usize, skip: impl Fn(&K) -> bool) -> Vec<(K, f32)> {
+        let mut search = Search::default();
+        let q = UnitVector(query.to_vec());
+        self.map
+            .search(&q, &mut search)
+            .filter(|item| !skip(item.value))
+            .take(k)
+            .map(|item| (item.value.clone(), 1.0 - item.distance))
+            .collect()
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &K> {
+        self.map.values.iter()
+    }
+}
+
+/// Vectors by key, searchable exactly, with an optional HNSW base plus an exact
+/// delta and tombstones.
+pub struct VectorIndex<K: Clone + Eq + std::hash::Hash> {
+    dim: usize,
+    keys: Vec<K>,
+    matrix: Vec<f32>,
+    row_of: HashMap<K, usize>,
+    base: Option<std::sync::Arc<HnswBase<K>>>,
+    /// Rows not in the base.
+    delta: Vec<usize>,
+    /// Base keys no longer present.
+    tombstones: HashSet<K>,
+}
+
+impl<K: Clone + Eq + std::hash::Hash + Send + Sync> VectorIndex<K> {
+    pub fn new(dim: usize) -> Self {
+        VectorIndex { dim, keys: Vec::new(), matrix: Vec::new(), row_of: HashMap::new(), base: None, delta: Vec::new(), tombstones: HashSet::new() }
+    }
+
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Adds (or keeps) a vector under `key`; returns its row.
+    pub fn insert(&mut self, key: K, vector: &[f32]) -> usize {
+        if let Some(&row) = self.row_of.get(&key) {
+            return row;
+        }
+        let row = self.keys.len();
+        self.keys.push(key.clone());
+        self.matrix.extend_from_slice(&vector[..self.dim.min(vector.len())]);
+        self.matrix.resize((row + 1) * self.dim, 0.0);
+        self.row_of.insert(key.clone(), row);
+        if self.base.is_some() {
+            self.tombstones.remove(&key);
+            self.delta.push(row);
+        }
+        row
+    }
+
+    pub fn row(&self, key: &K) -> Option<usize> {
+        self.row_of.get(key).copied()
+    }
+
+    pub fn key(&self, row: usize) -> &K {
+        &self.keys[row]
+    }
+
+    pub fn vector(&self, row: usize) -> &[f32] {
+        &self.matrix[row * self.dim..(row + 1) * self.dim]
+    }
+
+    /// Marks keys gone (they stay in memory until the next compaction but are
+    /// never returned).
+    pub fn remove(&mut self, key: &K) {
+        if self.row_of.remove(key).is_some() && self.base.is_some() {
+            self.tombstones.insert(key.clone());
+        }
+    }
+
+    pub fn contains(&self, key: &K) -> bool {
+        self.row_of.contains_key(key)
+    }
+
+    /// Installs an HNSW base; every present row not in it becomes delta.
+    pub fn set_base(&mut self, base: std::sync::Arc<HnswBase<K>>) {
+        let in_base: HashSet<&K> = base.keys().collect();
+        self.delta = self.row_of.iter().filter(|(k, _)| !in_base.contains(k)).map(|(_, &r)| r).collect();
+        self.tombstones = base.keys().filter(|k| !self.row_of.contains_key(*k)).cloned().collect();
+        self.base = Some(base);
+    }
+
+    pub fn base(&self) -> Option<&std::sync::Arc<HnswBase<K>>> {
+        self.base.as_ref()
+    }
+
+    /// Whether the base is missing (and worth having) or stale.
+    pub fn needs_base(&self) -> bool {
+        let live = self.row_of.len();
+        match &self.base {
+            None => live >= ANN_THRESHOLD,
+            Some(b) => (self.delta.len() + self.tombstones.len()) as f32 > REBUILD_FRACTION * b.len() as f32,
+        }
+    }
+
+    /// The live vectors and keys, for building a base elsewhere.
+    pub fn live_points(&self) -> (Vec<Vec<f32>>, Vec<K>) {
+        let mut rows: Vec<usize> = self.row_of.values().copied().collect();
+        rows.sort_unstable();
+        (rows.iter().map(|&r| self.vector(r).to_vec()).collect(), rows.iter().map(|&r| self.keys[r].clone()).collect())
+    }
+
+    /// The `k` best rows for `query`, over the rows `keep` accepts. Uses the
+    /// HNSW base when there is one (over-fetching to leave room for the
+    /// filter, then scanning exactly if the filter left too few).
+    pub fn search(&self, query: &[f32], k: usize, keep: impl Fn(usize) -> bool) -> Vec<(usize, f32)> {
+        let live = |row: usize| self.row_of.get(&self.keys[row]) == Some(&row);
+        let Some(base) = &self.base else {
+            return exact_top_k(&self.matrix, self.dim, query, k, |r| live(r) && keep(r));
+        };
+        let mut top = TopK::new(k);
+        let from_base = base.search(query, k * 4 + 16, |key| self.tombstones.contains(key));
+        let mut found = 0;
+        for (key, score) in from_base {
+            if let Some(&row) = self.row_of.get(&key) {
+                if keep(row) {
+                    top.push(row, score);
+                    found += 1;
+                }
+            }
+        }
+        if found < k {
+            // The filter is selective: the graph's neighbourhood did not hold
+            // enough matching rows, so fall back to the exact answer.
+            return exact_top_k(&self.matrix, self.dim, query, k, |r| live(r) && keep(r));
+        }
+        for &row in &self.delta {
+            if live(row) && keep(row) {
+                top.push(row, dot(self.vector(row), query));
+            }
+        }
+        top.into_sorted()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn random_unit_vectors(n: usize, dim: usize, seed: u64) -> Vec<Vec<f32>> {
+        let mut state = seed;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % 10_000) as f32 / 5_000.0 - 1.0
+        };
+        (0..n)
+            .map(|_| {
+                let mut v: Vec<f32> = (0..dim).map(|_| next()).collect();
+                crate::embed::normalize(&mut v);
+                v
+            })
+            .collect()
+    }
+
+    #[test]
+    fn dot_matches_naive() {
+        let a: Vec<f32> = (0..19).map(|i| i as f32 * 0.5).collect();
+        let b: Vec<f32> = (0..19).map(|i| 1.0 - i as f32).collect();
+        let naive: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+        assert!((dot(&a, &b) - naive).abs() < 1e-3);
+    }
+
+    #[test]
+    fn exact_top_k_is_sorted_and_filtered() {
+        let vs = random_unit_vectors(200, 16, 1);
+        let matrix: Vec<f32> = vs.concat();
+        let hits = exact_top_k(&matrix, 16, &vs[5], 10, |r| r % 2 == 1 || r == 5);
+        assert_eq!(hits[0].0, 5);
+        assert!(hits.windows(2).all(|w| w[0].1 >= w[1].1));
+        assert!(hits.iter().all(|(r, _)| r % 2 == 1 || *r == 5));
+        assert_eq!(hits.len(), 10);
+    }
+
+    #[test]
+    fn ann_ranking_agrees_with_exact() {
+        let dim = 32;
+        let vs = random_unit_vectors(2000, dim, 3);
+        let mut index = VectorIndex::new(dim);
+        for (i, v) in vs.iter().enumerate() {
+            index.insert(i as u32, v);
+        }
+        let exact: Vec<Vec<usize>> = (0..20).map(|q| index.search(&vs[q * 7], 10, |_| true).into_iter().map(|x| x.0).collect()).collect();
+        let (points, keys) = index.live_points();
+        index.set_base(std::sync::Arc::new(HnswBase::build(points, keys)));
+        let mut agree = 0;
+        for (q, want) in exact.iter().enumerate() {
+            let got: Vec<usize> = index.search(&vs[q * 7], 10, |_| true).into_iter().map(|x| x.0).collect();
+            assert_eq!(got[0], want[0], "the query vector itself must rank first");
+            agree += got.iter().filter(|r| want.contains(r)).count();
+        }
+        let recall = agree as f32 / 200.0;
+        assert!(recall >= 0.9, "recall@10 {recall}");
+    }
+
+    #[test]
+    fn delta_and_tombstones_are_merged() {
+        let dim = 16;
+        let vs = random_unit_vectors(300, dim, 9);
+        let mut index = VectorIndex::new(dim);
+        for (i, v) in vs.iter().enumerate().take(200) {
+            index.insert(i as u32, v);
+        }
+        let (points, keys) = index.live_points();
+        index.set_base(std::sync::Arc::new(HnswBase::build(points, keys)));
+        // A new vector (delta) is found; a removed one (tombstone) is not.
+        index.insert(250, &vs[250]);
+        assert_eq!(index.search(&vs[250], 1, |_| true)[0].0, index.row(&250).unwrap());
+        let row10 = index.row(&10).unwrap();
+        index.remove(&10);
+        assert!(index.search(&vs[10], 5, |_| true).iter().all(|(r, _)| *r != row10));
+        assert!(!index.needs_base());
+        for i in 200..300 {
+            index.insert(i as u32, &vs[i]);
+        }
+        assert!(index.needs_base());
+    }
+}

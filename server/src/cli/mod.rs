@@ -1,0 +1,340 @@
+//! Command-line parsing and the four commands of the contract: `index`,
+//! `search`, `similar`, `status`. Each command opens a workspace, calls the
+//! core and prints; all formatting is in [`output`], the terminal progress bar
+//! in [`progress`].
+
+mod output;
+mod progress;
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+
+use semnav::discover::{DiscoverOptions, DEFAULT_MAX_FILE_BYTES};
+use semnav::embed::model::DEFAULT_MODEL;
+use semnav::embed::{EmbedWorker, FastEmbedder, ModelPaths, Priority};
+use semnav::index::{self, Workspace};
+use semnav::lang::Language;
+use semnav::search::{Exclude, Filters, SearchIndex};
+use semnav::store::OpenOutcome;
+
+#[derive(Parser)]
+#[command(name = "semnav", version, about = "Navigate code by meaning: semantic search and similar code, from the CLI or as a language server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Index or refresh the workspace at PATH, incrementally.
+    Index {
+        /// Workspace root.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Search code by meaning (hybrid semantic + lexical); refreshes a stale index first.
+    Search {
+        /// Workspace root.
+        #[arg(long, default_value = ".")]
+        path: PathBuf,
+        /// Most results per query.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Only these languages (repeatable): rust, python, javascript, typescript, go, java, c, cpp, …
+        #[arg(long = "lang", value_name = "L")]
+        langs: Vec<String>,
+        /// Only paths matching these globs, relative to the root (repeatable).
+        #[arg(long = "glob", value_name = "G")]
+        globs: Vec<String>,
+        /// One JSON object per query, one per line.
+        #[arg(long)]
+        json: bool,
+        /// Read queries from FILE, one per line (`-`: stdin).
+        #[arg(long, value_name = "FILE", conflicts_with = "query")]
+        queries: Option<PathBuf>,
+        /// The query.
+        #[arg(required_unless_present = "queries")]
+        query: Vec<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Code similar to the chunk that holds FILE:LINE (1-based).
+    Similar {
+        /// FILE:LINE
+        location: String,
+        /// Workspace root (default: the current directory if it holds FILE, else FILE's git root).
+        #[arg(long)]
+        path: Option<PathBuf>,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Index location, model, counts, size on disk, staleness.
+    Status {
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+/// Options every command takes.
+#[derive(Args, Clone)]
+struct Common {
+    /// Where the index lives (default: under $XDG_CACHE_HOME/semnav/indexes).
+    #[arg(long, env = "SEMNAV_INDEX_DIR", value_name = "DIR")]
+    index_dir: Option<PathBuf>,
+    /// Directory holding model.onnx and the tokenizer files.
+    #[arg(long, env = "SEMNAV_MODEL_DIR", value_name = "DIR")]
+    model_dir: Option<PathBuf>,
+    /// Embedding model name.
+    #[arg(long, default_value = DEFAULT_MODEL)]
+    model: String,
+    /// Extra paths to leave out (globs, repeatable).
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Skip files larger than this.
+    #[arg(long, default_value_t = DEFAULT_MAX_FILE_BYTES)]
+    max_file_bytes: u64,
+    /// Threads the model may use (default: all cores).
+    #[arg(long, env = "SEMNAV_THREADS")]
+    threads: Option<usize>,
+}
+
+impl Common {
+    fn discover_options(&self) -> DiscoverOptions {
+        DiscoverOptions { max_file_bytes: self.max_file_bytes, exclude: self.exclude.clone() }
+    }
+
+    fn worker(&self) -> Result<EmbedWorker> {
+        let paths = ModelPaths::resolve(&self.model, self.model_dir.as_deref())?;
+        EmbedWorker::spawn(Box::new(FastEmbedder::load(&paths, self.threads)?))
+    }
+
+    fn open(&self, root: &Path, worker: &EmbedWorker) -> Result<Workspace> {
+        let (ws, outcome) = Workspace::open(root, self.index_dir.as_deref(), self.discover_options(), worker.model_id())?;
+        match outcome {
+            OpenOutcome::Reset(why) => eprintln!("semnav: the index was built with another {why}; rebuilding it"),
+            OpenOutcome::Rebuilt(why) => eprintln!("semnav: the index was unreadable ({why}); rebuilt it"),
+            OpenOutcome::Existing | OpenOutcome::Created => {}
+        }
+        Ok(ws)
+    }
+}
+
+/// Runs the CLI; returns the process exit code (0 ok, 1 runtime error, 2 usage).
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match run(cli) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("semnav: {}", one_line(&e));
+            1
+        }
+    }
+}
+
+fn one_line(e: &anyhow::Error) -> String {
+    format!("{e:#}").replace('\n', " ")
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Index { path, common } => {
+            let worker = common.worker()?;
+            let ws = common.open(&path, &worker)?;
+            let bar = progress::TerminalProgress::new();
+            let stats = ws.refresh(&worker, &bar)?;
+            eprintln!("{}", output::refresh_summary(&stats));
+            Ok(())
+        }
+        Command::Search { path, limit, langs, globs, json, queries, query, common } => {
+            let filters = filters(&langs, &globs)?;
+            let queries = match queries {
+                Some(file) => read_queries(&file)?,
+                None => vec![query.join(" ")],
+            };
+            let worker = common.worker()?;
+            let ws = common.open(&path, &worker)?;
+            // A refresh is cheap when nothing changed (metadata only).
+            let stats = ws.refresh(&worker, &progress::TerminalProgress::new())?;
+            if stats.files_read > 0 || stats.files_removed > 0 {
+                eprintln!("{}", output::refresh_summary(&stats));
+            }
+            let index = ws.load()?;
+            let vectors = worker.embed_blocking(queries.clone(), Priority::Interactive)?;
+            let mut out = std::io::stdout().lock();
+            for (query, vector) in queries.iter().zip(vectors) {
+                let hits = index.search(&vector, query, &filters, limit);
+                let text = if json { output::json_line(query, &index, &hits) } else { output::human(&index, &hits) };
+                write_out(&mut out, &text)?;
+            }
+            Ok(())
+        }
+        Command::Similar { location, path, limit, json, common } => {
+            let (file, line) = parse_location(&location)?;
+            let file = file.canonicalize().with_context(|| format!("cannot open {}", file.display()))?;
+            let root = match path {
+                Some(p) => p,
+                None => default_root_for(&file, &common)?,
+            };
+            let worker = common.worker()?;
+            let ws = common.open(&root, &worker)?;
+            ws.refresh(&worker, &progress::TerminalProgress::new())?;
+            let index = ws.load()?;
+            let (vector, exclude) = query_chunk(&ws, &worker, &file, line)?;
+            let hits = index.similar(&vector, &exclude, &Filters::default(), limit);
+            let text = if json { output::json_line(&location, &index, &hits) } else { output::human(&index, &hits) };
+            write_out(&mut std::io::stdout().lock(), &text)
+        }
+        Command::Status { path, json, common } => status(&path, json, &common),
+    }
+}
+
+/// Writes results; a closed pipe (`| head`) is not an error.
+fn write_out(out: &mut impl Write, text: &str) -> Result<()> {
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.context("cannot write to stdout"),
+    }
+}
+
+fn filters(langs: &[String], globs: &[String]) -> Result<Filters> {
+    let languages = langs
+        .iter()
+        .map(|l| Language::from_name(l).ok_or_else(|| anyhow!("unknown language {l:?} in --lang")))
+        .collect::<Result<Vec<_>>>()?;
+    let globs = if globs.is_empty() {
+        None
+    } else {
+        let mut b = globset::GlobSetBuilder::new();
+        for g in globs {
+            b.add(globset::Glob::new(g).with_context(|| format!("bad --glob {g:?}"))?);
+        }
+        Some(b.build()?)
+    };
+    Ok(Filters { languages, globs })
+}
+
+fn read_queries(file: &Path) -> Result<Vec<String>> {
+    let reader: Box<dyn BufRead> = if file == Path::new("-") {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(std::io::BufReader::new(std::fs::File::open(file).with_context(|| format!("cannot read queries from {}", file.display()))?))
+    };
+    let mut out = Vec::new();
+    for line in reader.lines() {
+        let line = line.context("cannot read a query line")?;
+        let q = line.trim().to_string();
+        if !q.is_empty() {
+            out.push(q);
+        }
+    }
+    Ok(out)
+}
+
+fn parse_location(location: &str) -> Result<(PathBuf, u32)> {
+    let (file, line) = location.rsplit_once(':').ok_or_else(|| anyhow!("expected FILE:LINE, got {location:?}"))?;
+    let line: u32 = line.parse().map_err(|_| anyhow!("expected FILE:LINE with a 1-based line number, got {location:?}"))?;
+    if line == 0 {
+        bail!("line numbers start at 1 in {location:?}");
+    }
+    Ok((PathBuf::from(file), line - 1))
+}
+
+/// The workspace `file` belongs to: the current directory when it holds
+/// `file`, else the nearest ancestor already indexed, else the nearest with a
+/// `.git`, else `file`'s directory.
+fn default_root_for(file: &Path, common: &Common) -> Result<PathBuf> {
+    let cwd = std::env::current_dir()?.canonicalize()?;
+    if file.starts_with(&cwd) {
+        return Ok(cwd);
+    }
+    let dir = file.parent().ok_or_else(|| anyhow!("{} has no parent directory", file.display()))?;
+    if common.index_dir.is_none() {
+        if let Some(indexed) = dir.ancestors().find(|d| index::default_index_dir(d).join("db").exists()) {
+            return Ok(indexed.to_path_buf());
+        }
+    }
+    Ok(dir.ancestors().find(|d| d.join(".git").exists()).unwrap_or(dir).to_path_buf())
+}
+
+/// The vector of the chunk holding `line` of `file` (0-based), from the file as
+/// it is now, and the region `similar` must leave out.
+fn query_chunk(ws: &Workspace, worker: &EmbedWorker, file: &Path, line: u32) -> Result<(Vec<f32>, Exclude)> {
+    let rel = semnav::discover::relative_path(&ws.root, file).ok_or_else(|| anyhow!("{} is outside the workspace {}", file.display(), ws.root.display()))?;
+    let language = Language::from_path(file).ok_or_else(|| anyhow!("{} is not a file semnav indexes", file.display()))?;
+    let text = semnav::discover::read_text(file, ws.options.max_file_bytes).map_err(|r| anyhow!("cannot use {}: {}", file.display(), r.as_str()))?;
+    let chunks = semnav::chunk::chunk_source(language, &text);
+    let chunk = chunks
+        .iter()
+        .filter(|c| c.start_line <= line && line <= c.end_line)
+        .min_by_key(|c| c.end_line - c.start_line)
+        .ok_or_else(|| anyhow!("line {} of {} is not inside any code chunk", line + 1, file.display()))?;
+    let (stored, embed_text) = index::stored_chunk(ws.model_id(), &rel, chunk, &text);
+    let vector = match ws.store.vector(&stored.text_hash)? {
+        Some(v) => v,
+        None => worker.embed_blocking(vec![embed_text], Priority::Interactive)?.remove(0),
+    };
+    Ok((vector, Exclude { path: rel, start_line: chunk.start_line, end_line: chunk.end_line }))
+}
+
+fn status(path: &Path, json: bool, common: &Common) -> Result<()> {
+    // Status must work without the model: it reads the store only.
+    let root = path.canonicalize().with_context(|| format!("cannot open workspace {}", path.display()))?;
+    let dir = common.index_dir.clone().unwrap_or_else(|| index::default_index_dir(&root));
+    let paths = ModelPaths::resolve(&common.model, common.model_dir.as_deref())?;
+    let model_state = match paths.check() {
+        Ok(()) => format!("{} (installed at {})", common.model, paths.model_dir.display()),
+        Err(e) => format!("{} (not usable: {e})", common.model),
+    };
+    if !dir.join("db").exists() {
+        let msg = format!("no index yet for {} (it would be at {}); run `semnav index {}`", root.display(), dir.display(), path.display());
+        if json {
+            println!("{}", serde_json::json!({"root": root, "indexDir": dir, "indexed": false, "model": model_state}));
+        } else {
+            println!("{msg}\nmodel: {model_state}");
+        }
+        return Ok(());
+    }
+    let ws_model = peek_model(&dir)?;
+    let (ws, _) = Workspace::open(&root, Some(&dir), common.discover_options(), &ws_model)?;
+    let index: SearchIndex = ws.load()?;
+    let stale = ws.staleness()?;
+    let report = output::Status {
+        root: &ws.root,
+        index_dir: &dir,
+        model: &model_state,
+        index_model: &ws_model,
+        files: ws.store.file_count(),
+        chunks: index.len(),
+        vectors: ws.store.vector_count(),
+        disk_bytes: ws.store.disk_bytes(),
+        staleness: &stale,
+        skipped: &ws.store.skip_counts(),
+    };
+    println!("{}", if json { report.json() } else { report.human() });
+    Ok(())
+}
+
+/// The model id an existing index was built with.
+fn peek_model(dir: &Path) -> Result<String> {
+    semnav::store::Store::peek_model(dir)?.ok_or_else(|| anyhow!("the index at {} has no model record; run `semnav index` to rebuild it", dir.display()))
+}

@@ -1,0 +1,238 @@
+//! Finding the files of a workspace worth indexing, and reading them safely.
+//!
+//! Walking uses the `ignore` crate (ripgrep's walker): `.gitignore`, `.ignore`,
+//! global git excludes, hidden files skipped, symlinks not followed (so no
+//! loops and nothing outside the root), plus a built-in list of paths that are
+//! never source (lock files, `node_modules`, `target`, minified bundles, …) and
+//! the user's own excludes. [`read_text`] then refuses binary, huge, non-UTF-8
+//! and minified-looking content, each with a reason that is counted. This module
+//! does not chunk or embed.
+
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use anyhow::{Context, Result};
+use ignore::overrides::OverrideBuilder;
+use ignore::WalkBuilder;
+
+use crate::lang::Language;
+
+/// Files larger than this are skipped unless configured otherwise.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 1 << 20;
+/// A line longer than this marks generated or minified text.
+pub const MAX_LINE_BYTES: usize = 4_000;
+
+/// Never indexed, whatever the ignore files say.
+pub const DEFAULT_EXCLUDES: &[&str] = &[
+    "**/node_modules/**",
+    "**/target/**",
+    "**/dist/**",
+    "**/vendor/**",
+    "**/third_party/**",
+    "**/.git/**",
+    "**/__pycache__/**",
+    "**/.venv/**",
+    "**/*.min.js",
+    "**/*.min.css",
+    "**/*.bundle.js",
+    "**/*.map",
+    "**/*.lock",
+    "**/package-lock.json",
+    "**/pnpm-lock.yaml",
+    "**/yarn.lock",
+    "**/go.sum",
+];
+
+/// Why a file was not indexed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SkipReason {
+    TooLarge,
+    Binary,
+    NotUtf8,
+    LongLines,
+    Unreadable,
+}
+
+impl SkipReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::TooLarge => "too large",
+            SkipReason::Binary => "binary",
+            SkipReason::NotUtf8 => "not UTF-8",
+            SkipReason::LongLines => "long lines (minified or generated)",
+            SkipReason::Unreadable => "unreadable",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DiscoverOptions {
+    pub max_file_bytes: u64,
+    /// Extra glob patterns to leave out (relative to the root).
+    pub exclude: Vec<String>,
+}
+
+impl Default for DiscoverOptions {
+    fn default() -> Self {
+        DiscoverOptions { max_file_bytes: DEFAULT_MAX_FILE_BYTES, exclude: Vec::new() }
+    }
+}
+
+/// A candidate file and the metadata that decides whether to read it.
+#[derive(Debug, Clone)]
+pub struct FoundFile {
+    /// Relative to the root, `/`-separated.
+    pub rel_path: String,
+    pub abs_path: PathBuf,
+    pub language: Language,
+    pub size: u64,
+    pub mtime_ns: u64,
+}
+
+/// Everything the walk found: files to consider and files skipped by size.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub files: Vec<FoundFile>,
+    pub skipped: Vec<(String, SkipReason)>,
+}
+
+/// Walks `root` (canonical) and returns candidates in path order.
+pub fn discover(root: &Path, options: &DiscoverOptions) -> Result<Discovery> {
+    let mut overrides = OverrideBuilder::new(root);
+    for pattern in DEFAULT_EXCLUDES.iter().copied().chain(options.exclude.iter().map(String::as_str)) {
+        overrides.add(&format!("!{pattern}")).with_context(|| format!("bad exclude pattern {pattern:?}"))?;
+    }
+    let overrides = overrides.build().context("cannot build the exclude list")?;
+    let walker = WalkBuilder::new(root)
+        .follow_links(false)
+        .hidden(true)
+        .git_ignore(true)
+        .git_global(true)
+        .git_exclude(true)
+        .require_git(false)
+        .overrides(overrides)
+        .build();
+    let mut out = Discovery::default();
+    for entry in walker {
+        let Ok(entry) = entry else { continue };
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let path = entry.path();
+        let Some(language) = Language::from_path(path) else { continue };
+        let Some(rel_path) = relative_path(root, path) else { continue };
+        let Ok(meta) = entry.metadata() else {
+            out.skipped.push((rel_path, SkipReason::Unreadable));
+            continue;
+        };
+        if meta.len() > options.max_file_bytes {
+            out.skipped.push((rel_path, SkipReason::TooLarge));
+            continue;
+        }
+        out.files.push(FoundFile { rel_path, abs_path: path.to_path_buf(), language, size: meta.len(), mtime_ns: mtime_ns(&meta) });
+    }
+    out.files.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    Ok(out)
+}
+
+/// `path` relative to `root`, with `/` separators; `None` outside the root.
+pub fn relative_path(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+    Some(parts?.join("/"))
+}
+
+pub fn mtime_ns(meta: &std::fs::Metadata) -> u64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0)
+}
+
+/// Checks file content; `Err` says why it is not indexed.
+pub fn check_text(bytes: &[u8], max_file_bytes: u64) -> std::result::Result<&str, SkipReason> {
+    if bytes.len() as u64 > max_file_bytes {
+        return Err(SkipReason::TooLarge);
+    }
+    // Like git and ripgrep: a NUL in the first 8 KiB means binary.
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        return Err(SkipReason::Binary);
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| SkipReason::NotUtf8)?;
+    if text.split('\n').any(|line| line.len() > MAX_LINE_BYTES) {
+        return Err(SkipReason::LongLines);
+    }
+    Ok(text)
+}
+
+/// Reads a file and checks it with [`check_text`].
+pub fn read_text(path: &Path, max_file_bytes: u64) -> std::result::Result<String, SkipReason> {
+    let bytes = std::fs::read(path).map_err(|_| SkipReason::Unreadable)?;
+    check_text(&bytes, max_file_bytes)?;
+    String::from_utf8(bytes).map_err(|_| SkipReason::NotUtf8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, rel: &str, content: &[u8]) {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+    }
+
+    #[test]
+    fn respects_gitignore_and_default_excludes() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        write(&root, ".gitignore", b"generated/\n");
+        write(&root, "src/main.rs", b"fn main() {}\n");
+        write(&root, "generated/out.rs", b"fn x() {}\n");
+        write(&root, "node_modules/dep/index.js", b"x\n");
+        write(&root, "web/app.min.js", b"x\n");
+        write(&root, "Cargo.lock", b"x\n");
+        write(&root, ".hidden/secret.py", b"x\n");
+        write(&root, "logo.png", b"\x89PNG");
+        write(&root, "docs/guide.md", b"# Guide\n");
+        write(&root, "skip_me/a.py", b"x = 1\n");
+        let found = discover(&root, &DiscoverOptions { exclude: vec!["skip_me/**".into()], ..Default::default() }).unwrap();
+        let paths: Vec<&str> = found.files.iter().map(|f| f.rel_path.as_str()).collect();
+        assert_eq!(paths, ["docs/guide.md", "src/main.rs"]);
+    }
+
+    #[test]
+    fn large_files_are_skipped_by_metadata() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        write(&root, "big.rs", &vec![b'a'; 2000]);
+        let found = discover(&root, &DiscoverOptions { max_file_bytes: 1000, exclude: vec![] }).unwrap();
+        assert!(found.files.is_empty());
+        assert_eq!(found.skipped, vec![("big.rs".to_string(), SkipReason::TooLarge)]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_loops_and_outside_links_are_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        write(&root, "a/x.rs", b"fn x() {}\n");
+        write(outside.path(), "secret.rs", b"fn s() {}\n");
+        std::os::unix::fs::symlink(&root, root.join("a/loop")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), root.join("out")).unwrap();
+        let found = discover(&root, &DiscoverOptions::default()).unwrap();
+        let paths: Vec<&str> = found.files.iter().map(|f| f.rel_path.as_str()).collect();
+        assert_eq!(paths, ["a/x.rs"]);
+    }
+
+    #[test]
+    fn content_checks_give_reasons() {
+        assert_eq!(check_text(b"fn a() {}\n", 100), Ok("fn a() {}\n"));
+        assert_eq!(check_text(b"ab\0cd", 100), Err(SkipReason::Binary));
+        assert_eq!(check_text(b"caf\xe9", 100), Err(SkipReason::NotUtf8));
+        assert_eq!(check_text(&vec![b'x'; 200], 100), Err(SkipReason::TooLarge));
+        assert_eq!(check_text(&vec![b'x'; 5000], 10_000), Err(SkipReason::LongLines));
+    }
+}

@@ -1,0 +1,326 @@
+//! Keeping a workspace's index up to date: discover → read → chunk → embed →
+//! store, incrementally.
+//!
+//! A refresh reads only files whose size or modification time changed (or were
+//! modified within the same instant they were last indexed); a file whose
+//! content hash is unchanged keeps its chunks; a chunk whose text was embedded
+//! before (in any file, in any run) reuses the stored vector. Vectors are
+//! written before the file entries that use them, and each file entry is one
+//! atomic write, so a refresh killed at any moment leaves an index that opens
+//! consistently and resumes where it stopped. Knows nothing of terminals or LSP:
+//! progress goes through the [`Progress`] trait.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result};
+
+use crate::chunk::{self, Chunk};
+use crate::discover::{self, DiscoverOptions, FoundFile, SkipReason};
+use crate::embed::{EmbedWorker, Priority};
+use crate::lexical;
+use crate::search::SearchIndex;
+use crate::store::{self, FileEntry, OpenOutcome, SkipCounts, Store, StoredChunk, TextHash};
+
+/// Missing texts embedded per round trip to the embedding thread; also how
+/// often file entries are committed.
+const EMBED_ROUND: usize = 256;
+/// A file modified this close to when it was indexed is read again next time:
+/// its modification time cannot tell a later write apart.
+const RACY_NS: u64 = 2_000_000_000;
+
+/// Reports a long operation's progress (a terminal bar, LSP `$/progress`).
+pub trait Progress: Sync {
+    fn begin(&self, _title: &str, _total: u64) {}
+    fn advance(&self, _done: u64, _message: &str) {}
+    fn end(&self, _message: &str) {}
+}
+
+/// Reports nothing.
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// What a refresh did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RefreshStats {
+    /// Files indexed after the refresh.
+    pub files: usize,
+    pub chunks: usize,
+    /// Files read and re-chunked in this refresh.
+    pub files_read: usize,
+    pub files_removed: usize,
+    /// Chunk texts sent to the model now.
+    pub embedded: usize,
+    /// Chunks of changed files whose vector was found in the cache.
+    pub reused: usize,
+    pub skipped: SkipCounts,
+    pub elapsed: Duration,
+}
+
+/// The index directory for a workspace root: under the cache dir, keyed by
+/// the canonical root path, so it never lands inside the repository.
+pub fn default_index_dir(root: &Path) -> PathBuf {
+    let name = root.file_name().and_then(|n| n.to_str()).unwrap_or("root");
+    let hash = blake3::hash(root.to_string_lossy().as_bytes()).to_hex();
+    crate::embed::model::cache_root().join("indexes").join(format!("{name}-{}", &hash[..16]))
+}
+
+/// A workspace root and its store.
+pub struct Workspace {
+    pub root: PathBuf,
+    pub store: Store,
+    pub options: DiscoverOptions,
+    model_id: String,
+}
+
+impl Workspace {
+    /// Opens the index of `root` (canonicalised) in `index_dir` or the default.
+    pub fn open(root: &Path, index_dir: Option<&Path>, options: DiscoverOptions, model_id: &str) -> Result<(Workspace, OpenOutcome)> {
+        let root = root.canonicalize().with_context(|| format!("cannot open workspace {}", root.display()))?;
+        if !root.is_dir() {
+            anyhow::bail!("workspace {} is not a directory", root.display());
+        }
+        let dir = index_dir.map(Path::to_path_buf).unwrap_or_else(|| default_index_dir(&root));
+        let (store, outcome) = Store::open(&dir, model_id)?;
+        store.set_root(&root)?;
+        Ok((Workspace { root, store, options, model_id: model_id.to_string() }, outcome))
+    }
+
+    pub fn model_id(&self) -> &str {
+        &self.model_id
+    }
+
+    /// Brings the index up to date with the files on disk.
+    pub fn refresh(&self, worker: &EmbedWorker, progress: &dyn Progress) -> Result<RefreshStats> {
+        let started = Instant::now();
+        let found = discover::discover(&self.root, &self.options)?;
+        let mut stats = RefreshStats::default();
+        let mut skipped: SkipCounts = SkipCounts::new();
+        let mut count_skip = |reason: SkipReason| *skipped.entry(reason.as_str().to_string()).or_default() += 1;
+
+        let mut on_disk: HashSet<&str> = HashSet::new();
+        for (path, reason) in &found.skipped {
+            count_skip(*reason);
+            self.store.remove_file(path)?;
+        }
+        // What changed, from metadata only.
+        let mut to_read: Vec<&FoundFile> = Vec::new();
+        for file in &found.files {
+            on_disk.insert(&file.rel_path);
+            match self.store.file(&file.rel_path)? {
+                Some(entry) if !self.needs_reading(file, &entry)? => {}
+                _ => to_read.push(file),
+            }
+        }
+        let mut stale: Vec<String> = Vec::new();
+        for item in self.store.files() {
+            let (path, _) = item?;
+            if !on_disk.contains(path.as_str()) {
+                stale.push(path);
+            }
+        }
+        for path in &stale {
+            self.store.remove_file(path)?;
+        }
+        stats.files_removed = stale.len();
+
+        progress.begin("Indexing", to_read.len() as u64);
+        let mut pending = PendingFiles::default();
+        for (done, file) in to_read.iter().enumerate() {
+            let text = match discover::read_text(&file.abs_path, self.options.max_file_bytes) {
+                Ok(text) => text,
+                Err(reason) => {
+                    count_skip(reason);
+                    self.store.remove_file(&file.rel_path)?;
+                    continue;
+                }
+            };
+            stats.files_read += 1;
+            let content_hash = *blake3::hash(text.as_bytes()).as_bytes();
+            let previous = self.store.file(&file.rel_path)?;
+            let (entry, texts) = match previous {
+                Some(mut old) if old.content_hash == content_hash && old.language == file.language => {
+                    // Touched but unchanged: keep the chunks, update the metadata.
+                    old.size = file.size;
+                    old.mtime_ns = file.mtime_ns;
+                    old.indexed_ns = now_ns();
+                    let texts = if self.all_vectors_present(&old)? { Vec::new() } else { self.embed_texts(file, &text) };
+                    (old, texts)
+                }
+                _ => self.build_entry(file, &text, content_hash),
+            };
+            pending.add(&self.store, &file.rel_path, entry, texts, &mut stats)?;
+            if pending.missing.len() >= EMBED_ROUND {
+                pending.commit(&self.store, worker, &mut stats)?;
+            }
+            progress.advance(done as u64 + 1, &file.rel_path);
+        }
+        pending.commit(&self.store, worker, &mut stats)?;
+        self.store.set_skip_counts(&skipped)?;
+        self.store.flush()?;
+        stats.files = self.store.file_count();
+        stats.chunks = self.store.files().map(|f| f.map(|(_, e)| e.chunks.len()).unwrap_or(0)).sum();
+        stats.skipped = skipped;
+        stats.elapsed = started.elapsed();
+        progress.end(&format!("{} files, {} chunks", stats.files, stats.chunks));
+        Ok(stats)
+    }
+
+    /// Whether a file must be read: its metadata changed, it was written in
+    /// the same instant it was indexed, or a vector of its chunks is missing.
+    fn needs_reading(&self, file: &FoundFile, entry: &FileEntry) -> Result<bool> {
+        if entry.size != file.size || entry.mtime_ns != file.mtime_ns || entry.language != file.language {
+            return Ok(true);
+        }
+        if entry.indexed_ns.saturating_sub(entry.mtime_ns) < RACY_NS {
+            return Ok(true);
+        }
+        Ok(!self.all_vectors_present(entry)?)
+    }
+
+    fn all_vectors_present(&self, entry: &FileEntry) -> Result<bool> {
+        for c in &entry.chunks {
+            if !self.store.has_vector(&c.text_hash)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Chunks a file; returns its entry and the text embedded for each chunk.
+    fn build_entry(&self, file: &FoundFile, text: &str, content_hash: [u8; 32]) -> (FileEntry, Vec<(TextHash, String)>) {
+        let chunks = chunk::chunk_source(file.language, text);
+        let (stored, texts) = chunks.iter().map(|c| stored_chunk(&self.model_id, &file.rel_path, c, text)).map(|(s, t)| (s.clone(), (s.text_hash, t))).unzip();
+        let entry = FileEntry { size: file.size, mtime_ns: file.mtime_ns, indexed_ns: now_ns(), content_hash, language: file.language, chunks: stored };
+        (entry, texts)
+    }
+
+    fn embed_texts(&self, file: &FoundFile, text: &str) -> Vec<(TextHash, String)> {
+        self.build_entry(file, text, [0; 32]).1
+    }
+
+    /// Reads the whole index into memory for searching.
+    pub fn load(&self) -> Result<SearchIndex> {
+        let mut index = SearchIndex::new();
+        for item in self.store.files() {
+            let (path, entry) = item?;
+            index.set_file(&path, entry.language, entry.chunks, |h| self.store.vector(h).ok().flatten());
+        }
+        Ok(index)
+    }
+
+    /// Files whose metadata differs from the index (new, changed, removed),
+    /// without reading any content.
+    pub fn staleness(&self) -> Result<Staleness> {
+        let found = discover::discover(&self.root, &self.options)?;
+        let mut s = Staleness::default();
+        let mut seen = HashSet::new();
+        for file in &found.files {
+            seen.insert(file.rel_path.as_str());
+            match self.store.file(&file.rel_path)? {
+                None => s.new += 1,
+                Some(e) if e.size != file.size || e.mtime_ns != file.mtime_ns => s.changed += 1,
+                _ => {}
+            }
+        }
+        for item in self.store.files() {
+            if !seen.contains(item?.0.as_str()) {
+                s.removed += 1;
+            }
+        }
+        Ok(s)
+    }
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Staleness {
+    pub new: usize,
+    pub changed: usize,
+    pub removed: usize,
+}
+
+impl Staleness {
+    pub fn is_stale(&self) -> bool {
+        self.new + self.changed + self.removed > 0
+    }
+}
+
+/// The stored form of a chunk: where it is, its lexical words, and the hash of
+/// the text that is embedded for it.
+pub fn stored_chunk(model_id: &str, rel_path: &str, c: &Chunk, source: &str) -> (StoredChunk, String) {
+    let embed_text = chunk::chunk_text_for_embedding(rel_path, c, source);
+    let body = c.text(source);
+    let words = format!(
+        "{rel_path} {} {} {body}",
+        c.name.as_deref().unwrap_or(""),
+        c.container.as_deref().unwrap_or("")
+    );
+    let stored = StoredChunk {
+        kind: c.kind,
+        name: c.name.clone(),
+        container: c.container.clone(),
+        start_byte: c.bytes.start as u32,
+        end_byte: c.bytes.end as u32,
+        start_line: c.start_line,
+        end_line: c.end_line,
+        text_hash: store::text_hash(model_id, &embed_text),
+        terms: lexical::terms(&words).join(" "),
+        preview: preview(c, body),
+    };
+    (stored, embed_text)
+}
+
+/// One line shown under a result: the signature, else the first non-blank line.
+fn preview(c: &Chunk, body: &str) -> String {
+    let line = c.signature.as_deref().unwrap_or_else(|| body.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or(""));
+    let mut s: String = line.chars().take(120).collect();
+    if line.chars().count() > 120 {
+        s.push('…');
+    }
+    s
+}
+
+/// Files read and chunked, waiting for the vectors of their new texts.
+#[derive(Default)]
+struct PendingFiles {
+    files: Vec<(String, FileEntry)>,
+    /// Texts to embed, by hash (deduplicated).
+    missing: HashMap<TextHash, String>,
+}
+
+impl PendingFiles {
+    fn add(&mut self, store: &Store, path: &str, entry: FileEntry, texts: Vec<(TextHash, String)>, stats: &mut RefreshStats) -> Result<()> {
+        for (hash, text) in texts {
+            if self.missing.contains_key(&hash) {
+                continue;
+            }
+            if store.has_vector(&hash)? {
+                stats.reused += 1;
+            } else {
+                self.missing.insert(hash, text);
+            }
+        }
+        self.files.push((path.to_string(), entry));
+        Ok(())
+    }
+
+    /// Embeds what is missing, stores the vectors, then the file entries.
+    fn commit(&mut self, store: &Store, worker: &EmbedWorker, stats: &mut RefreshStats) -> Result<()> {
+        if !self.missing.is_empty() {
+            let (hashes, texts): (Vec<TextHash>, Vec<String>) = self.missing.drain().unzip();
+            let vectors = worker.embed_blocking(texts, Priority::Background)?;
+            stats.embedded += hashes.len();
+            let pairs: Vec<(TextHash, Vec<f32>)> = hashes.into_iter().zip(vectors).collect();
+            store.put_vectors(&pairs)?;
+        }
+        for (path, entry) in self.files.drain(..) {
+            store.put_file(&path, &entry)?;
+        }
+        Ok(())
+    }
+}
+
+fn now_ns() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0)
+}

@@ -1,0 +1,149 @@
+//! A lexical index: Okapi BM25 over identifier-split words.
+//!
+//! Documents are the `terms` strings of chunks (path, names and code, split
+//! at camelCase / snake_case and lower-cased by [`crate::ident`]). This catches
+//! what the embedding misses: rare identifiers, exact names. Pure in-memory
+//! data; it is rebuilt from the stored terms when an index is opened.
+
+use std::collections::HashMap;
+
+use crate::ident::split_words;
+
+const K1: f32 = 1.2;
+const B: f32 = 0.75;
+
+/// Words too common in code and queries to tell chunks apart.
+const STOPWORDS: &[&str] = &[
+    "a", "an", "the", "of", "to", "in", "on", "for", "and", "or", "is", "are", "be", "by", "with", "as", "at",
+    "it", "its", "this", "that", "from", "if", "we", "do", "does", "where", "which", "when", "how", "what", "self",
+    "into", "given", "return", "returns", "s",
+];
+
+/// The words of `text` as the index sees them: split, lower-cased, stopwords
+/// dropped, plurals reduced.
+pub fn terms(text: &str) -> Vec<String> {
+    split_words(text).into_iter().filter(|w| !STOPWORDS.contains(&w.as_str())).map(|w| stem(&w)).collect()
+}
+
+/// A light plural-only stemmer: `uploads` → `upload`, `retries` → `retry`.
+fn stem(word: &str) -> String {
+    if word.len() > 4 && word.ends_with("ies") {
+        format!("{}y", &word[..word.len() - 3])
+    } else if word.len() > 3 && word.ends_with('s') && !word.ends_with("ss") && !word.ends_with("us") {
+        word[..word.len() - 1].to_string()
+    } else {
+        word.to_string()
+    }
+}
+
+#[derive(Default)]
+pub struct Bm25 {
+    postings: HashMap<String, Vec<(u32, u16)>>,
+    doc_len: Vec<u32>,
+    total_len: u64,
+    live: Vec<bool>,
+    live_count: usize,
+}
+
+impl Bm25 {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a document (already-split terms, space separated); returns its id.
+    pub fn add(&mut self, terms_text: &str) -> u32 {
+        let id = self.doc_len.len() as u32;
+        let mut tf: HashMap<&str, u16> = HashMap::new();
+        let mut len = 0u32;
+        for t in terms_text.split_ascii_whitespace() {
+            *tf.entry(t).or_default() = tf.get(t).copied().unwrap_or(0).saturating_add(1);
+            len += 1;
+        }
+        for (t, n) in tf {
+            self.postings.entry(t.to_string()).or_default().push((id, n));
+        }
+        self.doc_len.push(len);
+        self.total_len += len as u64;
+        self.live.push(true);
+        self.live_count += 1;
+        id
+    }
+
+    /// Removes a document from results (its postings stay until a rebuild).
+    pub fn remove(&mut self, id: u32) {
+        if let Some(l) = self.live.get_mut(id as usize) {
+            if *l {
+                *l = false;
+                self.live_count -= 1;
+                self.total_len -= self.doc_len[id as usize] as u64;
+            }
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.live_count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live_count == 0
+    }
+
+    /// The best `k` documents for `query`, over those `keep` accepts, best first.
+    pub fn search(&self, query: &str, k: usize, keep: impl Fn(u32) -> bool) -> Vec<(u32, f32)> {
+        let n = self.live_count.max(1) as f32;
+        let avg = (self.total_len as f32 / n).max(1.0);
+        let mut query_terms = terms(query);
+        query_terms.sort();
+        query_terms.dedup();
+        let mut scores: HashMap<u32, f32> = HashMap::new();
+        for t in &query_terms {
+            let Some(list) = self.postings.get(t) else { continue };
+            let df = list.iter().filter(|(d, _)| self.live[*d as usize]).count() as f32;
+            if df == 0.0 {
+                continue;
+            }
+            let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
+            for &(doc, tf) in list {
+                if !self.live[doc as usize] || !keep(doc) {
+                    continue;
+                }
+                let tf = tf as f32;
+                let len = self.doc_len[doc as usize] as f32;
+                let s = idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / avg));
+                *scores.entry(doc).or_default() += s;
+            }
+        }
+        let mut ranked: Vec<(u32, f32)> = scores.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked.truncate(k);
+        ranked
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terms_split_and_stem() {
+        assert_eq!(terms("retryFailedUploads in the queue"), ["retry", "failed", "upload", "queue"]);
+        assert_eq!(terms("entries"), ["entry"]);
+        assert_eq!(terms("class status"), ["class", "status"]);
+    }
+
+    #[test]
+    fn ranks_matching_documents_first() {
+        let mut idx = Bm25::new();
+        let a = idx.add(&terms("fn load_config(path) read file parse toml").join(" "));
+        let b = idx.add(&terms("fn render_widget(tree) draw frame").join(" "));
+        let c = idx.add(&terms("fn retry_upload(file) backoff retry").join(" "));
+        let hits = idx.search("retry the upload", 10, |_| true);
+        assert_eq!(hits[0].0, c);
+        assert!(hits.iter().all(|h| h.0 != b));
+        assert_eq!(idx.search("config", 10, |_| true)[0].0, a);
+        assert!(idx.search("config", 10, |d| d != a).is_empty());
+        idx.remove(a);
+        assert!(idx.search("config", 10, |_| true).is_empty());
+        assert_eq!(idx.len(), 2);
+    }
+}

@@ -1,0 +1,334 @@
+//! Answering queries: dense (cosine) and lexical (BM25) rankings fused by
+//! reciprocal rank fusion, with filters applied before the top k is cut.
+//!
+//! [`SearchIndex`] is the in-memory form of an index: every chunk with its
+//! path, its vector (shared by all chunks with the same text) and its lexical
+//! document. It is built from the store and updated file by file; it never
+//! touches the disk or the model (callers pass query vectors in).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use globset::GlobSet;
+
+use crate::ann::VectorIndex;
+use crate::embed::DIM;
+use crate::lang::Language;
+use crate::lexical::Bm25;
+use crate::store::{StoredChunk, TextHash};
+
+/// RRF constant. Measured on a docstring→function eval: k=10 with the dense
+/// list weighted 2:1 beat the textbook k=60 (0.443 vs 0.417 MRR@10).
+pub const RRF_K: f32 = 10.0;
+pub const DENSE_WEIGHT: f32 = 2.0;
+pub const LEXICAL_WEIGHT: f32 = 1.0;
+
+/// A chunk in the index.
+#[derive(Debug, Clone)]
+pub struct IndexedChunk {
+    pub path: Arc<str>,
+    pub language: Language,
+    pub chunk: StoredChunk,
+}
+
+/// What to search among.
+#[derive(Default, Clone)]
+pub struct Filters {
+    /// Empty: every language.
+    pub languages: Vec<Language>,
+    /// `None`: every path.
+    pub globs: Option<GlobSet>,
+}
+
+impl Filters {
+    fn accepts(&self, c: &IndexedChunk) -> bool {
+        (self.languages.is_empty() || self.languages.iter().any(|&l| c.language.matches_filter(l)))
+            && self.globs.as_ref().is_none_or(|g| g.is_match(&*c.path))
+    }
+}
+
+/// A result: a chunk id and its score (higher is better).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hit {
+    pub chunk: usize,
+    pub score: f32,
+}
+
+/// A region that `similar` must not return: the query chunk itself and
+/// anything overlapping it.
+#[derive(Debug, Clone)]
+pub struct Exclude {
+    pub path: String,
+    pub start_line: u32,
+    pub end_line: u32,
+}
+
+#[derive(Default)]
+pub struct SearchIndex {
+    chunks: Vec<IndexedChunk>,
+    live: Vec<bool>,
+    by_path: HashMap<Arc<str>, Vec<usize>>,
+    by_hash: HashMap<TextHash, Vec<usize>>,
+    vectors: VectorIndex<TextHash>,
+    lexical: Bm25,
+}
+
+impl Default for VectorIndex<TextHash> {
+    fn default() -> Self {
+        VectorIndex::new(DIM)
+    }
+}
+
+impl SearchIndex {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Live chunks.
+    pub fn len(&self) -> usize {
+        self.lexical.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn vector_count(&self) -> usize {
+        self.vectors.len()
+    }
+
+    pub fn vectors_mut(&mut self) -> &mut VectorIndex<TextHash> {
+        &mut self.vectors
+    }
+
+    pub fn vectors(&self) -> &VectorIndex<TextHash> {
+        &self.vectors
+    }
+
+    pub fn chunk(&self, id: usize) -> &IndexedChunk {
+        &self.chunks[id]
+    }
+
+    /// Live chunk ids of a file, in file order.
+    pub fn chunks_of(&self, path: &str) -> &[usize] {
+        self.by_path.get(path).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.by_path.keys().map(|p| &**p)
+    }
+
+    /// Replaces the chunks of `path`. `vector_of` gives each chunk's vector
+    /// when it is known; chunks without one are found lexically until a
+    /// vector is added with [`SearchIndex::add_vector`].
+    pub fn set_file(&mut self, path: &str, language: Language, chunks: Vec<StoredChunk>, vector_of: impl Fn(&TextHash) -> Option<Vec<f32>>) {
+        self.remove_file(path);
+        if chunks.is_empty() {
+            return;
+        }
+        let path: Arc<str> = path.into();
+        let mut ids = Vec::with_capacity(chunks.len());
+        for chunk in chunks {
+            let id = self.chunks.len();
+            let doc = self.lexical.add(&chunk.terms);
+            debug_assert_eq!(doc as usize, id);
+            if !self.vectors.contains(&chunk.text_hash) {
+                if let Some(v) = vector_of(&chunk.text_hash) {
+                    self.vectors.insert(chunk.text_hash, &v);
+                }
+            }
+            self.by_hash.entry(chunk.text_hash).or_default().push(id);
+            self.chunks.push(IndexedChunk { path: path.clone(), language, chunk });
+            self.live.push(true);
+            ids.push(id);
+        }
+        self.by_path.insert(path, ids);
+    }
+
+    /// Adds the vector of a text (for chunks that were waiting for it).
+    pub fn add_vector(&mut self, hash: TextHash, vector: &[f32]) {
+        if self.by_hash.contains_key(&hash) {
+            self.vectors.insert(hash, vector);
+        }
+    }
+
+    pub fn has_vector(&self, hash: &TextHash) -> bool {
+        self.vectors.contains(hash)
+    }
+
+    pub fn remove_file(&mut self, path: &str) {
+        let Some(ids) = self.by_path.remove(path) else { return };
+        for id in ids {
+            self.live[id] = false;
+            self.lexical.remove(id as u32);
+            let hash = self.chunks[id].chunk.text_hash;
+            if let Some(list) = self.by_hash.get_mut(&hash) {
+                list.retain(|&c| c != id);
+                if list.is_empty() {
+                    self.by_hash.remove(&hash);
+                    self.vectors.remove(&hash);
+                }
+            }
+        }
+    }
+
+    /// Dense ranking: chunk ids by cosine to `query`, best first.
+    fn dense(&self, query: &[f32], k: usize, keep: &dyn Fn(usize) -> bool) -> Vec<(usize, f32)> {
+        let rows = self.vectors.search(query, k, |row| {
+            self.by_hash.get(self.vectors.key(row)).is_some_and(|ids| ids.iter().any(|&id| keep(id)))
+        });
+        let mut out = Vec::with_capacity(rows.len());
+        for (row, score) in rows {
+            if let Some(ids) = self.by_hash.get(self.vectors.key(row)) {
+                out.extend(ids.iter().filter(|&&id| keep(id)).map(|&id| (id, score)));
+            }
+        }
+        out
+    }
+
+    /// Hybrid search: `query_vector` is the embedded query, `query_text` its words.
+    pub fn search(&self, query_vector: &[f32], query_text: &str, filters: &Filters, limit: usize) -> Vec<Hit> {
+        let keep = |id: usize| self.live[id] && filters.accepts(&self.chunks[id]);
+        let depth = (limit * 5).max(50);
+        let dense = self.dense(query_vector, depth, &keep);
+        let lexical: Vec<usize> = self.lexical.search(query_text, depth, |d| keep(d as usize)).into_iter().map(|(d, _)| d as usize).collect();
+        let mut fused: HashMap<usize, f32> = HashMap::new();
+        for (rank, (id, _)) in dense.iter().enumerate() {
+            *fused.entry(*id).or_default() += DENSE_WEIGHT / (RRF_K + rank as f32 + 1.0);
+        }
+        for (rank, id) in lexical.iter().enumerate() {
+            *fused.entry(*id).or_default() += LEXICAL_WEIGHT / (RRF_K + rank as f32 + 1.0);
+        }
+        // Scaled so that first place in both lists scores 1.
+        let best = (DENSE_WEIGHT + LEXICAL_WEIGHT) / (RRF_K + 1.0);
+        let mut ranked: Vec<Hit> = fused.into_iter().map(|(chunk, s)| Hit { chunk, score: s / best }).collect();
+        ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.chunk.cmp(&b.chunk)));
+        self.dedup(ranked, limit)
+    }
+
+    /// Chunks whose vectors are nearest to `vector`, never overlapping `exclude`.
+    pub fn similar(&self, vector: &[f32], exclude: &Exclude, filters: &Filters, limit: usize) -> Vec<Hit> {
+        let keep = |id: usize| {
+            let c = &self.chunks[id];
+            self.live[id]
+                && filters.accepts(c)
+                && !(*c.path == *exclude.path && c.chunk.start_line <= exclude.end_line && c.chunk.end_line >= exclude.start_line)
+        };
+        let ranked = self.dense(vector, (limit * 3).max(30), &keep).into_iter().map(|(chunk, score)| Hit { chunk, score }).collect();
+        self.dedup(ranked, limit)
+    }
+
+    /// Keeps the best of several chunks of one definition (the windows of a
+    /// split function, identical ranges) and cuts to `limit`.
+    fn dedup(&self, ranked: Vec<Hit>, limit: usize) -> Vec<Hit> {
+        let mut out: Vec<Hit> = Vec::with_capacity(limit);
+        for hit in ranked {
+            if out.len() == limit {
+                break;
+            }
+            let c = &self.chunks[hit.chunk];
+            let same_definition = out.iter().any(|h| {
+                let o = &self.chunks[h.chunk];
+                o.path == c.path
+                    && ((o.chunk.start_line == c.chunk.start_line && o.chunk.end_line == c.chunk.end_line)
+                        || (c.chunk.kind.is_definition()
+                            && o.chunk.kind == c.chunk.kind
+                            && o.chunk.name == c.chunk.name
+                            && o.chunk.container == c.chunk.container
+                            && o.chunk.start_line <= c.chunk.end_line + 1
+                            && c.chunk.start_line <= o.chunk.end_line + 1))
+            });
+            if !same_definition {
+                out.push(hit);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chunk::ChunkKind;
+    use crate::embed::StubEmbedder;
+    use crate::lexical::terms;
+
+    fn stored(name: &str, kind: ChunkKind, lines: (u32, u32), text: &str) -> StoredChunk {
+        StoredChunk {
+            kind,
+            name: Some(name.into()),
+            container: None,
+            start_byte: 0,
+            end_byte: 0,
+            start_line: lines.0,
+            end_line: lines.1,
+            text_hash: *blake3::hash(text.as_bytes()).as_bytes(),
+            terms: terms(&format!("{name} {text}")).join(" "),
+            preview: text.into(),
+        }
+    }
+
+    fn index_with(files: &[(&str, Language, Vec<(&str, ChunkKind, (u32, u32), &str)>)]) -> SearchIndex {
+        let mut idx = SearchIndex::new();
+        for (path, lang, chunks) in files {
+            let texts: HashMap<TextHash, String> = chunks.iter().map(|c| (*blake3::hash(c.3.as_bytes()).as_bytes(), c.3.to_string())).collect();
+            let stored = chunks.iter().map(|c| stored(c.0, c.1, c.2, c.3)).collect();
+            idx.set_file(path, *lang, stored, |h| texts.get(h).map(|t| StubEmbedder::vector(t)));
+        }
+        idx
+    }
+
+    fn names(idx: &SearchIndex, hits: &[Hit]) -> Vec<String> {
+        hits.iter().map(|h| idx.chunk(h.chunk).chunk.name.clone().unwrap()).collect()
+    }
+
+    #[test]
+    fn finds_by_meaning_and_by_name_and_filters_first() {
+        let idx = index_with(&[
+            ("src/a.rs", Language::Rust, vec![("load_config", ChunkKind::Function, (0, 9), "read settings file from disk"), ("draw", ChunkKind::Function, (10, 20), "paint widgets frame")]),
+            ("web/b.py", Language::Python, vec![("load_settings", ChunkKind::Function, (0, 5), "read settings file from disk parse")]),
+        ]);
+        let q = StubEmbedder::vector("read settings from disk");
+        let hits = idx.search(&q, "read settings from disk", &Filters::default(), 10);
+        assert_eq!(names(&idx, &hits)[..2].iter().filter(|n| n.starts_with("load")).count(), 2);
+        let only_py = Filters { languages: vec![Language::Python], globs: None };
+        assert_eq!(names(&idx, &idx.search(&q, "read settings", &only_py, 10)), ["load_settings"]);
+        let glob = globset::GlobSetBuilder::new().add(globset::Glob::new("src/**").unwrap()).build().unwrap();
+        let only_src = Filters { languages: vec![], globs: Some(glob) };
+        assert!(names(&idx, &idx.search(&q, "read settings", &only_src, 10)).iter().all(|n| n != "load_settings"));
+        assert!(hits.windows(2).all(|w| w[0].score >= w[1].score));
+    }
+
+    #[test]
+    fn similar_never_returns_the_query_or_overlaps() {
+        let idx = index_with(&[(
+            "a.rs",
+            Language::Rust,
+            vec![("f", ChunkKind::Function, (0, 9), "retry failed upload"), ("g", ChunkKind::Function, (5, 12), "retry failed upload again"), ("h", ChunkKind::Function, (20, 30), "retry upload")],
+        )]);
+        let v = StubEmbedder::vector("retry failed upload");
+        let hits = idx.similar(&v, &Exclude { path: "a.rs".into(), start_line: 0, end_line: 9 }, &Filters::default(), 10);
+        assert_eq!(names(&idx, &hits), ["h"]);
+    }
+
+    #[test]
+    fn windows_of_one_definition_are_deduplicated() {
+        let idx = index_with(&[("a.rs", Language::Rust, vec![("big", ChunkKind::Function, (0, 59), "parse tokens stream"), ("big", ChunkKind::Function, (60, 119), "parse tokens stream more"), ("other", ChunkKind::Function, (130, 140), "parse tokens")])]);
+        let q = StubEmbedder::vector("parse tokens stream");
+        let hits = idx.search(&q, "parse tokens stream", &Filters::default(), 10);
+        assert_eq!(names(&idx, &hits), ["big", "other"]);
+    }
+
+    #[test]
+    fn removing_and_replacing_files_updates_results() {
+        let mut idx = index_with(&[("a.rs", Language::Rust, vec![("f", ChunkKind::Function, (0, 3), "alpha beta")])]);
+        assert_eq!(idx.len(), 1);
+        idx.set_file("a.rs", Language::Rust, vec![stored("g", ChunkKind::Function, (0, 3), "gamma delta")], |_| Some(StubEmbedder::vector("gamma delta")));
+        let hits = idx.search(&StubEmbedder::vector("alpha beta"), "alpha beta", &Filters::default(), 10);
+        assert_eq!(names(&idx, &hits), ["g"]);
+        idx.remove_file("a.rs");
+        assert!(idx.is_empty());
+        assert_eq!(idx.vector_count(), 0);
+        assert!(idx.search(&StubEmbedder::vector("gamma"), "gamma", &Filters::default(), 10).is_empty());
+    }
+}

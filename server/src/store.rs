@@ -1,0 +1,440 @@
+//! The on-disk index: one sled database per workspace.
+//!
+//! Trees:
+//! - `files`: relative path → [`FileEntry`] (metadata, content hash and *all*
+//!   of the file's chunks in one value, so a file's chunks change atomically);
+//! - `vectors`: text hash → little-endian f32 bytes. This is also the
+//!   embedding cache: a chunk text embedded once, in any file and any earlier
+//!   run, is found here by its hash and never embedded again;
+//! - `meta`: schema version, model id, skip counts.
+//!
+//! Vectors are written before the file entries that point at them, so after a
+//! crash an entry may lack nothing but a cache may hold unused vectors. On open,
+//! a different schema or model clears everything; a database sled cannot open
+//! or whose records do not decode is deleted and rebuilt (it is derived data).
+//! Records are encoded with postcard. This module does no chunking, no
+//! embedding and no searching.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::chunk::ChunkKind;
+use crate::lang::Language;
+
+/// Bump when any record layout or the embedded text format changes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A chunk text's identity: blake3 of model id + text. Keys the vector.
+pub type TextHash = [u8; 32];
+
+/// What the index knows of one file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileEntry {
+    pub size: u64,
+    /// Modification time in nanoseconds since the epoch.
+    pub mtime_ns: u64,
+    /// When this entry was written, same unit: a file modified in the same
+    /// instant it was read is read again next time ("racy" check).
+    pub indexed_ns: u64,
+    pub content_hash: [u8; 32],
+    pub language: Language,
+    pub chunks: Vec<StoredChunk>,
+}
+
+/// A chunk as stored: where it is, what it is, and the keys to its vector.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredChunk {
+    pub kind: ChunkKind,
+    pub name: Option<String>,
+    pub container: Option<String>,
+    pub start_byte: u32,
+    pub end_byte: u32,
+    /// 0-based, inclusive.
+    pub start_line: u32,
+    pub end_line: u32,
+    pub text_hash: TextHash,
+    /// Words for the lexical index, space-separated (identifiers split).
+    pub terms: String,
+    /// One line shown under a result.
+    pub preview: String,
+}
+
+/// Files skipped by the last refresh, by reason.
+pub type SkipCounts = BTreeMap<String, u64>;
+
+/// What happened when the store was opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpenOutcome {
+    /// Opened as it was.
+    Existing,
+    /// No index was there.
+    Created,
+    /// Cleared because it was written by another schema or model.
+    Reset(String),
+    /// Deleted and created again because it could not be read.
+    Rebuilt(String),
+}
+
+pub struct Store {
+    dir: PathBuf,
+    db: sled::Db,
+    files: sled::Tree,
+    vectors: sled::Tree,
+    meta: sled::Tree,
+}
+
+const META_SCHEMA: &[u8] = b"schema";
+const META_MODEL: &[u8] = b"model";
+const META_SKIPS: &[u8] = b"skips";
+const META_ROOT: &[u8] = b"root";
+
+impl Store {
+    /// Opens (or creates) the index in `dir` for vectors of `model_id`.
+    pub fn open(dir: &Path, model_id: &str) -> Result<(Store, OpenOutcome)> {
+        let existed = dir.join("db").exists();
+        match Self::try_open(dir) {
+            Ok(store) => match store.check_compatible(model_id) {
+                Ok(None) => Ok((store, if existed { OpenOutcome::Existing } else { OpenOutcome::Created })),
+                Ok(Some(reason)) => {
+                    store.clear()?;
+                    store.write_header(model_id)?;
+                    Ok((store, OpenOutcome::Reset(reason)))
+                }
+                Err(e) => {
+                    drop(store);
+                    Self::rebuild(dir, model_id, format!("{e:#}"))
+                }
+            },
+            Err(OpenError::Locked(e)) => Err(e),
+            Err(OpenError::Broken(e)) => Self::rebuild(dir, model_id, format!("{e:#}")),
+        }
+    }
+
+    fn rebuild(dir: &Path, model_id: &str, reason: String) -> Result<(Store, OpenOutcome)> {
+        tracing::warn!("the index at {} is unreadable ({reason}); rebuilding it", dir.display());
+        let db_dir = dir.join("db");
+        if db_dir.exists() {
+            std::fs::remove_dir_all(&db_dir)
+                .with_context(|| format!("cannot delete the broken index at {}", db_dir.display()))?;
+        }
+        let store = Self::try_open(dir).map_err(|e| match e {
+            OpenError::Locked(e) | OpenError::Broken(e) => e,
+        })?;
+        store.write_header(model_id)?;
+        Ok((store, OpenOutcome::Rebuilt(reason)))
+    }
+
+    fn try_open(dir: &Path) -> std::result::Result<Store, OpenError> {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the index directory {}", dir.display()))
+            .map_err(OpenError::Locked)?;
+        let db_dir = dir.join("db");
+        // sled 0.34 can panic on some corrupt files instead of returning an error.
+        let opened = std::panic::catch_unwind(|| {
+            sled::Config::new().path(&db_dir).cache_capacity(64 << 20).flush_every_ms(Some(1000)).open()
+        });
+        let db = match opened {
+            Ok(Ok(db)) => db,
+            Ok(Err(sled::Error::Io(e))) if e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("lock") => {
+                return Err(OpenError::Locked(anyhow!(
+                    "the index at {} is in use by another semnav process ({e})",
+                    db_dir.display()
+                )))
+            }
+            Ok(Err(e)) => return Err(OpenError::Broken(anyhow!("sled cannot open it: {e}"))),
+            Err(_) => return Err(OpenError::Broken(anyhow!("sled panicked while opening it"))),
+        };
+        let tree = |name: &str| db.open_tree(name).map_err(|e| OpenError::Broken(anyhow!("cannot open tree {name}: {e}")));
+        Ok(Store { dir: dir.to_path_buf(), files: tree("files")?, vectors: tree("vectors")?, meta: tree("meta")?, db })
+    }
+
+    /// `Ok(None)` when the stored schema and model match; `Ok(Some(why))` when
+    /// the store must be cleared; `Err` when its records do not decode.
+    fn check_compatible(&self, model_id: &str) -> Result<Option<String>> {
+        let schema = self.meta.get(META_SCHEMA)?;
+        let model = self.meta.get(META_MODEL)?;
+        match (schema, model) {
+            (None, None) => {
+                if !self.files.is_empty() {
+                    bail!("file records without a header");
+                }
+                self.write_header(model_id)?;
+                Ok(None)
+            }
+            (Some(schema), Some(model)) => {
+                let schema: u32 = postcard::from_bytes(&schema).context("bad schema record")?;
+                let model: String = postcard::from_bytes(&model).context("bad model record")?;
+                if schema != SCHEMA_VERSION {
+                    return Ok(Some(format!("schema {schema}, this semnav writes {SCHEMA_VERSION}")));
+                }
+                if model != model_id {
+                    return Ok(Some(format!("model {model}, now {model_id}")));
+                }
+                // Every record must decode; a half-written or damaged one means rebuild.
+                for item in self.files.iter() {
+                    let (key, value) = item?;
+                    std::str::from_utf8(&key).context("a file key is not UTF-8")?;
+                    postcard::from_bytes::<FileEntry>(&value).context("a file record does not decode")?;
+                }
+                Ok(None)
+            }
+            _ => bail!("incomplete header"),
+        }
+    }
+
+    fn write_header(&self, model_id: &str) -> Result<()> {
+        self.meta.insert(META_SCHEMA, postcard::to_allocvec(&SCHEMA_VERSION)?)?;
+        self.meta.insert(META_MODEL, postcard::to_allocvec(model_id)?)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn clear(&self) -> Result<()> {
+        self.files.clear()?;
+        self.vectors.clear()?;
+        self.meta.clear()?;
+        Ok(())
+    }
+
+    /// The model id recorded in the index at `dir`, without checking anything
+    /// else (for `status`, which must work without loading the model).
+    pub fn peek_model(dir: &Path) -> Result<Option<String>> {
+        let store = Self::try_open(dir).map_err(|e| match e {
+            OpenError::Locked(e) | OpenError::Broken(e) => e,
+        })?;
+        Ok(store.model_id())
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Every file entry, in path order.
+    pub fn files(&self) -> impl Iterator<Item = Result<(String, FileEntry)>> + '_ {
+        self.files.iter().map(|item| {
+            let (key, value) = item?;
+            let path = String::from_utf8(key.to_vec()).context("a file key is not UTF-8")?;
+            let entry = postcard::from_bytes(&value).with_context(|| format!("the record of {path} does not decode"))?;
+            Ok((path, entry))
+        })
+    }
+
+    pub fn file(&self, path: &str) -> Result<Option<FileEntry>> {
+        match self.files.get(path.as_bytes())? {
+            Some(v) => Ok(Some(postcard::from_bytes(&v).with_context(|| format!("the record of {path} does not decode"))?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Replaces a file's entry, chunks included, in one write.
+    pub fn put_file(&self, path: &str, entry: &FileEntry) -> Result<()> {
+        self.files.insert(path.as_bytes(), postcard::to_allocvec(entry)?)?;
+        Ok(())
+    }
+
+    pub fn remove_file(&self, path: &str) -> Result<()> {
+        self.files.remove(path.as_bytes())?;
+        Ok(())
+    }
+
+    pub fn file_count(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn vector(&self, hash: &TextHash) -> Result<Option<Vec<f32>>> {
+        Ok(self.vectors.get(hash)?.map(|bytes| decode_vector(&bytes)))
+    }
+
+    pub fn has_vector(&self, hash: &TextHash) -> Result<bool> {
+        Ok(self.vectors.contains_key(hash)?)
+    }
+
+    /// Stores vectors in one atomic batch.
+    pub fn put_vectors(&self, vectors: &[(TextHash, Vec<f32>)]) -> Result<()> {
+        let mut batch = sled::Batch::default();
+        for (hash, v) in vectors {
+            batch.insert(&hash[..], encode_vector(v));
+        }
+        self.vectors.apply_batch(batch)?;
+        Ok(())
+    }
+
+    pub fn vector_count(&self) -> usize {
+        self.vectors.len()
+    }
+
+    pub fn set_skip_counts(&self, counts: &SkipCounts) -> Result<()> {
+        self.meta.insert(META_SKIPS, postcard::to_allocvec(counts)?)?;
+        Ok(())
+    }
+
+    pub fn skip_counts(&self) -> SkipCounts {
+        self.meta
+            .get(META_SKIPS)
+            .ok()
+            .flatten()
+            .and_then(|v| postcard::from_bytes(&v).ok())
+            .unwrap_or_default()
+    }
+
+    /// Remembers which workspace root this index belongs to.
+    pub fn set_root(&self, root: &Path) -> Result<()> {
+        self.meta.insert(META_ROOT, root.to_string_lossy().as_bytes())?;
+        Ok(())
+    }
+
+    pub fn model_id(&self) -> Option<String> {
+        self.meta.get(META_MODEL).ok().flatten().and_then(|v| postcard::from_bytes(&v).ok())
+    }
+
+    /// Makes everything written so far durable.
+    pub fn flush(&self) -> Result<()> {
+        self.db.flush().context("cannot flush the index to disk")?;
+        Ok(())
+    }
+
+    /// Bytes the index takes on disk (the database and anything beside it).
+    pub fn disk_bytes(&self) -> u64 {
+        dir_size(&self.dir)
+    }
+}
+
+enum OpenError {
+    /// Another process holds the database: never delete it.
+    Locked(anyhow::Error),
+    /// Unreadable: delete and rebuild.
+    Broken(anyhow::Error),
+}
+
+pub fn encode_vector(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+pub fn decode_vector(bytes: &[u8]) -> Vec<f32> {
+    bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
+}
+
+/// The key of a chunk text's vector.
+pub fn text_hash(model_id: &str, text: &str) -> TextHash {
+    let mut h = blake3::Hasher::new();
+    h.update(model_id.as_bytes());
+    h.update(&[0]);
+    h.update(text.as_bytes());
+    *h.finalize().as_bytes()
+}
+
+fn dir_size(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    entries
+        .flatten()
+        .map(|e| match e.file_type() {
+            Ok(t) if t.is_dir() => dir_size(&e.path()),
+            Ok(_) => e.metadata().map(|m| m.len()).unwrap_or(0),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(n: u32) -> FileEntry {
+        FileEntry {
+            size: 10,
+            mtime_ns: 5,
+            indexed_ns: 6,
+            content_hash: [n as u8; 32],
+            language: Language::Rust,
+            chunks: vec![StoredChunk {
+                kind: ChunkKind::Function,
+                name: Some("load_config".into()),
+                container: Some("Config".into()),
+                start_byte: 0,
+                end_byte: 10,
+                start_line: 0,
+                end_line: n,
+                text_hash: [7; 32],
+                terms: "load config".into(),
+                preview: "fn load_config()".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn round_trips_files_and_vectors_across_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let (store, outcome) = Store::open(dir.path(), "m1").unwrap();
+            assert_eq!(outcome, OpenOutcome::Created);
+            store.put_file("src/a.rs", &entry(3)).unwrap();
+            store.put_vectors(&[([7; 32], vec![0.5, -1.25, 3.0])]).unwrap();
+            store.flush().unwrap();
+        }
+        let (store, outcome) = Store::open(dir.path(), "m1").unwrap();
+        assert_eq!(outcome, OpenOutcome::Existing);
+        assert_eq!(store.file("src/a.rs").unwrap(), Some(entry(3)));
+        assert_eq!(store.vector(&[7; 32]).unwrap(), Some(vec![0.5, -1.25, 3.0]));
+        let all: Vec<_> = store.files().collect::<Result<_>>().unwrap();
+        assert_eq!(all.len(), 1);
+        store.remove_file("src/a.rs").unwrap();
+        assert_eq!(store.file("src/a.rs").unwrap(), None);
+    }
+
+    #[test]
+    fn another_model_clears_the_index() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let (store, _) = Store::open(dir.path(), "m1").unwrap();
+            store.put_file("a.rs", &entry(1)).unwrap();
+            store.put_vectors(&[([7; 32], vec![1.0])]).unwrap();
+            store.flush().unwrap();
+        }
+        let (store, outcome) = Store::open(dir.path(), "m2").unwrap();
+        assert!(matches!(outcome, OpenOutcome::Reset(_)), "{outcome:?}");
+        assert_eq!(store.file_count(), 0);
+        assert_eq!(store.vector_count(), 0);
+        assert_eq!(store.model_id().as_deref(), Some("m2"));
+    }
+
+    #[test]
+    fn garbage_database_is_rebuilt() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let (store, _) = Store::open(dir.path(), "m1").unwrap();
+            store.put_file("a.rs", &entry(1)).unwrap();
+            store.flush().unwrap();
+        }
+        // Overwrite every file of the database with garbage.
+        for f in std::fs::read_dir(dir.path().join("db")).unwrap().flatten() {
+            if f.path().is_file() {
+                std::fs::write(f.path(), vec![0xAB; 4096]).unwrap();
+            }
+        }
+        let (store, outcome) = Store::open(dir.path(), "m1").unwrap();
+        assert!(matches!(outcome, OpenOutcome::Rebuilt(_)), "{outcome:?}");
+        assert_eq!(store.file_count(), 0);
+    }
+
+    #[test]
+    fn undecodable_record_means_rebuild() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let (store, _) = Store::open(dir.path(), "m1").unwrap();
+            store.files.insert("a.rs", &b"\xff\xff\xff"[..]).unwrap();
+            store.flush().unwrap();
+        }
+        let (_, outcome) = Store::open(dir.path(), "m1").unwrap();
+        assert!(matches!(outcome, OpenOutcome::Rebuilt(_)), "{outcome:?}");
+    }
+
+    #[test]
+    fn vectors_encode_little_endian() {
+        assert_eq!(encode_vector(&[1.0]), 1.0f32.to_le_bytes().to_vec());
+        assert_eq!(decode_vector(&encode_vector(&[0.25, -2.0])), vec![0.25, -2.0]);
+        assert_ne!(text_hash("m1", "x"), text_hash("m2", "x"));
+    }
+}
