@@ -165,12 +165,13 @@ impl<K: Clone + Eq + std::hash::Hash + Send + Sync> VectorIndex<K> {
         self.dim
     }
 
+    /// Live vectors.
     pub fn len(&self) -> usize {
-        self.keys.len()
+        self.row_of.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
+        self.row_of.is_empty()
     }
 
     /// Adds (or keeps) a vector under `key`; returns its row.

@@ -163,6 +163,13 @@ impl FastEmbedder {
     }
 }
 
+impl FastEmbedder {
+    /// The id vectors of this model are stored under.
+    pub fn model_id_string(&self) -> String {
+        self.id.clone()
+    }
+}
+
 impl Embedder for FastEmbedder {
     fn model_id(&self) -> &str {
         &self.id
