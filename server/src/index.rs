@@ -14,7 +14,11 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use std::sync::Arc;
+
 use anyhow::{Context, Result};
+
+use crate::ann::{HnswBase, ANN_THRESHOLD};
 
 use crate::chunk::{self, Chunk};
 use crate::discover::{self, DiscoverOptions, FoundFile, SkipReason};
@@ -200,14 +204,41 @@ impl Workspace {
         self.build_entry(file, text, [0; 32]).1
     }
 
-    /// Reads the whole index into memory for searching.
+    /// Reads the whole index into memory for searching, with the persisted
+    /// HNSW base when the index is large enough to have one.
     pub fn load(&self) -> Result<SearchIndex> {
         let mut index = SearchIndex::new();
         for item in self.store.files() {
             let (path, entry) = item?;
             index.set_file(&path, entry.language, entry.chunks, |h| self.store.vector(h).ok().flatten());
         }
+        if index.vector_count() >= ANN_THRESHOLD {
+            match load_base(&self.hnsw_path()) {
+                Ok(Some(base)) => index.vectors_mut().set_base(Arc::new(base)),
+                Ok(None) => {}
+                Err(e) => tracing::warn!("ignoring the saved HNSW graph: {e:#}"),
+            }
+        }
         Ok(index)
+    }
+
+    fn hnsw_path(&self) -> PathBuf {
+        self.store.dir().join("hnsw.bin")
+    }
+
+    /// Builds and saves a new HNSW base when the index needs one (large, and
+    /// no base or a stale one). Runs on a bounded pool of `threads` threads.
+    /// Returns whether a base was built.
+    pub fn build_ann_if_needed(&self, index: &mut SearchIndex, threads: usize) -> Result<bool> {
+        if !index.vectors().needs_base() {
+            return Ok(false);
+        }
+        let (points, keys) = index.vectors().live_points();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads.max(1)).thread_name(|i| format!("semnav-hnsw-{i}")).build()?;
+        let base = pool.install(|| HnswBase::build(points, keys));
+        save_base(&self.hnsw_path(), &base)?;
+        index.vectors_mut().set_base(Arc::new(base));
+        Ok(true)
     }
 
     /// Files whose metadata differs from the index (new, changed, removed),
@@ -319,6 +350,26 @@ impl PendingFiles {
         }
         Ok(())
     }
+}
+
+/// Reads a saved HNSW base; `None` when there is none.
+fn load_base(path: &Path) -> Result<Option<HnswBase<TextHash>>> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    Ok(Some(postcard::from_bytes(&bytes).with_context(|| format!("{} does not decode", path.display()))?))
+}
+
+/// Saves an HNSW base atomically (temporary file, then rename), so a crash
+/// leaves the old graph or the new one, never half of one.
+fn save_base(path: &Path, base: &HnswBase<TextHash>) -> Result<()> {
+    let bytes = postcard::to_allocvec(base).context("cannot encode the HNSW graph")?;
+    let tmp = path.with_extension("bin.partial");
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))?;
+    Ok(())
 }
 
 fn now_ns() -> u64 {

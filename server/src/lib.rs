@@ -15,5 +15,6 @@ pub mod ident;
 pub mod index;
 pub mod lang;
 pub mod lexical;
+pub mod position;
 pub mod search;
 pub mod store;

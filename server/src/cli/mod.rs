@@ -163,6 +163,12 @@ fn run(cli: Cli) -> Result<()> {
             let bar = progress::TerminalProgress::new();
             let stats = ws.refresh(&worker, &bar)?;
             eprintln!("{}", output::refresh_summary(&stats));
+            let mut index = ws.load()?;
+            if index.vectors().needs_base() {
+                eprintln!("building the nearest-neighbour graph for {} vectors…", index.vector_count());
+                let threads = common.threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
+                ws.build_ann_if_needed(&mut index, threads)?;
+            }
             Ok(())
         }
         Command::Search { path, limit, langs, globs, json, queries, query, common } => {
