@@ -135,6 +135,37 @@ pub fn discover(root: &Path, options: &DiscoverOptions) -> Result<Discovery> {
     Ok(out)
 }
 
+/// Decides, for one path, what a walk would: used when a single file changes
+/// (editor watchers) to avoid walking the whole tree.
+pub struct PathFilter {
+    excludes: globset::GlobSet,
+    gitignore: ignore::gitignore::Gitignore,
+}
+
+impl PathFilter {
+    pub fn new(root: &Path, options: &DiscoverOptions) -> Result<PathFilter> {
+        let mut b = globset::GlobSetBuilder::new();
+        for pattern in DEFAULT_EXCLUDES.iter().copied().chain(options.exclude.iter().map(String::as_str)) {
+            b.add(globset::Glob::new(pattern).with_context(|| format!("bad exclude pattern {pattern:?}"))?);
+        }
+        let mut gi = ignore::gitignore::GitignoreBuilder::new(root);
+        for name in [".gitignore", ".ignore"] {
+            let _ = gi.add(root.join(name));
+        }
+        Ok(PathFilter { excludes: b.build()?, gitignore: gi.build().unwrap_or_else(|_| ignore::gitignore::Gitignore::empty()) })
+    }
+
+    /// Whether `rel_path` (relative, `/`-separated) would be indexed, judging
+    /// by its name only.
+    pub fn accepts(&self, rel_path: &str) -> bool {
+        let hidden = rel_path.split('/').any(|part| part.starts_with('.'));
+        !hidden
+            && Language::from_path(Path::new(rel_path)).is_some()
+            && !self.excludes.is_match(rel_path)
+            && !self.gitignore.matched_path_or_any_parents(rel_path, false).is_ignore()
+    }
+}
+
 /// `path` relative to `root`, with `/` separators; `None` outside the root.
 pub fn relative_path(root: &Path, path: &Path) -> Option<String> {
     let rel = path.strip_prefix(root).ok()?;
@@ -200,6 +231,21 @@ mod tests {
         let found = discover(&root, &DiscoverOptions { exclude: vec!["skip_me/**".into()], ..Default::default() }).unwrap();
         let paths: Vec<&str> = found.files.iter().map(|f| f.rel_path.as_str()).collect();
         assert_eq!(paths, ["docs/guide.md", "src/main.rs"]);
+    }
+
+    #[test]
+    fn path_filter_agrees_with_the_walk() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        write(&root, ".gitignore", b"generated/\n*.tmp.py\n");
+        let f = PathFilter::new(&root, &DiscoverOptions { exclude: vec!["skip/**".into()], ..Default::default() }).unwrap();
+        assert!(f.accepts("src/main.rs"));
+        assert!(!f.accepts("generated/x.rs"));
+        assert!(!f.accepts("a/b.tmp.py"));
+        assert!(!f.accepts("node_modules/x/index.js"));
+        assert!(!f.accepts("skip/a.py"));
+        assert!(!f.accepts(".hidden/a.py"));
+        assert!(!f.accepts("logo.png"));
     }
 
     #[test]

@@ -25,6 +25,7 @@ use crate::discover::{self, DiscoverOptions, FoundFile, SkipReason};
 use crate::embed::{EmbedWorker, Priority};
 use crate::lexical;
 use crate::search::SearchIndex;
+use crate::lang::Language;
 use crate::store::{self, FileEntry, OpenOutcome, SkipCounts, Store, StoredChunk, TextHash};
 
 /// Missing texts embedded per round trip to the embedding thread; also how
@@ -169,6 +170,36 @@ impl Workspace {
         stats.elapsed = started.elapsed();
         progress.end(&format!("{} files, {} chunks", stats.files, stats.chunks));
         Ok(stats)
+    }
+
+    /// Re-indexes one file from disk (after an outside change, or when the
+    /// editor closes it and the disk is the truth again). A file that is gone,
+    /// excluded or unreadable leaves the index. Returns its new entry.
+    pub fn refresh_file(&self, rel_path: &str, worker: &EmbedWorker) -> Result<Option<FileEntry>> {
+        let abs = self.root.join(rel_path);
+        let filter = discover::PathFilter::new(&self.root, &self.options)?;
+        let meta = match std::fs::metadata(&abs) {
+            Ok(m) if m.is_file() && filter.accepts(rel_path) && m.len() <= self.options.max_file_bytes => m,
+            _ => {
+                self.store.remove_file(rel_path)?;
+                return Ok(None);
+            }
+        };
+        let Some(language) = Language::from_path(&abs) else { return Ok(None) };
+        let file = FoundFile { rel_path: rel_path.to_string(), abs_path: abs, language, size: meta.len(), mtime_ns: discover::mtime_ns(&meta) };
+        let text = match discover::read_text(&file.abs_path, self.options.max_file_bytes) {
+            Ok(t) => t,
+            Err(_) => {
+                self.store.remove_file(rel_path)?;
+                return Ok(None);
+            }
+        };
+        let (entry, texts) = self.build_entry(&file, &text, *blake3::hash(text.as_bytes()).as_bytes());
+        let mut stats = RefreshStats::default();
+        let mut pending = PendingFiles::default();
+        pending.add(&self.store, rel_path, entry.clone(), texts, &mut stats)?;
+        pending.commit(&self.store, worker, &mut stats)?;
+        Ok(Some(entry))
     }
 
     /// Whether a file must be read: its metadata changed, it was written in

@@ -10,11 +10,14 @@
 pub mod ann;
 pub mod chunk;
 pub mod discover;
+pub mod document;
 pub mod embed;
+pub mod engine;
 pub mod ident;
 pub mod index;
 pub mod lang;
 pub mod lexical;
+pub mod lsp;
 pub mod position;
 pub mod search;
 pub mod store;

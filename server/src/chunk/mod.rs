@@ -102,3 +102,8 @@ pub fn chunk_source(language: Language, source: &str) -> Vec<Chunk> {
 pub fn chunk_text_for_embedding(rel_path: &str, chunk: &Chunk, source: &str) -> String {
     format!("path: {rel_path}\n{}", chunk.text(source))
 }
+
+// PLACEHOLDER until the syntax chunker lands.
+pub fn chunk_tree(language: Language, _tree: &tree_sitter::Tree, source: &str) -> Vec<Chunk> {
+    chunk_source(language, source)
+}

@@ -77,6 +77,8 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Run the language server on stdin/stdout (logs go to stderr).
+    Lsp,
     /// Index location, model, counts, size on disk, staleness.
     Status {
         #[arg(default_value = ".")]
@@ -211,6 +213,11 @@ fn run(cli: Cli) -> Result<()> {
             write_out(&mut std::io::stdout().lock(), &text)
         }
         Command::Status { path, json, common } => status(&path, json, &common),
+        Command::Lsp => {
+            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
+            runtime.block_on(semnav::lsp::run_stdio());
+            Ok(())
+        }
     }
 }
 

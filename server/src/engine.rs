@@ -1,0 +1,541 @@
+//! The live state behind the language server, without the protocol: the
+//! workspace roots with their indexes, the open documents, and the background
+//! embedding of what the user types.
+//!
+//! Concurrency model (the LSP layer relies on it):
+//! - Edits ([`Engine::change`], [`Engine::open`], [`Engine::close`]) are
+//!   synchronous: they update the document and the in-memory index before they
+//!   return, so the caller applies them before any `.await` and requests that
+//!   follow see the newest text. Locks are held for the time of one update.
+//! - Requests take read locks briefly and copy what they answer; an answer's
+//!   line ranges come from the newest buffer of an open file, from the store
+//!   otherwise.
+//! - Slow work runs elsewhere: embeddings on the embedding thread (open
+//!   documents at interactive priority, workspace indexing at background
+//!   priority), disk refreshes in blocking tasks. Requests never wait for
+//!   embeddings: they answer from the vectors there are and say `indexing`.
+//! - Each open document has a generation counter: a debounced embedding task
+//!   that finds a newer generation when it wakes drops its work.
+//!
+//! Paths here are absolute file paths; URIs are the LSP layer's business.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use anyhow::{anyhow, Result};
+use dashmap::DashMap;
+
+use crate::chunk::Chunk;
+use crate::discover::{DiscoverOptions, DEFAULT_MAX_FILE_BYTES};
+use crate::document::{Change, Document};
+use crate::embed::model::DEFAULT_MODEL;
+use crate::embed::{EmbedWorker, FastEmbedder, ModelPaths, Priority};
+use crate::index::{self, Progress, RefreshStats, Workspace};
+use crate::lang::Language;
+use crate::position::Encoding;
+use crate::search::{Exclude, Filters, Hit, SearchIndex};
+use crate::store::{StoredChunk, TextHash};
+
+/// Settings the editor may change (`initializationOptions`,
+/// `workspace/didChangeConfiguration`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub model: String,
+    pub model_dir: Option<PathBuf>,
+    pub index_dir: Option<PathBuf>,
+    pub exclude: Vec<String>,
+    pub max_file_bytes: u64,
+    pub hover: bool,
+    pub code_lens: bool,
+    pub debounce_ms: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            model: DEFAULT_MODEL.into(),
+            model_dir: None,
+            index_dir: std::env::var_os("SEMNAV_INDEX_DIR").filter(|d| !d.is_empty()).map(PathBuf::from),
+            exclude: Vec::new(),
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            hover: true,
+            code_lens: true,
+            debounce_ms: 300,
+        }
+    }
+}
+
+impl Settings {
+    fn discover_options(&self) -> DiscoverOptions {
+        DiscoverOptions { max_file_bytes: self.max_file_bytes, exclude: self.exclude.clone() }
+    }
+
+    /// Whether changing from `self` to `new` needs the indexes rebuilt.
+    pub fn needs_rebuild(&self, new: &Settings) -> bool {
+        self.model != new.model || self.model_dir != new.model_dir || self.index_dir != new.index_dir || self.exclude != new.exclude || self.max_file_bytes != new.max_file_bytes
+    }
+}
+
+/// A workspace root with its store and in-memory index.
+pub struct Root {
+    pub path: PathBuf,
+    pub workspace: Workspace,
+    pub index: RwLock<SearchIndex>,
+    pub indexing: AtomicBool,
+}
+
+/// A result with everything a client shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub path: PathBuf,
+    pub start_line: u32,
+    pub end_line: u32,
+    pub score: f32,
+    pub kind: &'static str,
+    pub name: Option<String>,
+    pub container: Option<String>,
+    pub language: Language,
+    pub preview: String,
+}
+
+struct OpenDoc {
+    doc: Document,
+    /// The root holding it and its relative path, when it is in a workspace.
+    place: Option<(Arc<Root>, String)>,
+    generation: u64,
+}
+
+pub struct Engine {
+    settings: RwLock<Settings>,
+    worker: RwLock<Option<EmbedWorker>>,
+    model_error: RwLock<Option<String>>,
+    roots: RwLock<Vec<Arc<Root>>>,
+    docs: DashMap<String, OpenDoc>,
+    generations: AtomicU64,
+    /// Texts of open documents waiting to be embedded.
+    pending: AtomicUsize,
+}
+
+/// Status figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Status {
+    pub roots: Vec<PathBuf>,
+    pub index_dirs: Vec<PathBuf>,
+    pub model: String,
+    pub files: usize,
+    pub chunks: usize,
+    pub pending_embeddings: usize,
+    pub disk_bytes: u64,
+    pub indexing: bool,
+}
+
+impl Engine {
+    /// Creates the engine and loads the model; a missing model is remembered
+    /// (and reported by every request that needs it), not fatal.
+    pub fn new(settings: Settings) -> Engine {
+        let engine = Engine {
+            settings: RwLock::new(settings),
+            worker: RwLock::new(None),
+            model_error: RwLock::new(None),
+            roots: RwLock::new(Vec::new()),
+            docs: DashMap::new(),
+            generations: AtomicU64::new(0),
+            pending: AtomicUsize::new(0),
+        };
+        engine.load_model();
+        engine
+    }
+
+    /// Uses `worker` instead of loading the model (tests with a stub).
+    pub fn with_worker(settings: Settings, worker: EmbedWorker) -> Engine {
+        let engine = Engine::new_unloaded(settings);
+        *engine.worker.write().unwrap_or_else(|e| e.into_inner()) = Some(worker);
+        engine
+    }
+
+    fn new_unloaded(settings: Settings) -> Engine {
+        Engine {
+            settings: RwLock::new(settings),
+            worker: RwLock::new(None),
+            model_error: RwLock::new(None),
+            roots: RwLock::new(Vec::new()),
+            docs: DashMap::new(),
+            generations: AtomicU64::new(0),
+            pending: AtomicUsize::new(0),
+        }
+    }
+
+    fn load_model(&self) {
+        let s = self.settings();
+        let loaded = ModelPaths::resolve(&s.model, s.model_dir.as_deref()).and_then(|p| FastEmbedder::load(&p, None)).and_then(|m| EmbedWorker::spawn(Box::new(m)));
+        match loaded {
+            Ok(w) => {
+                *self.worker.write().unwrap_or_else(|e| e.into_inner()) = Some(w);
+                *self.model_error.write().unwrap_or_else(|e| e.into_inner()) = None;
+            }
+            Err(e) => {
+                tracing::warn!("{e:#}");
+                *self.model_error.write().unwrap_or_else(|e| e.into_inner()) = Some(format!("{e:#}"));
+            }
+        }
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.settings.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Why the model cannot be used, if it cannot.
+    pub fn model_error(&self) -> Option<String> {
+        self.model_error.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn worker(&self) -> Result<EmbedWorker> {
+        self.worker.read().unwrap_or_else(|e| e.into_inner()).clone().ok_or_else(|| anyhow!("{}", self.model_error().unwrap_or_else(|| "the embedding model is not loaded".into())))
+    }
+
+    /// Applies new settings; returns whether the indexes must be rebuilt (the
+    /// caller then calls [`Engine::reset_roots`] and refreshes).
+    pub fn update_settings(&self, new: Settings) -> bool {
+        let old = self.settings();
+        let rebuild = old.needs_rebuild(&new);
+        let model_changed = old.model != new.model || old.model_dir != new.model_dir;
+        *self.settings.write().unwrap_or_else(|e| e.into_inner()) = new;
+        if model_changed {
+            self.load_model();
+        }
+        rebuild
+    }
+
+    /// Opens (or creates) the index of a workspace root. Blocking.
+    pub fn add_root(&self, path: &Path) -> Result<Arc<Root>> {
+        let worker = self.worker()?;
+        let s = self.settings();
+        let index_dir = s.index_dir.as_ref().map(|d| if self.roots().is_empty() { d.clone() } else { d.join(path.file_name().unwrap_or_default()) });
+        let (workspace, outcome) = Workspace::open(path, index_dir.as_deref(), s.discover_options(), worker.model_id())?;
+        if !matches!(outcome, crate::store::OpenOutcome::Existing | crate::store::OpenOutcome::Created) {
+            tracing::warn!("index of {}: {outcome:?}", path.display());
+        }
+        let root = Arc::new(Root { path: workspace.root.clone(), index: RwLock::new(SearchIndex::new()), workspace, indexing: AtomicBool::new(false) });
+        self.roots.write().unwrap_or_else(|e| e.into_inner()).push(root.clone());
+        // Open documents under this root now belong to it.
+        for mut entry in self.docs.iter_mut() {
+            if entry.place.is_none() {
+                if let Some(rel) = PathBuf::from(entry.key()).strip_prefix(&root.path).ok().and_then(|r| r.to_str().map(|s| s.replace('\\', "/"))) {
+                    entry.place = Some((root.clone(), rel));
+                }
+            }
+        }
+        Ok(root)
+    }
+
+    /// Drops every root (after a settings change that needs a rebuild).
+    pub fn reset_roots(&self) -> Vec<PathBuf> {
+        let roots: Vec<PathBuf> = self.roots().iter().map(|r| r.path.clone()).collect();
+        self.roots.write().unwrap_or_else(|e| e.into_inner()).clear();
+        for mut d in self.docs.iter_mut() {
+            d.place = None;
+        }
+        roots
+    }
+
+    pub fn roots(&self) -> Vec<Arc<Root>> {
+        self.roots.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Brings a root's index up to date with the disk, then loads it into
+    /// memory with the open documents' buffers on top. Blocking.
+    pub fn refresh_root(&self, root: &Arc<Root>, progress: &dyn Progress) -> Result<RefreshStats> {
+        root.indexing.store(true, Ordering::SeqCst);
+        let result = (|| {
+            let worker = self.worker()?;
+            let stats = root.workspace.refresh(&worker, progress)?;
+            let mut index = root.workspace.load()?;
+            if index.vectors().needs_base() {
+                root.workspace.build_ann_if_needed(&mut index, 1)?;
+            }
+            // Swap in, then lay the open buffers over the disk's version.
+            let mut guard = root.index.write().unwrap_or_else(|e| e.into_inner());
+            *guard = index;
+            for d in self.docs.iter() {
+                if let Some((r, rel)) = &d.place {
+                    if Arc::ptr_eq(r, root) {
+                        set_buffer_chunks(&mut guard, root, rel, &d.doc);
+                    }
+                }
+            }
+            Ok(stats)
+        })();
+        root.indexing.store(false, Ordering::SeqCst);
+        result
+    }
+
+    fn place_of(&self, path: &Path) -> Option<(Arc<Root>, String)> {
+        let roots = self.roots();
+        let root = roots.iter().filter(|r| path.starts_with(&r.path)).max_by_key(|r| r.path.as_os_str().len())?;
+        let rel = crate::discover::relative_path(&root.path, path)?;
+        Some((root.clone(), rel))
+    }
+
+    /// A document was opened with `text`. `path` is its file, when it has one.
+    pub fn open(&self, key: &str, path: Option<&Path>, text: String, version: i32) -> u64 {
+        let language = path.and_then(Language::from_path);
+        let max = self.settings().max_file_bytes as usize;
+        let doc = Document::open(language, text, version, max);
+        let place = path.and_then(|p| self.place_of(p));
+        if let Some((root, rel)) = &place {
+            set_buffer_chunks(&mut root.index.write().unwrap_or_else(|e| e.into_inner()), root, rel, &doc);
+        }
+        let generation = self.generations.fetch_add(1, Ordering::SeqCst) + 1;
+        self.docs.insert(key.to_string(), OpenDoc { doc, place, generation });
+        generation
+    }
+
+    /// Applies edits to an open document. Returns the new generation, for
+    /// [`Engine::embed_document`].
+    pub fn change(&self, key: &str, changes: &[Change], version: i32, enc: Encoding) -> Result<u64> {
+        let mut entry = self.docs.get_mut(key).ok_or_else(|| anyhow!("{key} is not open"))?;
+        if version <= entry.doc.version() {
+            tracing::warn!("{key}: version {version} is not newer than {}; applying the change anyway", entry.doc.version());
+        }
+        entry.doc.apply(changes, version, enc);
+        if let Some((root, rel)) = &entry.place {
+            set_buffer_chunks(&mut root.index.write().unwrap_or_else(|e| e.into_inner()), root, rel, &entry.doc);
+        }
+        let generation = self.generations.fetch_add(1, Ordering::SeqCst) + 1;
+        entry.generation = generation;
+        Ok(generation)
+    }
+
+    /// A document was closed: the disk is the truth again. Returns the file to
+    /// re-read (call [`Engine::file_changed`] for it, in a blocking task).
+    pub fn close(&self, key: &str) -> Option<PathBuf> {
+        let (_, open) = self.docs.remove(key)?;
+        open.place.map(|(root, rel)| root.path.join(rel))
+    }
+
+    pub fn is_open(&self, key: &str) -> bool {
+        self.docs.contains_key(key)
+    }
+
+    /// A file changed on disk (or was closed in the editor). Open documents
+    /// are left alone: their buffer wins. Blocking.
+    pub fn file_changed(&self, path: &Path) -> Result<()> {
+        if self.docs.contains_key(&path.to_string_lossy().to_string()) {
+            return Ok(());
+        }
+        let Some((root, rel)) = self.place_of(path) else { return Ok(()) };
+        let worker = self.worker()?;
+        let entry = root.workspace.refresh_file(&rel, &worker)?;
+        let mut index = root.index.write().unwrap_or_else(|e| e.into_inner());
+        match entry {
+            Some(entry) => {
+                let store = &root.workspace.store;
+                index.set_file(&rel, entry.language, entry.chunks, |h| store.vector(h).ok().flatten());
+            }
+            None => index.remove_file(&rel),
+        }
+        Ok(())
+    }
+
+    /// Waits `debounce`, then embeds the chunks of document `key` that have no
+    /// vector yet, unless the document changed again meanwhile.
+    pub async fn embed_document(&self, key: &str, generation: u64) {
+        let debounce = Duration::from_millis(self.settings().debounce_ms);
+        tokio::time::sleep(debounce).await;
+        let Some((root, missing)) = self.missing_vectors(key, generation) else { return };
+        if missing.is_empty() {
+            return;
+        }
+        let Ok(worker) = self.worker() else { return };
+        let (hashes, texts): (Vec<TextHash>, Vec<String>) = missing.into_iter().unzip();
+        self.pending.fetch_add(texts.len(), Ordering::SeqCst);
+        let result = worker.embed(texts, Priority::Interactive).await;
+        self.pending.fetch_sub(hashes.len(), Ordering::SeqCst);
+        match result {
+            Ok(vectors) => {
+                let pairs: Vec<(TextHash, Vec<f32>)> = hashes.into_iter().zip(vectors).collect();
+                if let Err(e) = root.workspace.store.put_vectors(&pairs) {
+                    tracing::warn!("cannot cache vectors: {e:#}");
+                }
+                let mut index = root.index.write().unwrap_or_else(|e| e.into_inner());
+                for (h, v) in &pairs {
+                    index.add_vector(*h, v);
+                }
+            }
+            Err(e) => tracing::warn!("embedding {key} failed: {e:#}"),
+        }
+    }
+
+    /// The texts of a document's chunks that have no vector, if the document
+    /// is still at `generation` and in a workspace.
+    fn missing_vectors(&self, key: &str, generation: u64) -> Option<(Arc<Root>, Vec<(TextHash, String)>)> {
+        let entry = self.docs.get(key)?;
+        if entry.generation != generation {
+            return None; // superseded by a newer edit
+        }
+        let (root, rel) = entry.place.clone()?;
+        let index = root.index.read().unwrap_or_else(|e| e.into_inner());
+        let model_id = root.workspace.model_id().to_string();
+        let mut out: Vec<(TextHash, String)> = Vec::new();
+        for c in entry.doc.chunks().iter() {
+            let (stored, text) = index::stored_chunk(&model_id, &rel, c, entry.doc.text());
+            if !index.has_vector(&stored.text_hash) && !out.iter().any(|(h, _)| *h == stored.text_hash) {
+                out.push((stored.text_hash, text));
+            }
+        }
+        Some((root.clone(), out))
+    }
+
+    /// Whether any work that changes answers is under way.
+    pub fn indexing(&self) -> bool {
+        self.pending.load(Ordering::SeqCst) > 0 || self.roots().iter().any(|r| r.indexing.load(Ordering::SeqCst)) || self.worker().map(|w| w.queued() > 0).unwrap_or(false)
+    }
+
+    /// Hybrid search over every root.
+    pub async fn search(&self, query: &str, filters: &Filters, limit: usize) -> Result<Vec<Answer>> {
+        let worker = self.worker()?;
+        let vector = worker.embed(vec![query.to_string()], Priority::Interactive).await?.pop().unwrap_or_default();
+        let mut all = Vec::new();
+        for root in self.roots() {
+            let index = root.index.read().unwrap_or_else(|e| e.into_inner());
+            let hits = index.search(&vector, query, filters, limit);
+            all.extend(hits.iter().map(|h| answer(&root, &index, h)));
+        }
+        Ok(top(all, limit))
+    }
+
+    /// The chunk of an open document (or of a file) holding `line`, from its
+    /// newest text.
+    fn chunk_at(&self, key: &str, line: u32) -> Result<(Chunk, Arc<str>, Option<(Arc<Root>, String)>)> {
+        let entry = self.docs.get(key).ok_or_else(|| anyhow!("{key} is not open"))?;
+        let chunk = innermost(entry.doc.chunks(), line).ok_or_else(|| anyhow!("line {} of {key} is not inside any code chunk", line + 1))?;
+        Ok((chunk, entry.doc.text().into(), entry.place.clone()))
+    }
+
+    /// Code similar to the chunk at `line` of open document `key`, embedding
+    /// the chunk's current text when its vector is not known yet.
+    pub async fn similar(&self, key: &str, line: u32, limit: usize) -> Result<Vec<Answer>> {
+        let (chunk, text, place) = self.chunk_at(key, line)?;
+        let (rel, model_id) = match &place {
+            Some((root, rel)) => (rel.clone(), root.workspace.model_id().to_string()),
+            None => (key.to_string(), self.worker()?.model_id().to_string()),
+        };
+        let (stored, embed_text) = index::stored_chunk(&model_id, &rel, &chunk, &text);
+        let known = self.vector_of(&stored.text_hash);
+        let vector = match known {
+            Some(v) => v,
+            None => self.worker()?.embed(vec![embed_text], Priority::Interactive).await?.pop().unwrap_or_default(),
+        };
+        Ok(self.similar_to(&vector, place.as_ref().map(|(r, rel)| (r, rel.as_str(), &chunk)), limit))
+    }
+
+    /// Like [`Engine::similar`] but only from vectors already there (hover:
+    /// never an embedding on that path). `None` while the vector is pending.
+    pub fn similar_stored(&self, key: &str, line: u32, limit: usize) -> Option<Vec<Answer>> {
+        let (chunk, text, place) = self.chunk_at(key, line).ok()?;
+        let (root, rel) = place.clone()?;
+        let (stored, _) = index::stored_chunk(root.workspace.model_id(), &rel, &chunk, &text);
+        let vector = self.vector_of(&stored.text_hash)?;
+        Some(self.similar_to(&vector, Some((&root, rel.as_str(), &chunk)), limit))
+    }
+
+    fn vector_of(&self, hash: &TextHash) -> Option<Vec<f32>> {
+        for root in self.roots() {
+            let index = root.index.read().unwrap_or_else(|e| e.into_inner());
+            if let Some(row) = index.vectors().row(hash) {
+                return Some(index.vectors().vector(row).to_vec());
+            }
+            drop(index);
+            if let Ok(Some(v)) = root.workspace.store.vector(hash) {
+                return Some(v);
+            }
+        }
+        None
+    }
+
+    fn similar_to(&self, vector: &[f32], query: Option<(&Arc<Root>, &str, &Chunk)>, limit: usize) -> Vec<Answer> {
+        let mut all = Vec::new();
+        for root in self.roots() {
+            let exclude = match query {
+                Some((r, rel, c)) if Arc::ptr_eq(r, &root) => Exclude { path: rel.to_string(), start_line: c.start_line, end_line: c.end_line },
+                _ => Exclude { path: String::new(), start_line: 1, end_line: 0 },
+            };
+            let index = root.index.read().unwrap_or_else(|e| e.into_inner());
+            let hits = index.similar(vector, &exclude, &Filters::default(), limit);
+            all.extend(hits.iter().map(|h| answer(&root, &index, h)));
+        }
+        top(all, limit)
+    }
+
+    /// Definition chunks of an open document (for code lenses), newest text.
+    pub fn definitions(&self, key: &str) -> Vec<Chunk> {
+        self.docs.get(key).map(|d| d.doc.chunks().iter().filter(|c| c.kind.is_definition()).cloned().collect()).unwrap_or_default()
+    }
+
+    /// The rope of an open document (for position conversions).
+    pub fn rope(&self, key: &str) -> Option<ropey::Rope> {
+        self.docs.get(key).map(|d| d.doc.rope().clone())
+    }
+
+    /// The open document's version.
+    pub fn version(&self, key: &str) -> Option<i32> {
+        self.docs.get(key).map(|d| d.doc.version())
+    }
+
+    pub fn status(&self) -> Status {
+        let roots = self.roots();
+        let mut s = Status {
+            roots: roots.iter().map(|r| r.path.clone()).collect(),
+            index_dirs: roots.iter().map(|r| r.workspace.store.dir().to_path_buf()).collect(),
+            model: self.worker().map(|w| w.model_id().to_string()).unwrap_or_else(|e| format!("unavailable: {e}")),
+            files: 0,
+            chunks: 0,
+            pending_embeddings: self.pending.load(Ordering::SeqCst) + self.worker().map(|w| w.queued()).unwrap_or(0),
+            disk_bytes: 0,
+            indexing: self.indexing(),
+        };
+        for r in &roots {
+            s.files += r.workspace.store.file_count();
+            s.chunks += r.index.read().unwrap_or_else(|e| e.into_inner()).len();
+            s.disk_bytes += r.workspace.store.disk_bytes();
+        }
+        s
+    }
+}
+
+/// Replaces a file's chunks in the index with those of the open buffer.
+fn set_buffer_chunks(index: &mut SearchIndex, root: &Root, rel: &str, doc: &Document) {
+    let Some(language) = doc.language() else { return };
+    let model_id = root.workspace.model_id();
+    let stored: Vec<StoredChunk> = doc.chunks().iter().map(|c| index::stored_chunk(model_id, rel, c, doc.text()).0).collect();
+    let store = &root.workspace.store;
+    index.set_file(rel, language, stored, |h| store.vector(h).ok().flatten());
+}
+
+/// The smallest chunk holding `line`.
+pub fn innermost(chunks: &[Chunk], line: u32) -> Option<Chunk> {
+    chunks.iter().filter(|c| c.start_line <= line && line <= c.end_line).min_by_key(|c| (c.end_line - c.start_line, std::cmp::Reverse(c.start_line))).cloned()
+}
+
+fn answer(root: &Root, index: &SearchIndex, hit: &Hit) -> Answer {
+    let c = index.chunk(hit.chunk);
+    Answer {
+        path: root.path.join(&*c.path),
+        start_line: c.chunk.start_line,
+        end_line: c.chunk.end_line,
+        score: hit.score,
+        kind: c.chunk.kind.as_str(),
+        name: c.chunk.name.clone(),
+        container: c.chunk.container.clone(),
+        language: c.language,
+        preview: c.chunk.preview.clone(),
+    }
+}
+
+fn top(mut all: Vec<Answer>, limit: usize) -> Vec<Answer> {
+    all.sort_by(|a, b| b.score.total_cmp(&a.score));
+    all.truncate(limit);
+    all
+}
