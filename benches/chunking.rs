@@ -87,7 +87,7 @@ fn main() {
         "chunking: chunk_source throughput per language (single thread)",
         &[
             ("synthetic input", format!("~{total_kb} KB per language in files of ~{file_kb} KB (SEMNAV_BENCH_KB, SEMNAV_BENCH_FILE_KB)")),
-            ("real input", format!("every .rs file <= 1 MiB of {} ", crate_dir.display())),
+            ("real input", format!("every .rs file <= 1 MiB of {}", crate_dir.display())),
             ("timing", format!("median of >= {min_passes} passes and >= {min_secs} s per input (SEMNAV_BENCH_REPS)")),
         ],
     );

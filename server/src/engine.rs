@@ -116,6 +116,8 @@ pub struct Engine {
     generations: AtomicU64,
     /// Texts of open documents waiting to be embedded.
     pending: AtomicUsize,
+    /// Document edits whose debounced embedding has not finished.
+    debouncing: AtomicUsize,
 }
 
 /// Status figures.
@@ -143,6 +145,7 @@ impl Engine {
             docs: DashMap::new(),
             generations: AtomicU64::new(0),
             pending: AtomicUsize::new(0),
+            debouncing: AtomicUsize::new(0),
         };
         engine.load_model();
         engine
@@ -164,6 +167,7 @@ impl Engine {
             docs: DashMap::new(),
             generations: AtomicU64::new(0),
             pending: AtomicUsize::new(0),
+            debouncing: AtomicUsize::new(0),
         }
     }
 
@@ -289,6 +293,7 @@ impl Engine {
         }
         let generation = self.generations.fetch_add(1, Ordering::SeqCst) + 1;
         self.docs.insert(key.to_string(), OpenDoc { doc, place, generation });
+        self.debouncing.fetch_add(1, Ordering::SeqCst);
         generation
     }
 
@@ -305,6 +310,7 @@ impl Engine {
         }
         let generation = self.generations.fetch_add(1, Ordering::SeqCst) + 1;
         entry.generation = generation;
+        self.debouncing.fetch_add(1, Ordering::SeqCst);
         Ok(generation)
     }
 
@@ -340,8 +346,15 @@ impl Engine {
     }
 
     /// Waits `debounce`, then embeds the chunks of document `key` that have no
-    /// vector yet, unless the document changed again meanwhile.
+    /// vector yet, unless the document changed again meanwhile. Must follow
+    /// every [`Engine::open`] and successful [`Engine::change`] (it balances
+    /// their count of edits in flight).
     pub async fn embed_document(&self, key: &str, generation: u64) {
+        self.embed_document_inner(key, generation).await;
+        self.debouncing.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    async fn embed_document_inner(&self, key: &str, generation: u64) {
         let debounce = Duration::from_millis(self.settings().debounce_ms);
         tokio::time::sleep(debounce).await;
         let Some((root, missing)) = self.missing_vectors(key, generation) else { return };
@@ -390,7 +403,7 @@ impl Engine {
 
     /// Whether any work that changes answers is under way.
     pub fn indexing(&self) -> bool {
-        self.pending.load(Ordering::SeqCst) > 0 || self.roots().iter().any(|r| r.indexing.load(Ordering::SeqCst)) || self.worker().map(|w| w.queued() > 0).unwrap_or(false)
+        self.pending.load(Ordering::SeqCst) > 0 || self.debouncing.load(Ordering::SeqCst) > 0 || self.roots().iter().any(|r| r.indexing.load(Ordering::SeqCst)) || self.worker().map(|w| w.queued() > 0).unwrap_or(false)
     }
 
     /// Hybrid search over every root.

@@ -32,8 +32,14 @@ pub fn service() -> (LspService<Backend>, tower_lsp_server::ClientSocket) {
         .finish()
 }
 
+/// Serves LSP over any byte streams until the client exits (tests use an
+/// in-process duplex pipe).
+pub async fn serve(input: impl tokio::io::AsyncRead + Unpin, output: impl tokio::io::AsyncWrite) {
+    let (service, socket) = service();
+    Server::new(input, output, socket).serve(service).await;
+}
+
 /// Serves LSP on stdin/stdout until the client exits.
 pub async fn run_stdio() {
-    let (service, socket) = service();
-    Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;
+    serve(tokio::io::stdin(), tokio::io::stdout()).await;
 }
