@@ -5,11 +5,16 @@
 //! `server/queries/*.scm`); every other text file in line windows. This module
 //! knows nothing of files on disk, embeddings or the index: text in, chunks out.
 
+mod lines;
+mod queries;
+
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
 use crate::lang::Language;
+
+pub use lines::line_count;
 
 /// What a chunk is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
