@@ -5,12 +5,23 @@
 //! `server/queries/*.scm`); every other text file in line windows. This module
 //! knows nothing of files on disk, embeddings or the index: text in, chunks out.
 
+mod attach;
+mod definitions;
+mod fallback;
+mod gaps;
 mod lines;
 mod queries;
+mod syntax;
+mod windows;
 
+
+use std::cell::RefCell;
+use std::cmp::Reverse;
+use std::collections::HashMap;
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
+use tree_sitter::{Parser, Tree};
 
 use crate::lang::Language;
 
@@ -85,4 +96,67 @@ impl Chunk {
     pub fn text<'a>(&self, source: &'a str) -> &'a str {
         &source[self.bytes.clone()]
     }
+}
+
+/// Cuts `source` into chunks, sorted by start and then larger first.
+///
+/// Languages with a grammar are parsed and chunked by syntax (see
+/// [`chunk_tree`]); the others in line windows. Never panics, whatever the
+/// input; an empty or all-blank source gives no chunks.
+pub fn chunk_source(language: Language, source: &str) -> Vec<Chunk> {
+    match parse(language, source) {
+        Some(tree) => chunk_tree(language, &tree, source),
+        None => finish(fallback::chunk_lines(language, source), source),
+    }
+}
+
+/// Cuts `source` into chunks using `tree`, a parse of exactly `source` by
+/// `language`'s grammar (the LSP keeps one per open document). A pure,
+/// deterministic function of its arguments. A tree of another grammar, or a
+/// language without one, gives the line-window chunks.
+pub fn chunk_tree(language: Language, tree: &Tree, source: &str) -> Vec<Chunk> {
+    let grammar_matches = language.grammar().is_some_and(|grammar| *tree.language() == grammar);
+    let chunks = if grammar_matches {
+        syntax::chunk_syntax_tree(language, tree, source)
+    } else {
+        fallback::chunk_lines(language, source)
+    };
+    finish(chunks, source)
+}
+
+/// Parses with a per-thread, per-language parser; `None` for languages without
+/// a grammar or when tree-sitter gives up.
+fn parse(language: Language, source: &str) -> Option<Tree> {
+    thread_local! {
+        static PARSERS: RefCell<HashMap<Language, Parser>> = RefCell::new(HashMap::new());
+    }
+    let grammar = language.grammar()?;
+    PARSERS.with(|parsers| {
+        let mut parsers = parsers.try_borrow_mut().ok()?;
+        let parser = match parsers.entry(language) {
+            std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+            std::collections::hash_map::Entry::Vacant(entry) => {
+                let mut parser = Parser::new();
+                parser.set_language(&grammar).ok()?;
+                entry.insert(parser)
+            }
+        };
+        let tree = parser.parse(source, None);
+        if tree.is_none() {
+            parser.reset();
+        }
+        tree
+    })
+}
+
+/// Drops chunks whose range is not a valid slice of `source` (which would be a
+/// bug, but must not become a panic in `Chunk::text`) and sorts the rest:
+/// by start, larger first, then by kind and name so the order is total.
+fn finish(mut chunks: Vec<Chunk>, source: &str) -> Vec<Chunk> {
+    chunks.retain(|chunk| !chunk.bytes.is_empty() && source.get(chunk.bytes.clone()).is_some());
+    chunks.sort_by(|a, b| {
+        (a.bytes.start, Reverse(a.bytes.end), a.kind.as_str(), &a.name, &a.container)
+            .cmp(&(b.bytes.start, Reverse(b.bytes.end), b.kind.as_str(), &b.name, &b.container))
+    });
+    chunks
 }
