@@ -7,6 +7,7 @@
 
 mod attach;
 mod definitions;
+pub mod embed_text;
 mod fallback;
 mod gaps;
 mod lines;
@@ -25,6 +26,7 @@ use tree_sitter::{Parser, Tree};
 
 use crate::lang::Language;
 
+pub use embed_text::chunk_text_for_embedding;
 pub use lines::line_count;
 
 /// What a chunk is.
