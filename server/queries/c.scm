@@ -1,7 +1,7 @@
 ; Definitions that become chunks in C files.
 ; Conventions: see the comment at the top of rust.scm.
-; A typedef whose type is a struct/union/enum with a body absorbs it in code:
-; `typedef struct { ... } Point;` is one Struct chunk named `Point`.
+; A struct/union/enum that is the type of a typedef is absorbed by the typedef
+; in code: `typedef struct node { ... } node_t;` is one chunk named `node_t`.
 
 ; The declarator may be wrapped in pointer declarators: `char **name(void)`.
 (function_definition
@@ -20,6 +20,12 @@
 (union_specifier name: (type_identifier) @name body: (field_declaration_list)) @definition.union
 
 (enum_specifier name: (type_identifier) @name body: (enumerator_list)) @definition.enum
+
+; `typedef struct { ... } Point;` is a Struct named `Point` (first pattern wins
+; over the plain typedef below).
+(type_definition type: (struct_specifier body: (field_declaration_list)) declarator: (type_identifier) @name) @definition.struct
+(type_definition type: (union_specifier body: (field_declaration_list)) declarator: (type_identifier) @name) @definition.union
+(type_definition type: (enum_specifier body: (enumerator_list)) declarator: (type_identifier) @name) @definition.enum
 
 ; Function-pointer typedefs and other odd declarators stay in blocks.
 (type_definition declarator: (type_identifier) @name) @definition.type

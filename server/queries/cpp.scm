@@ -2,6 +2,8 @@
 ; Conventions: see the comment at the top of rust.scm.
 ; `template <...>` wrappers are attached in code. A qualified name such as
 ; `Foo::bar` is split in code into the name `bar` and the container `Foo`.
+; A struct/class/union/enum that is the type of a typedef is absorbed by the
+; typedef in code: `typedef struct node { ... } node_t;` is one chunk.
 
 ; The declarator may be wrapped in pointer or reference declarators.
 (function_definition
@@ -26,6 +28,13 @@
 
 ; Anonymous namespaces: a module chunk without a name.
 (namespace_definition body: (declaration_list)) @definition.module
+
+; `typedef struct { ... } Point;` is a Struct named `Point` (first pattern wins
+; over the plain typedef below).
+(type_definition type: (struct_specifier body: (field_declaration_list)) declarator: (type_identifier) @name) @definition.struct
+(type_definition type: (class_specifier body: (field_declaration_list)) declarator: (type_identifier) @name) @definition.class
+(type_definition type: (union_specifier body: (field_declaration_list)) declarator: (type_identifier) @name) @definition.union
+(type_definition type: (enum_specifier body: (enumerator_list)) declarator: (type_identifier) @name) @definition.enum
 
 (type_definition declarator: (type_identifier) @name) @definition.type
 

@@ -90,7 +90,8 @@ fn is_attachable(language: Language, node: Node, source: &str) -> bool {
 }
 
 /// The definition's signature: from the start of `outer` (or of the line
-/// holding the name, when decorators or annotations come first) to the body or
+/// holding the name, when decorators or annotations come first and a body
+/// follows) to the body or
 /// the end of the line, whitespace collapsed, a trailing `{` (or Python `:`)
 /// dropped, at most [`SIGNATURE_MAX_CHARS`] characters.
 pub(crate) fn signature(
@@ -101,16 +102,19 @@ pub(crate) fn signature(
     lines: &LineIndex,
 ) -> Option<String> {
     let source = lines.source();
+    let body = node.child_by_field_name("body");
     let mut from = outer.start_byte();
-    if let Some(name) = name_node {
+    // Decorators, annotations and `template <…>` lines come before the line
+    // with the name, which comes before the body; skip them.
+    if let (Some(name), Some(body)) = (name_node, body) {
         let name_line = lines.line_of(name.start_byte());
-        if name_line > lines.line_of(from) {
+        if name_line > lines.line_of(from) && name_line <= lines.line_of(body.start_byte()) {
             from = lines.line_start(name_line);
         }
     }
     let line = lines.line_of(from);
     let line_end = lines.line_start(line) + lines.line_text(line).len();
-    let body_start = node.child_by_field_name("body").map(|body| body.start_byte()).filter(|&b| b > from);
+    let body_start = body.map(|body| body.start_byte()).filter(|&b| b > from);
     let to = match body_start {
         Some(body) => body.min(floor_char_boundary(source, from + SIGNATURE_SCAN_BYTES)),
         None => line_end,
