@@ -13,8 +13,7 @@ use std::ops::Range;
 
 use super::gaps::{line_chunk, non_blank_span, BLOCK};
 use super::lines::LineIndex;
-use super::syntax::follows_blank_line;
-use super::windows::{cut_windows, BEST_CUT};
+use super::windows::{cut_windows, preference};
 use super::{Chunk, ChunkKind};
 use crate::lang::Language;
 
@@ -25,17 +24,11 @@ pub(crate) fn chunk_lines(language: Language, source: &str) -> Vec<Chunk> {
         Language::Markdown => markdown_parts(&lines),
         _ => vec![(0..lines.len(), None)],
     };
-    let preference = |line: usize| {
-        if is_preferred_start(language, lines.line_text(line)) {
-            BEST_CUT
-        } else {
-            follows_blank_line(&lines, line)
-        }
-    };
+    let cut_preference = |line: usize| preference(&lines, line, is_preferred_start(language, lines.line_text(line)));
     let mut chunks = Vec::new();
     for (part, name) in parts {
         let Some(bytes) = non_blank_span(&lines, part) else { continue };
-        for window in cut_windows(&lines, bytes, BLOCK, preference) {
+        for window in cut_windows(&lines, bytes, BLOCK, cut_preference) {
             let (first, last) = lines.line_span(&window);
             if let Some(bytes) = non_blank_span(&lines, first as usize..last as usize + 1) {
                 chunks.push(line_chunk(language, &lines, ChunkKind::Section, name.clone(), None, bytes));

@@ -23,7 +23,7 @@ use super::attach::{attached_range, body_statements, outermost_wrapper, signatur
 use super::definitions::{find_definitions, Definition};
 use super::gaps::{gap_blocks, GapContext};
 use super::lines::LineIndex;
-use super::windows::{cut_windows, CutPreference, Limits, BEST_CUT};
+use super::windows::{cut_windows, preference, Limits};
 use super::{Chunk, ChunkKind};
 use crate::lang::Language;
 
@@ -84,11 +84,7 @@ pub(crate) fn chunk_syntax_tree(language: Language, tree: &Tree, source: &str) -
 
     let top_level_lines = statement_lines(tree.root_node(), &lines);
     let blocks = gap_blocks(language, &lines, &chunks, &header_only, |line| {
-        if top_level_lines.binary_search(&line).is_ok() {
-            BEST_CUT
-        } else {
-            follows_blank_line(&lines, line)
-        }
+        preference(&lines, line, top_level_lines.binary_search(&line).is_ok())
     });
     chunks.extend(blocks);
     chunks
@@ -130,11 +126,7 @@ fn function_windows(item: &Placed, lines: &LineIndex) -> Vec<Range<usize>> {
         .collect();
     statement_starts.dedup();
     cut_windows(lines, item.bytes.clone(), WINDOW, |line| {
-        if statement_starts.binary_search(&line).is_ok() {
-            BEST_CUT
-        } else {
-            follows_blank_line(lines, line)
-        }
+        preference(lines, line, statement_starts.binary_search(&line).is_ok())
     })
 }
 
@@ -148,9 +140,4 @@ fn statement_lines(root: Node, lines: &LineIndex) -> Vec<usize> {
         .collect();
     starts.dedup();
     starts
-}
-
-/// Preference 1 for a cut just after a blank line.
-pub(crate) fn follows_blank_line(lines: &LineIndex, line: usize) -> CutPreference {
-    CutPreference::from(line > 0 && lines.is_blank(line - 1))
 }

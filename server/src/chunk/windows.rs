@@ -28,11 +28,25 @@ impl Limits {
     }
 }
 
-/// How good it is to cut just before a line. Higher is better; 0 is any line.
+/// How good it is to cut just before a line: the sum of the reasons below
+/// that apply. Higher is better; 0 is any line.
 pub(crate) type CutPreference = u8;
 
-/// The highest preference callers use.
-pub(crate) const BEST_CUT: CutPreference = 2;
+/// A statement (or a TOML table, a YAML key, …) starts on the line.
+pub(crate) const STRUCTURE_START: CutPreference = 2;
+
+/// The line follows a blank line.
+pub(crate) const AFTER_BLANK_LINE: CutPreference = 1;
+
+const BEST_CUT: CutPreference = STRUCTURE_START + AFTER_BLANK_LINE;
+
+/// The preference for a cut before `line` of `lines`, given whether a
+/// structure starts there.
+pub(crate) fn preference(lines: &LineIndex, line: usize, structure_starts: bool) -> CutPreference {
+    let after_blank = line > 0 && lines.is_blank(line - 1);
+    let structure = if structure_starts { STRUCTURE_START } else { 0 };
+    structure + if after_blank { AFTER_BLANK_LINE } else { 0 }
+}
 
 /// A preferred cut is taken over the farthest possible cut only if the window
 /// it ends is at least this fraction (1/N) of the farthest window's lines.
@@ -128,10 +142,10 @@ mod tests {
         let source = numbered_lines(50);
         let lines = LineIndex::new(&source);
         let limits = Limits { max_lines: 30, max_bytes: 10_000 };
-        let windows = cut_windows(&lines, 0..source.len(), limits, |line| u8::from(line == 25) * 2);
+        let windows = cut_windows(&lines, 0..source.len(), limits, |line| u8::from(line == 25) * BEST_CUT);
         assert_eq!(windows[0].end, lines.line_start(25));
         // A preferred cut after only 2 lines is ignored.
-        let windows = cut_windows(&lines, 0..source.len(), limits, |line| u8::from(line == 2) * 2);
+        let windows = cut_windows(&lines, 0..source.len(), limits, |line| u8::from(line == 2) * BEST_CUT);
         assert_eq!(windows[0].end, lines.line_start(30));
     }
 
