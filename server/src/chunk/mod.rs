@@ -15,6 +15,8 @@ mod queries;
 mod syntax;
 mod windows;
 
+#[cfg(test)]
+mod tests;
 
 use std::cell::RefCell;
 use std::cmp::Reverse;
