@@ -1,9 +1,12 @@
-//! What belongs to a definition beyond its captured node: the wrappers around
-//! it (`export`, decorators, `template <…>`, a single-spec Go `type`), the doc
-//! comments and attributes directly above it, and its one-line signature.
+//! What belongs to a definition beyond its captured node: which wrappers
+//! around it (`export`, decorators, `template <…>`, a single-spec Go `type`)
+//! and which comments and attributes above it are part of its chunk, its
+//! one-line signature, and the statements of its body.
 //!
-//! Each function looks at one definition only; deciding which definitions are
-//! chunks and how big chunks may be is done elsewhere.
+//! Each function looks at one definition only and never calls `Node::parent`
+//! or `prev_sibling` (slow on wide trees; `walk.rs` hands the surroundings
+//! in). Deciding which definitions are chunks and how big chunks may be is
+//! done elsewhere.
 
 use std::ops::Range;
 
@@ -24,56 +27,48 @@ const SIGNATURE_SCAN_BYTES: usize = 1000;
 const ATTRIBUTE_KINDS: [&str; 5] =
     ["attribute_item", "decorator", "annotation", "marker_annotation", "attribute_declaration"];
 
-/// The node whose range the chunk spans: the captured node, grown to the
-/// wrappers that only exist to hold it.
-pub(crate) fn outermost_wrapper<'tree>(language: Language, node: Node<'tree>) -> Node<'tree> {
-    let mut outer = node;
-    while let Some(parent) = wrapping_parent(language, outer) {
-        outer = parent;
-    }
-    outer
-}
-
-fn wrapping_parent<'tree>(language: Language, node: Node<'tree>) -> Option<Node<'tree>> {
+/// Whether `parent` only exists to hold `child`, so that the chunk of `child`
+/// starts where `parent` does: `export`, decorators, `template <…>`, `declare`,
+/// `extern "C"`, a Go `type` with a single spec.
+pub(crate) fn wraps(language: Language, parent: Node, child: Node) -> bool {
     use Language::*;
-    let parent = node.parent()?;
-    let wraps = match (language, parent.kind()) {
+    match (language, parent.kind()) {
         (JavaScript | TypeScript | Tsx, "export_statement") => true,
         (TypeScript | Tsx, "ambient_declaration") => true,
         // `namespace Foo {}` parses as an expression statement.
         (TypeScript | Tsx, "expression_statement") => parent.named_child_count() == 1,
         (Python, "decorated_definition") => true,
         (Cpp, "template_declaration") => true,
-        (C | Cpp, "linkage_specification") => parent.child_by_field_name("body") == Some(node),
+        (C | Cpp, "linkage_specification") => parent.child_by_field_name("body") == Some(child),
         (Go, "type_declaration") => {
             let mut cursor = parent.walk();
             let specs = parent.named_children(&mut cursor).filter(|c| matches!(c.kind(), "type_spec" | "type_alias"));
             specs.count() == 1
         }
         _ => false,
-    };
-    wraps.then_some(parent)
+    }
 }
 
 /// The byte range of a definition's chunk: `outer` plus the comments and
-/// attributes directly above it (contiguous, no blank line in between, each
-/// starting its own line).
-pub(crate) fn attached_range(language: Language, outer: Node, lines: &LineIndex) -> Range<usize> {
+/// attributes of `attachable_before` that sit directly above it (contiguous,
+/// no blank line in between, each starting its own line).
+pub(crate) fn attached_range(outer: Node, attachable_before: &[Node], lines: &LineIndex) -> Range<usize> {
     let mut start = outer.start_byte();
-    let mut sibling = outer.prev_sibling();
-    while let Some(above) = sibling {
+    for above in attachable_before.iter().rev() {
         let last_byte_above = above.end_byte().saturating_sub(1).max(above.start_byte());
         let adjacent = lines.line_of(start) <= lines.line_of(last_byte_above) + 1;
-        if !adjacent || !is_attachable(language, above, lines.source()) || !lines.starts_its_line(above.start_byte()) {
+        if !adjacent || !lines.starts_its_line(above.start_byte()) {
             break;
         }
         start = above.start_byte();
-        sibling = above.prev_sibling();
     }
     start..outer.end_byte()
 }
 
-fn is_attachable(language: Language, node: Node, source: &str) -> bool {
+/// Whether `node` documents or annotates the definition that follows it: a
+/// comment (except Rust inner docs, which document the enclosing item) or an
+/// attribute, decorator or annotation.
+pub(crate) fn is_attachable(language: Language, node: Node, source: &str) -> bool {
     let kind = node.kind();
     if ATTRIBUTE_KINDS.contains(&kind) {
         return true;

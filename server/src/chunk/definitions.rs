@@ -1,6 +1,6 @@
-//! Finding the definitions in a syntax tree: running the language's query and
-//! deciding, for each match, whether it is a chunk at all, its final kind, its
-//! name and its container.
+//! Finding the definitions in a syntax tree: taking the query captures from
+//! the tree walk (`walk.rs`) and deciding, for each, whether it is a chunk at
+//! all, its final kind, its name and its container.
 //!
 //! Rules applied here:
 //! - when several patterns capture the same node, the first pattern wins;
@@ -19,9 +19,10 @@
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
-use tree_sitter::{Node, QueryCursor, StreamingIterator, Tree};
+use tree_sitter::{Node, Tree};
 
-use super::queries::{capture_role, definitions_query, CaptureRole};
+use super::queries::definitions_query;
+use super::walk::{find_captures, Found};
 use super::ChunkKind;
 use crate::lang::Language;
 
@@ -40,15 +41,9 @@ pub(crate) struct Definition<'tree> {
     pub(crate) member_name: Option<String>,
     /// Index of the nearest enclosing definition in the same list.
     pub(crate) parent: Option<usize>,
-}
-
-/// One query match, before the rules above are applied.
-struct Capture<'tree> {
-    node: Node<'tree>,
-    kind: ChunkKind,
-    name_node: Option<Node<'tree>>,
-    container_node: Option<Node<'tree>>,
-    pattern_index: usize,
+    /// The node grown to its wrappers, and the comments/attributes before it.
+    pub(crate) outer: Node<'tree>,
+    pub(crate) attachable_before: Vec<Node<'tree>>,
 }
 
 /// The definitions of `tree`, in source order (outer before inner).
@@ -60,33 +55,17 @@ pub(crate) fn find_definitions<'tree>(
     let Some(query) = definitions_query(language) else {
         return Vec::new();
     };
-    let captures = run_query(query, tree, source);
+    let captures = first_pattern_per_node(find_captures(language, query, tree, source));
     let parents = nesting(&captures);
     resolve(&captures, &parents, source)
 }
 
-/// Runs the query; one entry per captured definition node, first pattern wins,
-/// sorted by start and then by size (outer first).
-fn run_query<'tree>(query: &tree_sitter::Query, tree: &'tree Tree, source: &str) -> Vec<Capture<'tree>> {
-    let mut by_node: BTreeMap<(usize, usize, u16), Capture<'tree>> = BTreeMap::new();
-    let mut cursor = QueryCursor::new();
-    let mut matches = cursor.matches(query, tree.root_node(), source.as_bytes());
-    while let Some(found) = matches.next() {
-        let mut definition = None;
-        let mut name_node = None;
-        let mut container_node = None;
-        for capture in found.captures {
-            let role = query.capture_names().get(capture.index as usize).and_then(|name| capture_role(name));
-            match role {
-                Some(CaptureRole::Definition(kind)) => definition = Some((capture.node, kind)),
-                Some(CaptureRole::Name) => name_node = Some(capture.node),
-                Some(CaptureRole::Container) => container_node = Some(capture.node),
-                None => {}
-            }
-        }
-        let Some((node, kind)) = definition else { continue };
-        let key = (node.start_byte(), node.end_byte(), node.kind_id());
-        let candidate = Capture { node, kind, name_node, container_node, pattern_index: found.pattern_index };
+/// One capture per definition node (the first pattern wins), sorted by start
+/// and then by size (outer first).
+fn first_pattern_per_node(found: Vec<Found<'_>>) -> Vec<Found<'_>> {
+    let mut by_node: BTreeMap<(usize, usize, u16), Found> = BTreeMap::new();
+    for candidate in found {
+        let key = (candidate.node.start_byte(), candidate.node.end_byte(), candidate.node.kind_id());
         match by_node.get(&key) {
             Some(kept) if kept.pattern_index <= candidate.pattern_index => {}
             _ => {
@@ -94,14 +73,14 @@ fn run_query<'tree>(query: &tree_sitter::Query, tree: &'tree Tree, source: &str)
             }
         }
     }
-    let mut captures: Vec<Capture<'tree>> = by_node.into_values().collect();
+    let mut captures: Vec<Found> = by_node.into_values().collect();
     captures.sort_by_key(|c| (c.node.start_byte(), Reverse(c.node.end_byte()), c.pattern_index));
     captures
 }
 
 /// For each capture, the index of the nearest capture enclosing it. Byte
 /// ranges nest exactly like the syntax tree, and this needs no tree walks.
-fn nesting(captures: &[Capture]) -> Vec<Option<usize>> {
+fn nesting(captures: &[Found]) -> Vec<Option<usize>> {
     let mut parents = Vec::with_capacity(captures.len());
     let mut open: Vec<usize> = Vec::new();
     for capture in captures {
@@ -135,7 +114,7 @@ fn has_methods(kind: ChunkKind) -> bool {
 }
 
 /// Applies the rules of this module to the raw captures.
-fn resolve<'tree>(captures: &[Capture<'tree>], parents: &[Option<usize>], source: &str) -> Vec<Definition<'tree>> {
+fn resolve<'tree>(captures: &[Found<'tree>], parents: &[Option<usize>], source: &str) -> Vec<Definition<'tree>> {
     let mut definitions: Vec<Definition<'tree>> = Vec::new();
     // For each capture, its index in `definitions` if it became one.
     let mut kept: Vec<Option<usize>> = Vec::with_capacity(captures.len());
@@ -173,6 +152,8 @@ fn resolve<'tree>(captures: &[Capture<'tree>], parents: &[Option<usize>], source
             container,
             member_name,
             parent,
+            outer: capture.outer,
+            attachable_before: capture.attachable_before.clone(),
         });
     }
     definitions
@@ -191,8 +172,10 @@ struct Names {
 }
 
 impl Names {
-    fn of(capture: &Capture, source: &str) -> Names {
-        let text_of = |node: Node| node.utf8_text(source.as_bytes()).ok().map(collapse_whitespace);
+    fn of(capture: &Found, source: &str) -> Names {
+        // `get` rather than `utf8_text`: a tree that does not match `source`
+        // (a caller's bug) must not make slicing panic.
+        let text_of = |node: Node| source.get(node.byte_range()).map(collapse_whitespace);
         let mut name = capture.name_node.and_then(text_of);
         let mut explicit_container = capture.container_node.and_then(text_of).and_then(|t| bare_type_name(&t));
         let mut member_name = name.as_deref().and_then(bare_type_name);

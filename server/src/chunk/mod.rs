@@ -13,6 +13,7 @@ mod gaps;
 mod lines;
 mod queries;
 mod syntax;
+mod walk;
 mod windows;
 
 #[cfg(test)]
@@ -164,3 +165,6 @@ fn finish(mut chunks: Vec<Chunk>, source: &str) -> Vec<Chunk> {
     });
     chunks
 }
+
+#[cfg(test)]
+mod scratch;

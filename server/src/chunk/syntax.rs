@@ -19,7 +19,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use super::attach::{attached_range, body_statements, outermost_wrapper, signature};
+use super::attach::{attached_range, body_statements, signature};
 use super::definitions::{find_definitions, Definition};
 use super::gaps::{gap_blocks, GapContext};
 use super::lines::LineIndex;
@@ -46,13 +46,10 @@ pub(crate) fn chunk_syntax_tree(language: Language, tree: &Tree, source: &str) -
     let definitions = find_definitions(language, tree, source);
     let placed: Vec<Placed> = definitions
         .iter()
-        .map(|definition| {
-            let outer = outermost_wrapper(language, definition.node);
-            Placed {
-                definition,
-                bytes: attached_range(language, outer, &lines),
-                signature: signature(language, definition.node, definition.name_node, outer, &lines),
-            }
+        .map(|definition| Placed {
+            definition,
+            bytes: attached_range(definition.outer, &definition.attachable_before, &lines),
+            signature: signature(language, definition.node, definition.name_node, definition.outer, &lines),
         })
         .collect();
     let first_inner_start = first_inner_starts(&placed);

@@ -266,3 +266,12 @@ fn java_classes_constructors_methods_and_nested_types() {
     // The interface method has no body: it stays in the interface chunk.
     assert!(chunks.iter().all(|c| c.name.as_deref() != Some("evicted")));
 }
+
+#[test]
+fn definitions_inside_callbacks_stay_in_their_block() {
+    let source = "describe(\"store\", () => {\n  function helper() {\n    return 1;\n  }\n  class Fake {}\n  it(\"works\", () => helper());\n});\n";
+    let chunks = chunk_checked(Language::JavaScript, source);
+    assert_eq!(outline(&chunks), ["block - [-] 0-6"]);
+    let object_methods = "module.exports = {\n  start() {\n    return 1;\n  },\n};\n";
+    assert_eq!(outline(&chunk_checked(Language::JavaScript, object_methods)), ["block - [-] 0-4"]);
+}
