@@ -18,8 +18,7 @@ use crate::lang::Language;
 /// Longest signature kept, in characters.
 const SIGNATURE_MAX_CHARS: usize = 200;
 
-/// How far past the start a signature is looked for, in bytes (a signature
-/// spread over many lines is cut at the body or here, whichever is first).
+/// How far past the start a signature is looked for, in bytes.
 const SIGNATURE_SCAN_BYTES: usize = 1000;
 
 /// Node kinds that are attached to the definition that follows them, besides
@@ -86,9 +85,10 @@ pub(crate) fn is_attachable(language: Language, node: Node, source: &str) -> boo
 
 /// The definition's signature: from the start of `outer` (or of the line
 /// holding the name, when decorators or annotations come first and a body
-/// follows) to the body or
-/// the end of the line, whitespace collapsed, a trailing `{` (or Python `:`)
-/// dropped, at most [`SIGNATURE_MAX_CHARS`] characters.
+/// follows) to the body or the end of the line, whichever comes first; a line
+/// end inside parentheses or brackets does not count, so a parameter list
+/// spread over lines is kept whole. Whitespace is collapsed, a trailing `{`
+/// (or Python `:`) dropped, and at most [`SIGNATURE_MAX_CHARS`] characters kept.
 pub(crate) fn signature(
     language: Language,
     node: Node,
@@ -107,14 +107,12 @@ pub(crate) fn signature(
             from = lines.line_start(name_line);
         }
     }
-    let line = lines.line_of(from);
-    let line_end = lines.line_start(line) + lines.line_text(line).len();
-    let body_start = body.map(|body| body.start_byte()).filter(|&b| b > from);
-    let to = match body_start {
-        Some(body) => body.min(floor_char_boundary(source, from + SIGNATURE_SCAN_BYTES)),
-        None => line_end,
-    };
+    let mut to = floor_char_boundary(source, from.saturating_add(SIGNATURE_SCAN_BYTES));
+    if let Some(body) = body.map(|body| body.start_byte()).filter(|&body| body > from) {
+        to = to.min(body);
+    }
     let text = source.get(from..to.max(from))?;
+    let text = &text[..end_of_first_logical_line(language, text)];
     let mut signature = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if let Some(stripped) = signature.strip_suffix('{') {
         signature = stripped.trim_end().to_string();
@@ -128,6 +126,22 @@ pub(crate) fn signature(
         signature = signature.chars().take(SIGNATURE_MAX_CHARS).collect();
     }
     (!signature.is_empty()).then_some(signature)
+}
+
+/// Where the first line of `text` ends, not counting line ends inside `(…)`
+/// or `[…]`. A Python header ends at its `:` (before any trailing comment).
+fn end_of_first_logical_line(language: Language, text: &str) -> usize {
+    let mut depth = 0usize;
+    for (index, c) in text.char_indices() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            '\n' if depth == 0 => return index,
+            ':' if depth == 0 && language == Language::Python => return index + 1,
+            _ => {}
+        }
+    }
+    text.len()
 }
 
 /// The statements of a function's body: the named children of the node in its

@@ -275,3 +275,19 @@ fn definitions_inside_callbacks_stay_in_their_block() {
     let object_methods = "module.exports = {\n  start() {\n    return 1;\n  },\n};\n";
     assert_eq!(outline(&chunk_checked(Language::JavaScript, object_methods)), ["block - [-] 0-4"]);
 }
+
+#[test]
+fn commonjs_exports_of_functions_are_functions() {
+    let source = "exports.handler = async (event) => {\n  return event;\n};\nmodule.exports.count = 3;\n";
+    let chunks = chunk_checked(Language::JavaScript, source);
+    assert_eq!(outline(&chunks), ["function handler [-] 0-2", "block - [-] 3-3"]);
+    assert_eq!(chunks[0].signature.as_deref(), Some("exports.handler = async (event) =>"));
+}
+
+#[test]
+fn signatures_stop_at_the_end_of_the_first_line_outside_brackets() {
+    let python = "class Config:  # loaded once\n    pass\n\ndef load(\n    path,\n    strict=False,\n):\n    pass\n";
+    let chunks = chunk_checked(Language::Python, python);
+    assert_eq!(named(&chunks, "Config").signature.as_deref(), Some("class Config"));
+    assert_eq!(named(&chunks, "load").signature.as_deref(), Some("def load( path, strict=False, )"));
+}
