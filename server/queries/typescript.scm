@@ -42,6 +42,12 @@
     name: (identifier) @name
     value: [(arrow_function) (function_expression) (generator_function)])) @definition.function
 
+; `exports.handler = async (event) => { ... }`, `module.exports.run = function () {}`.
+(expression_statement
+  (assignment_expression
+    left: (member_expression property: (property_identifier) @name)
+    right: [(arrow_function) (function_expression) (generator_function)])) @definition.function
+
 ; `const Foo = class { ... }`
 (lexical_declaration
   (variable_declarator
