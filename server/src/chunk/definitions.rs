@@ -142,7 +142,12 @@ fn resolve<'tree>(captures: &[Found<'tree>], parents: &[Option<usize>], source: 
             std::iter::successors(parent, |&p| definitions[p].parent).find_map(|p| definitions[p].member_name.clone())
         };
         let container = names.explicit_container.or_else(enclosing_container);
-        let member_name = if is_function(kind) { None } else { names.member_name };
+        let member_name = match kind {
+            _ if is_function(kind) => None,
+            // Namespaces keep their full name (`a::b`); types are reduced.
+            ChunkKind::Module => names.name.clone(),
+            _ => names.member_name,
+        };
         kept.push(Some(definitions.len()));
         definitions.push(Definition {
             node: capture.node,

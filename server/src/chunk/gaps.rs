@@ -38,25 +38,32 @@ pub(crate) fn gap_blocks(
     let mut covered = vec![false; lines.len()];
     for chunk in chunks {
         let last = (chunk.end_line as usize).min(covered.len().saturating_sub(1));
-        for line in chunk.start_line as usize..=last {
-            covered[line] = true;
+        if let Some(chunk_lines) = covered.get_mut(chunk.start_line as usize..=last) {
+            chunk_lines.fill(true);
         }
     }
 
+    // A run is a stretch of uncovered lines in the same context.
     let mut blocks = Vec::new();
-    let mut run: Option<(usize, Option<usize>)> = None; // (first line, context)
+    let mut open_run: Option<(usize, Option<usize>)> = None; // (first line, context)
     for line in 0..=lines.len() {
-        let context = (line < lines.len() && !covered[line]).then(|| innermost_context(contexts, line));
-        match (run, context) {
-            (Some((_, open_context)), Some(context)) if open_context == context => {}
-            _ => {
-                if let Some((first, open_context)) = run.take() {
-                    let container = open_context.and_then(|i| contexts[i].container.clone());
-                    blocks.extend(run_blocks(language, lines, first..line, container, &preference));
-                }
-                run = context.map(|context| (line, context));
-            }
+        // `None` for a covered line and past the end; else the line's context.
+        let uncovered_context = match covered.get(line) {
+            Some(false) => Some(innermost_context(contexts, line)),
+            _ => None,
+        };
+        let continues_run = matches!(
+            (open_run, uncovered_context),
+            (Some((_, open_context)), Some(context)) if open_context == context
+        );
+        if continues_run {
+            continue;
         }
+        if let Some((first, open_context)) = open_run.take() {
+            let container = open_context.and_then(|i| contexts[i].container.clone());
+            blocks.extend(run_blocks(language, lines, first..line, container, &preference));
+        }
+        open_run = uncovered_context.map(|context| (line, context));
     }
     blocks
 }

@@ -315,3 +315,10 @@ fn cpp_namespaces_classes_and_out_of_class_methods() {
     assert_eq!(largest.signature.as_deref(), Some("T largest(const std::vector<T>& items)"));
     assert!(named(&chunks, "perimeter").text(CPP).starts_with("// Out-of-class definition."));
 }
+
+#[test]
+fn cpp_nested_namespaces_keep_their_full_name_as_container() {
+    let source = "namespace a::b {\nstruct S {\n  int f() const { return 1; }\n};\n}\n";
+    let chunks = chunk_checked(Language::Cpp, source);
+    assert_eq!(outline(&chunks), ["module a::b [-] 0-4", "struct S [a::b] 1-3", "method f [S] 2-2"]);
+}
