@@ -165,6 +165,3 @@ fn finish(mut chunks: Vec<Chunk>, source: &str) -> Vec<Chunk> {
     });
     chunks
 }
-
-#[cfg(test)]
-mod scratch;
