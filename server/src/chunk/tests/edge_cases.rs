@@ -217,3 +217,34 @@ fn chunk_tree_matches_chunk_source_and_rejects_foreign_trees() {
     let sections = chunk_tree(Language::Rust, &tree, source);
     assert_eq!(outline(&sections), ["section - [-] 0-1"]);
 }
+
+mod random_input {
+    use proptest::prelude::*;
+
+    use super::super::chunk_checked;
+    use crate::lang::Language;
+
+    /// A real fixture to cut random line selections from.
+    const FIXTURE_LINES: &str = "/// Doc.\n#[derive(Debug)]\npub struct S {\n    x: u8,\n}\nimpl S {\n    fn get(&self) -> u8 {\n        self.x\n    }\n}\nclass A:\n    def m(self):\n        return {'k': [1, 2]}\nexport function f() {\n  return () => 1;\n}\nfunc (s *S) Get() int { return 1 }\ntemplate <typename T> T id(T x) { return x; }\n";
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_text_is_chunked_without_panicking(
+            source in "[a-z{}()\\[\\];:=#/*\"' \n\t\r.,<>@é日]{0,300}",
+            language in 0..Language::ALL.len(),
+        ) {
+            chunk_checked(Language::ALL[language], &source);
+        }
+
+        #[test]
+        fn shuffled_code_lines_are_chunked_without_panicking(
+            picked in proptest::sample::subsequence(FIXTURE_LINES.lines().collect::<Vec<_>>(), 0..=18),
+            language in 0..9usize,
+        ) {
+            let source = picked.join("\n");
+            chunk_checked(Language::ALL[language], &source);
+        }
+    }
+}
