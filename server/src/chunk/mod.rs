@@ -4,12 +4,45 @@
 //! Languages with a tree-sitter grammar are chunked by syntax (queries in
 //! `server/queries/*.scm`); every other text file in line windows. This module
 //! knows nothing of files on disk, embeddings or the index: text in, chunks out.
+//!
+//! Map: `queries` loads the `.scm` files; `walk` finds their captures in the
+//! tree; `definitions` decides kinds, names and containers; `attach` adds
+//! wrappers, doc comments and signatures; `syntax` sizes definition chunks
+//! (windows, headers); `gaps` covers what is left with blocks; `fallback`
+//! chunks files without a grammar; `windows` and `lines` are shared helpers;
+//! `embed_text` formats a chunk for the embedding model.
+//!
+//! Guarantees, tested in `tests/`: no panics on any input; chunks sorted by
+//! start, larger first; byte ranges on char boundaries; every line with a
+//! non-whitespace character in at least one chunk; the same output for the
+//! same input.
 
+mod attach;
+mod definitions;
+pub mod embed_text;
+mod fallback;
+mod gaps;
+mod lines;
+mod queries;
+mod syntax;
+mod walk;
+mod windows;
+
+#[cfg(test)]
+mod tests;
+
+use std::cell::RefCell;
+use std::cmp::Reverse;
+use std::collections::HashMap;
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
+use tree_sitter::{Parser, Tree};
 
 use crate::lang::Language;
+
+pub use embed_text::chunk_text_for_embedding;
+pub use lines::line_count;
 
 /// What a chunk is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -82,28 +115,65 @@ impl Chunk {
     }
 }
 
-// PLACEHOLDER until the syntax chunker lands: whole file as one section.
+/// Cuts `source` into chunks, sorted by start and then larger first.
+///
+/// Languages with a grammar are parsed and chunked by syntax (see
+/// [`chunk_tree`]); the others in line windows. Never panics, whatever the
+/// input; an empty or all-blank source gives no chunks.
 pub fn chunk_source(language: Language, source: &str) -> Vec<Chunk> {
-    if source.trim().is_empty() {
-        return Vec::new();
+    match parse(language, source) {
+        Some(tree) => chunk_tree(language, &tree, source),
+        None => finish(fallback::chunk_lines(language, source), source),
     }
-    vec![Chunk {
-        kind: ChunkKind::Section,
-        name: None,
-        container: None,
-        signature: None,
-        language,
-        bytes: 0..source.len(),
-        start_line: 0,
-        end_line: source.matches('\n').count().saturating_sub(usize::from(source.ends_with('\n'))) as u32,
-    }]
 }
 
-pub fn chunk_text_for_embedding(rel_path: &str, chunk: &Chunk, source: &str) -> String {
-    format!("path: {rel_path}\n{}", chunk.text(source))
+/// Cuts `source` into chunks using `tree`, a parse of exactly `source` by
+/// `language`'s grammar (the LSP keeps one per open document). A pure,
+/// deterministic function of its arguments. A tree of another grammar, or a
+/// language without one, gives the line-window chunks.
+pub fn chunk_tree(language: Language, tree: &Tree, source: &str) -> Vec<Chunk> {
+    let grammar_matches = language.grammar().is_some_and(|grammar| *tree.language() == grammar);
+    let chunks = if grammar_matches {
+        syntax::chunk_syntax_tree(language, tree, source)
+    } else {
+        fallback::chunk_lines(language, source)
+    };
+    finish(chunks, source)
 }
 
-// PLACEHOLDER until the syntax chunker lands.
-pub fn chunk_tree(language: Language, _tree: &tree_sitter::Tree, source: &str) -> Vec<Chunk> {
-    chunk_source(language, source)
+/// Parses with a per-thread, per-language parser; `None` for languages without
+/// a grammar or when tree-sitter gives up.
+fn parse(language: Language, source: &str) -> Option<Tree> {
+    thread_local! {
+        static PARSERS: RefCell<HashMap<Language, Parser>> = RefCell::new(HashMap::new());
+    }
+    let grammar = language.grammar()?;
+    PARSERS.with(|parsers| {
+        let mut parsers = parsers.try_borrow_mut().ok()?;
+        let parser = match parsers.entry(language) {
+            std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+            std::collections::hash_map::Entry::Vacant(entry) => {
+                let mut parser = Parser::new();
+                parser.set_language(&grammar).ok()?;
+                entry.insert(parser)
+            }
+        };
+        let tree = parser.parse(source, None);
+        if tree.is_none() {
+            parser.reset();
+        }
+        tree
+    })
+}
+
+/// Drops chunks whose range is not a valid slice of `source` (which would be a
+/// bug, but must not become a panic in `Chunk::text`) and sorts the rest:
+/// by start, larger first, then by kind and name so the order is total.
+fn finish(mut chunks: Vec<Chunk>, source: &str) -> Vec<Chunk> {
+    chunks.retain(|chunk| !chunk.bytes.is_empty() && source.get(chunk.bytes.clone()).is_some());
+    chunks.sort_by(|a, b| {
+        (a.bytes.start, Reverse(a.bytes.end), a.kind.as_str(), &a.name, &a.container)
+            .cmp(&(b.bytes.start, Reverse(b.bytes.end), b.kind.as_str(), &b.name, &b.container))
+    });
+    chunks
 }

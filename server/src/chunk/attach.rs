@@ -1,0 +1,160 @@
+//! What belongs to a definition beyond its captured node: which wrappers
+//! around it (`export`, decorators, `template <…>`, a single-spec Go `type`)
+//! and which comments and attributes above it are part of its chunk, its
+//! one-line signature, and the statements of its body.
+//!
+//! Each function looks at one definition only and never calls `Node::parent`
+//! or `prev_sibling` (slow on wide trees; `walk.rs` hands the surroundings
+//! in). Deciding which definitions are chunks and how big chunks may be is
+//! done elsewhere.
+
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+use super::lines::{floor_char_boundary, LineIndex};
+use crate::lang::Language;
+
+/// Longest signature kept, in characters.
+const SIGNATURE_MAX_CHARS: usize = 200;
+
+/// How far past the start a signature is looked for, in bytes.
+const SIGNATURE_SCAN_BYTES: usize = 1000;
+
+/// Node kinds that are attached to the definition that follows them, besides
+/// comments.
+const ATTRIBUTE_KINDS: [&str; 5] =
+    ["attribute_item", "decorator", "annotation", "marker_annotation", "attribute_declaration"];
+
+/// Whether `parent` only exists to hold `child`, so that the chunk of `child`
+/// starts where `parent` does: `export`, decorators, `template <…>`, `declare`,
+/// `extern "C"`, a Go `type` with a single spec.
+pub(crate) fn wraps(language: Language, parent: Node, child: Node) -> bool {
+    use Language::*;
+    match (language, parent.kind()) {
+        (JavaScript | TypeScript | Tsx, "export_statement") => true,
+        (TypeScript | Tsx, "ambient_declaration") => true,
+        // `namespace Foo {}` parses as an expression statement.
+        (TypeScript | Tsx, "expression_statement") => parent.named_child_count() == 1,
+        (Python, "decorated_definition") => true,
+        (Cpp, "template_declaration") => true,
+        (C | Cpp, "linkage_specification") => parent.child_by_field_name("body") == Some(child),
+        (Go, "type_declaration") => {
+            let mut cursor = parent.walk();
+            let specs = parent.named_children(&mut cursor).filter(|c| matches!(c.kind(), "type_spec" | "type_alias"));
+            specs.count() == 1
+        }
+        _ => false,
+    }
+}
+
+/// The byte range of a definition's chunk: `outer` plus the comments and
+/// attributes of `attachable_before` that sit directly above it (contiguous,
+/// no blank line in between, each starting its own line).
+pub(crate) fn attached_range(outer: Node, attachable_before: &[Node], lines: &LineIndex) -> Range<usize> {
+    let mut start = outer.start_byte();
+    for above in attachable_before.iter().rev() {
+        let last_byte_above = above.end_byte().saturating_sub(1).max(above.start_byte());
+        let adjacent = lines.line_of(start) <= lines.line_of(last_byte_above) + 1;
+        if !adjacent || !lines.starts_its_line(above.start_byte()) {
+            break;
+        }
+        start = above.start_byte();
+    }
+    start..outer.end_byte()
+}
+
+/// Whether `node` documents or annotates the definition that follows it: a
+/// comment (except Rust inner docs, which document the enclosing item) or an
+/// attribute, decorator or annotation.
+pub(crate) fn is_attachable(language: Language, node: Node, source: &str) -> bool {
+    let kind = node.kind();
+    if ATTRIBUTE_KINDS.contains(&kind) {
+        return true;
+    }
+    if !kind.ends_with("comment") {
+        return false;
+    }
+    // Rust inner doc comments document the enclosing item, not the next one.
+    let is_inner_doc = || {
+        let text = source.get(node.byte_range()).unwrap_or("");
+        text.starts_with("//!") || text.starts_with("/*!")
+    };
+    !(language == Language::Rust && is_inner_doc())
+}
+
+/// The definition's signature: from the start of `outer` (or of the line
+/// holding the name, when decorators or annotations come first and a body
+/// follows) to the body or the end of the line, whichever comes first; a line
+/// end inside parentheses or brackets does not count, so a parameter list
+/// spread over lines is kept whole. Whitespace is collapsed, a trailing `{`
+/// (or Python `:`) dropped, and at most [`SIGNATURE_MAX_CHARS`] characters kept.
+pub(crate) fn signature(
+    language: Language,
+    node: Node,
+    name_node: Option<Node>,
+    outer: Node,
+    lines: &LineIndex,
+) -> Option<String> {
+    let source = lines.source();
+    let body = node.child_by_field_name("body");
+    let mut from = outer.start_byte();
+    // Decorators, annotations and `template <…>` lines come before the line
+    // with the name, which comes before the body; skip them.
+    if let (Some(name), Some(body)) = (name_node, body) {
+        let name_line = lines.line_of(name.start_byte());
+        if name_line > lines.line_of(from) && name_line <= lines.line_of(body.start_byte()) {
+            from = lines.line_start(name_line);
+        }
+    }
+    let mut to = floor_char_boundary(source, from.saturating_add(SIGNATURE_SCAN_BYTES));
+    if let Some(body) = body.map(|body| body.start_byte()).filter(|&body| body > from) {
+        to = to.min(body);
+    }
+    let text = source.get(from..to.max(from))?;
+    let text = &text[..end_of_first_logical_line(language, text)];
+    let mut signature = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let Some(stripped) = signature.strip_suffix('{') {
+        signature = stripped.trim_end().to_string();
+    }
+    if language == Language::Python {
+        if let Some(stripped) = signature.strip_suffix(':') {
+            signature = stripped.trim_end().to_string();
+        }
+    }
+    if signature.chars().count() > SIGNATURE_MAX_CHARS {
+        signature = signature.chars().take(SIGNATURE_MAX_CHARS).collect();
+    }
+    (!signature.is_empty()).then_some(signature)
+}
+
+/// Where the first line of `text` ends, not counting line ends inside `(…)`
+/// or `[…]`. A Python header ends at its `:` (before any trailing comment).
+fn end_of_first_logical_line(language: Language, text: &str) -> usize {
+    let mut depth = 0usize;
+    for (index, c) in text.char_indices() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            '\n' if depth == 0 => return index,
+            ':' if depth == 0 && language == Language::Python => return index + 1,
+            _ => {}
+        }
+    }
+    text.len()
+}
+
+/// The statements of a function's body: the named children of the node in its
+/// `body` field, or of the `body` of a child (`const f = () => {…}`).
+pub(crate) fn body_statements<'tree>(node: Node<'tree>) -> Vec<Node<'tree>> {
+    let mut cursor = node.walk();
+    let body = node.child_by_field_name("body").or_else(|| {
+        node.named_children(&mut cursor).find_map(|child| {
+            let value = child.child_by_field_name("value").unwrap_or(child);
+            value.child_by_field_name("body")
+        })
+    });
+    let Some(body) = body else { return Vec::new() };
+    let mut cursor = body.walk();
+    body.named_children(&mut cursor).collect()
+}

@@ -1,0 +1,161 @@
+//! One walk over the syntax tree that runs the definition query where its
+//! patterns can start, and notes for each captured definition what surrounds
+//! it: the wrappers above it and the comments and attributes just before.
+//!
+//! Why a walk instead of one query over the whole tree: a query cursor slows
+//! down quadratically on nodes with very many children (a generated array of
+//! a million elements took seconds), and `Node::parent` / `prev_sibling` cost
+//! as much as the parent has children. Here the query runs with a start depth
+//! of zero at nodes whose kind starts a pattern, and parents and preceding
+//! siblings come from the walk's own stack, so the cost stays linear.
+//!
+//! The walk does not descend into captured functions and methods, nor into
+//! closures and other function expressions: nothing in there is a chunk of its
+//! own (rule: nested definitions stay in their function). This module does not
+//! decide kinds, names or containers: `definitions.rs` does.
+
+use std::collections::HashMap;
+
+use tree_sitter::{Node, QueryCursor, StreamingIterator, Tree};
+
+use super::attach::{is_attachable, wraps};
+use super::queries::{capture_role, CaptureRole, DefinitionQuery};
+use super::ChunkKind;
+use crate::lang::Language;
+
+/// A definition the query captured, with its surroundings.
+#[derive(Debug, Clone)]
+pub(crate) struct Found<'tree> {
+    pub(crate) node: Node<'tree>,
+    pub(crate) kind: ChunkKind,
+    pub(crate) name_node: Option<Node<'tree>>,
+    pub(crate) container_node: Option<Node<'tree>>,
+    /// Index of the pattern that matched; the lowest wins for a node.
+    pub(crate) pattern_index: usize,
+    /// The node grown to the wrappers that only hold it (`export`, …).
+    pub(crate) outer: Node<'tree>,
+    /// The contiguous run of comments and attributes right before `outer`
+    /// among its siblings, in source order (not yet checked for blank lines).
+    pub(crate) attachable_before: Vec<Node<'tree>>,
+}
+
+/// The walk's view of one depth: the node it is on, and the run of
+/// attachable siblings right before that node.
+struct Level<'tree> {
+    node: Node<'tree>,
+    attachable_run: Vec<Node<'tree>>,
+}
+
+/// Every definition captured in `tree`, in walk order.
+pub(crate) fn find_captures<'tree>(
+    language: Language,
+    definitions: &DefinitionQuery,
+    tree: &'tree Tree,
+    source: &str,
+) -> Vec<Found<'tree>> {
+    let mut query_cursor = QueryCursor::new();
+    query_cursor.set_max_start_depth(Some(0));
+    // Captured but not yet reached by the walk, by node id.
+    let mut pending: HashMap<usize, Vec<Found<'tree>>> = HashMap::new();
+    let mut found = Vec::new();
+
+    let mut cursor = tree.walk();
+    let mut levels = vec![Level { node: cursor.node(), attachable_run: Vec::new() }];
+    loop {
+        let node = cursor.node();
+        if definitions.may_start_at(node.kind()) {
+            run_query_at(definitions, &mut query_cursor, node, source, &mut pending);
+        }
+        let mut descend = !is_function_expression(language, node.kind());
+        if let Some(captures) = pending.remove(&node.id()) {
+            let (outer, attachable_before) = surroundings(language, &levels);
+            for capture in captures {
+                descend &= !matches!(capture.kind, ChunkKind::Function | ChunkKind::Method);
+                found.push(Found { outer, attachable_before: attachable_before.clone(), ..capture });
+            }
+        }
+        if descend && cursor.goto_first_child() {
+            levels.push(Level { node: cursor.node(), attachable_run: Vec::new() });
+            continue;
+        }
+        // Move on to the next sibling, climbing up as long as there is none.
+        loop {
+            let Some(level) = levels.last_mut() else { return found };
+            if is_attachable(language, level.node, source) {
+                level.attachable_run.push(level.node);
+            } else {
+                level.attachable_run.clear();
+            }
+            if cursor.goto_next_sibling() {
+                level.node = cursor.node();
+                break;
+            }
+            if !cursor.goto_parent() {
+                return found;
+            }
+            levels.pop();
+        }
+    }
+}
+
+/// Runs the patterns that start at `node` and files their captures under the
+/// captured definition nodes.
+fn run_query_at<'tree>(
+    definitions: &DefinitionQuery,
+    query_cursor: &mut QueryCursor,
+    node: Node<'tree>,
+    source: &str,
+    pending: &mut HashMap<usize, Vec<Found<'tree>>>,
+) {
+    let query = &definitions.query;
+    let mut matches = query_cursor.matches(query, node, source.as_bytes());
+    while let Some(found) = matches.next() {
+        let mut definition = None;
+        let mut name_node = None;
+        let mut container_node = None;
+        for capture in found.captures {
+            let role = query.capture_names().get(capture.index as usize).and_then(|name| capture_role(name));
+            match role {
+                Some(CaptureRole::Definition(kind)) => definition = Some((capture.node, kind)),
+                Some(CaptureRole::Name) => name_node = Some(capture.node),
+                Some(CaptureRole::Container) => container_node = Some(capture.node),
+                None => {}
+            }
+        }
+        let Some((node, kind)) = definition else { continue };
+        pending.entry(node.id()).or_default().push(Found {
+            node,
+            kind,
+            name_node,
+            container_node,
+            pattern_index: found.pattern_index,
+            outer: node,
+            attachable_before: Vec::new(),
+        });
+    }
+}
+
+/// For the node at the bottom of `levels`: the outermost wrapper holding it,
+/// and the attachable run before that wrapper.
+fn surroundings<'tree>(language: Language, levels: &[Level<'tree>]) -> (Node<'tree>, Vec<Node<'tree>>) {
+    let mut depth = levels.len() - 1;
+    while depth > 0 && wraps(language, levels[depth - 1].node, levels[depth].node) {
+        depth -= 1;
+    }
+    (levels[depth].node, levels[depth].attachable_run.clone())
+}
+
+/// Function-valued expressions whose insides are never chunks.
+fn is_function_expression(language: Language, kind: &str) -> bool {
+    use Language::*;
+    match language {
+        Rust => kind == "closure_expression",
+        Python => kind == "lambda",
+        JavaScript | TypeScript | Tsx => {
+            matches!(kind, "arrow_function" | "function_expression" | "generator_function" | "method_definition")
+        }
+        Go => kind == "func_literal",
+        Java | Cpp => kind == "lambda_expression",
+        _ => false,
+    }
+}
