@@ -27,7 +27,27 @@ pub fn semnav_bin() -> PathBuf {
         "the semnav binary is missing at {}: build it first with `cargo build --workspace` (scripts/test does this)",
         bin.display()
     );
+    // `cargo test` does not rebuild another package's binary: refuse a stale one.
+    let built = std::fs::metadata(&bin).and_then(|m| m.modified()).expect("binary mtime");
+    let sources = Path::new(env!("CARGO_MANIFEST_DIR")).join("server");
+    if let Some(newer) = newest_file(&sources).filter(|(t, _)| *t > built) {
+        panic!("the semnav binary at {} is older than {}: run `cargo build --workspace` first (scripts/test does this)", bin.display(), newer.1.display());
+    }
     bin
+}
+
+fn newest_file(dir: &Path) -> Option<(std::time::SystemTime, PathBuf)> {
+    let mut newest: Option<(std::time::SystemTime, PathBuf)> = None;
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let path = entry.path();
+        let candidate = if path.is_dir() { newest_file(&path) } else { entry.metadata().ok().and_then(|m| m.modified().ok()).map(|t| (t, path)) };
+        if let Some(c) = candidate {
+            if newest.as_ref().is_none_or(|n| c.0 > n.0) {
+                newest = Some(c);
+            }
+        }
+    }
+    newest
 }
 
 /// Panics with the provisioning command when the model or runtime is missing.

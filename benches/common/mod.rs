@@ -257,3 +257,14 @@ pub fn copy_tree(from: &Path, to: &Path) -> (usize, u64) {
     }
     (files, bytes)
 }
+
+/// CPU seconds used by this process so far, all threads (user + system, from
+/// /proc/self/stat in USER_HZ = 1/100 s). Unlike wall time, this is not
+/// inflated when other processes take the cores.
+pub fn cpu_secs() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
+    let field = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::NAN);
+    // After "pid (comm)": state is field 0, utime 11, stime 12.
+    (field(11) + field(12)) / 100.0
+}

@@ -13,13 +13,19 @@ use crate::position::{Encoding, LinePos};
 /// The engine's key for a document: its file path for `file:` URIs (so that
 /// disk events and buffers meet), the URI itself otherwise.
 pub fn doc_key(uri: &Uri) -> (String, Option<PathBuf>) {
-    match uri.to_file_path() {
-        Some(path) => {
-            let path = path.into_owned();
-            (path.to_string_lossy().into_owned(), Some(path))
-        }
+    match file_path(uri) {
+        Some(path) => (path.to_string_lossy().into_owned(), Some(path)),
         None => (uri.as_str().to_string(), None),
     }
+}
+
+/// The file path of a `file:` URI (`Uri::to_file_path` also answers for
+/// other schemes, such as `untitled:`).
+pub fn file_path(uri: &Uri) -> Option<PathBuf> {
+    if !uri.as_str().starts_with("file:") {
+        return None;
+    }
+    uri.to_file_path().map(|p| p.into_owned())
 }
 
 pub fn uri_of(path: &std::path::Path) -> Option<Uri> {

@@ -107,11 +107,11 @@ impl LanguageServer for Backend {
         let dynamic = params.capabilities.workspace.as_ref().and_then(|w| w.did_change_watched_files.as_ref()).and_then(|d| d.dynamic_registration).unwrap_or(false);
         self.watch_dynamic.store(dynamic, Ordering::SeqCst);
 
-        let mut roots: Vec<PathBuf> = params.workspace_folders.unwrap_or_default().iter().filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned())).collect();
+        let mut roots: Vec<PathBuf> = params.workspace_folders.unwrap_or_default().iter().filter_map(|f| convert::file_path(&f.uri)).collect();
         #[allow(deprecated)]
         if roots.is_empty() {
-            if let Some(p) = params.root_uri.as_ref().and_then(|u| u.to_file_path()) {
-                roots.push(p.into_owned());
+            if let Some(p) = params.root_uri.as_ref().and_then(convert::file_path) {
+                roots.push(p);
             }
         }
         *self.roots.write().unwrap_or_else(|e| e.into_inner()) = roots;
@@ -212,7 +212,7 @@ impl LanguageServer for Backend {
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
         let engine = self.engine();
-        let paths: Vec<PathBuf> = params.changes.iter().filter_map(|c| c.uri.to_file_path().map(|p| p.into_owned())).collect();
+        let paths: Vec<PathBuf> = params.changes.iter().filter_map(|c| convert::file_path(&c.uri)).collect();
         let result = tokio::task::spawn_blocking(move || {
             for p in paths {
                 engine.file_changed(&p)?;
@@ -226,7 +226,7 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
-        let added: Vec<PathBuf> = params.event.added.iter().filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned())).collect();
+        let added: Vec<PathBuf> = params.event.added.iter().filter_map(|f| convert::file_path(&f.uri)).collect();
         self.roots.write().unwrap_or_else(|e| e.into_inner()).extend(added);
         self.refresh_all();
     }
