@@ -90,7 +90,7 @@ fn real_crate(threads: usize, memory: &mut Vec<Vec<String>>) -> Result<()> {
     if warm.files_read > 0 {
         println!("  note: the no-change refresh read {} files again (expected 0)", warm.files_read);
     }
-    memory.push(vec!["(a) real crate, real model".into(), mib(peak_rss_mib()), mib(rss_mib()), reset.to_string()]);
+    memory.push(vec!["(a) real crate, real model".into(), mib(peak_rss_mib()), mib(rss_mib()), "".into(), reset.to_string()]);
     Ok(())
 }
 
@@ -129,14 +129,29 @@ fn many_files(file_count: usize, repeats: usize, memory: &mut Vec<Vec<String>>) 
         }
     }
     print_table(&STATS_HEADERS, &rows);
+    // Where a no-change refresh can spend its time, each step alone.
+    let (found, walk_secs) = timed(|| semnav::discover::discover(&ws.root, &ws.options));
+    let found = found?;
+    let (entries, decode_secs) = timed(|| ws.store.files().collect::<Result<Vec<_>>>());
+    let entries = entries?;
+    let (_, lookup_secs) = timed(|| found.files.iter().try_for_each(|f| ws.store.file(&f.rel_path).map(drop)));
+    let hashes: Vec<_> = entries.iter().flat_map(|(_, e)| e.chunks.iter().map(|c| c.text_hash)).collect();
+    let (_, has_secs) = timed(|| hashes.iter().try_for_each(|h| ws.store.has_vector(h).map(drop)));
+    let step = |label: String, secs: f64| vec![label, fmt_secs(secs), "".into(), "".into(), "".into()];
     print_table(
         &[&format!("no-change refresh, {file_count} files, {repeats} runs"), "median", "min", "max", "goal"],
-        &[vec!["Workspace::refresh".into(), fmt_secs(times.median()), fmt_secs(times.min()), fmt_secs(times.max()), "< 0.5 s".into()]],
+        &[
+            vec!["Workspace::refresh".into(), fmt_secs(times.median()), fmt_secs(times.min()), fmt_secs(times.max()), "< 0.5 s".into()],
+            step(format!("  step: discover() walk ({} files)", found.files.len()), walk_secs),
+            step(format!("  step: store.files(), decode all {} entries", entries.len()), decode_secs),
+            step(format!("  step: store.file() for each of {} paths", found.files.len()), lookup_secs),
+            step(format!("  step: store.has_vector() for each of {} chunks", hashes.len()), has_secs),
+        ],
     );
     if reread > 0 {
         println!("\n  note: the no-change refreshes read {reread} files again in all (expected 0)");
     }
-    memory.push(vec![format!("(b) {file_count} files, stub embedder"), mib(peak_rss_mib()), mib(rss_mib()), reset.to_string()]);
+    memory.push(vec![format!("(b) {file_count} files, stub embedder"), mib(peak_rss_mib()), mib(rss_mib()), "".into(), reset.to_string()]);
     Ok(())
 }
 
@@ -144,13 +159,15 @@ fn main() -> Result<()> {
     let threads = common::threads();
     let file_count = env_usize("SEMNAV_BENCH_FILES", 10_000);
     let repeats = env_usize("SEMNAV_BENCH_REPEATS", 5).max(1);
-    let mut memory = vec![vec!["start".into(), mib(peak_rss_mib()), mib(rss_mib()), "-".into()]];
+    let mut memory = vec![vec!["start".into(), mib(peak_rss_mib()), mib(rss_mib()), "-".into(), "-".into()]];
     if env_flag("SEMNAV_BENCH_SKIP_MODEL") {
         println!("\n(a) skipped (SEMNAV_BENCH_SKIP_MODEL)");
     } else {
         real_crate(threads, &mut memory)?;
+        memory.last_mut().expect("a row")[3] = mib(rss_mib());
     }
     many_files(file_count, repeats, &mut memory)?;
-    print_table(&["(c) memory after part", "peak RSS (VmHWM)", "RSS now", "peak reset before part"], &memory);
+    memory.last_mut().expect("a row")[3] = mib(rss_mib());
+    print_table(&["(c) memory", "peak RSS (VmHWM)", "RSS at end", "RSS after drop", "peak reset before part"], &memory);
     Ok(())
 }

@@ -168,3 +168,64 @@ mod tests {
         assert!(doc.chunks().is_empty());
     }
 }
+
+/// Random edit sequences on real source in every language: the document
+/// followed edit by edit (rope, text, incrementally reparsed tree, chunks)
+/// must equal the final text chunked from scratch.
+#[cfg(test)]
+mod property {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::chunk::tests::{scripting, systems};
+    use crate::position::pos_of_char;
+
+    fn sources() -> Vec<(Language, &'static str)> {
+        vec![
+            (Language::Rust, systems::RUST),
+            (Language::Go, systems::GO),
+            (Language::C, systems::C),
+            (Language::Cpp, systems::CPP),
+            (Language::Python, scripting::PYTHON),
+            (Language::JavaScript, scripting::JAVASCRIPT),
+            (Language::TypeScript, scripting::TYPESCRIPT),
+            (Language::Tsx, scripting::TYPESCRIPT),
+            (Language::Java, scripting::JAVA),
+        ]
+    }
+
+    const PIECES: &[&str] = &["", "x", "\n", "\r\n", "{", "}", "(", ")", " ", "fn f() {}\n", "def g():\n    pass\n", "class K {}\n", "/// doc\n", "// c\n", "é", "😀", "\"", "'", "return 1;", "\n\n\n", "int main() { return 0; }\n"];
+
+    /// (start fraction, length in chars, replacement pieces)
+    fn edit() -> impl Strategy<Value = (f64, usize, Vec<usize>)> {
+        (0.0f64..=1.0, 0usize..40, proptest::collection::vec(0..PIECES.len(), 0..4))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 40, .. ProptestConfig::default() })]
+        #[test]
+        fn incremental_chunks_equal_chunks_from_scratch(which in 0usize..9, edits in proptest::collection::vec(edit(), 1..25), utf8 in any::<bool>()) {
+            let (language, source) = sources()[which];
+            let enc = if utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
+            let mut doc = Document::open(Some(language), source.to_string(), 1, 1 << 20);
+            let mut expected: Vec<char> = source.chars().collect();
+            for (version, (at, len, pieces)) in edits.into_iter().enumerate() {
+                // An editor position cannot point between the \r and \n of a
+                // line break: move such offsets before the \r.
+                let off_crlf = |i: usize| if i > 0 && i < expected.len() && expected[i - 1] == '\r' && expected[i] == '\n' { i - 1 } else { i };
+                let start = off_crlf(((expected.len() as f64) * at) as usize);
+                let end = off_crlf((start + len).min(expected.len())).max(start);
+                let text: String = pieces.iter().map(|&i| PIECES[i]).collect();
+                let rope = doc.rope().clone();
+                let range = (pos_of_char(&rope, start, enc), pos_of_char(&rope, end, enc));
+                doc.apply(&[Change { range: Some(range), text: text.clone() }], version as i32 + 2, enc);
+                expected.splice(start..end, text.chars());
+            }
+            let expected: String = expected.into_iter().collect();
+            prop_assert_eq!(doc.text(), expected.as_str());
+            prop_assert_eq!(doc.rope().to_string(), expected.clone());
+            let scratch = chunk::chunk_source(language, &expected);
+            prop_assert_eq!(doc.chunks().as_ref(), &scratch);
+        }
+    }
+}

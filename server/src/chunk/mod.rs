@@ -29,7 +29,7 @@ mod walk;
 mod windows;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::cell::RefCell;
 use std::cmp::Reverse;

@@ -3,8 +3,8 @@
 //! chunking must pass, collected here as helpers.
 
 mod edge_cases;
-mod scripting;
-mod systems;
+pub(crate) mod scripting;
+pub(crate) mod systems;
 
 use super::{chunk_source, Chunk, ChunkKind};
 use crate::lang::Language;

@@ -5,7 +5,7 @@ use super::{chunk_checked, named, outline};
 use crate::chunk::ChunkKind;
 use crate::lang::Language;
 
-const PYTHON: &str = r##""""Upload retries."""
+pub(crate) const PYTHON: &str = r##""""Upload retries."""
 import os
 import time
 
@@ -67,7 +67,7 @@ fn python_classes_methods_and_decorators() {
     assert!(chunks[6].text(PYTHON).starts_with("if __name__ == \"__main__\":"));
 }
 
-const JAVASCRIPT: &str = r##"import { readFile } from "fs/promises";
+pub(crate) const JAVASCRIPT: &str = r##"import { readFile } from "fs/promises";
 
 const DEFAULT_PORT = 8080;
 
@@ -138,7 +138,7 @@ fn javascript_functions_classes_and_arrow_constants() {
     assert_eq!(named(&chunks, "parseQuery").signature.as_deref(), Some("const parseQuery = (query) =>"));
 }
 
-const TYPESCRIPT: &str = r##"import type { Request } from "./http";
+pub(crate) const TYPESCRIPT: &str = r##"import type { Request } from "./http";
 
 /** A user as stored. */
 export interface User {
@@ -205,7 +205,7 @@ fn typescript_interfaces_types_namespaces_and_classes() {
     }
 }
 
-const JAVA: &str = r##"package com.example.cache;
+pub(crate) const JAVA: &str = r##"package com.example.cache;
 
 import java.util.HashMap;
 import java.util.Map;

@@ -5,7 +5,7 @@ use super::{chunk_checked, named, outline};
 use crate::chunk::ChunkKind;
 use crate::lang::Language;
 
-const RUST: &str = r##"//! Loading configuration files.
+pub(crate) const RUST: &str = r##"//! Loading configuration files.
 
 use std::fmt;
 use std::path::Path;
@@ -112,7 +112,7 @@ fn rust_items_impls_and_methods() {
     assert!(chunks.iter().all(|c| c.name.as_deref() != Some("read")));
 }
 
-const GO: &str = r##"// Package store keeps blobs.
+pub(crate) const GO: &str = r##"// Package store keeps blobs.
 package store
 
 import (
@@ -184,7 +184,7 @@ fn go_grouped_type_specs_keep_their_own_comments() {
     assert_eq!(outline(&chunks), ["block - [-] 0-2", "struct A [-] 3-4", "type B [-] 5-5", "block - [-] 6-6"]);
 }
 
-const C: &str = r##"#include <stdio.h>
+pub(crate) const C: &str = r##"#include <stdio.h>
 #include <stdlib.h>
 
 #define MAX_NAME 64
@@ -251,7 +251,7 @@ fn c_typedef_absorbs_the_struct_it_names() {
     assert_eq!(outline(&chunks), ["struct node_t [-] 0-2"]);
 }
 
-const CPP: &str = r##"#include <string>
+pub(crate) const CPP: &str = r##"#include <string>
 #include <vector>
 
 namespace geo {
