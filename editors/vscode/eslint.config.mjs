@@ -13,7 +13,7 @@ export default tseslint.config(
         },
         rules: {
             '@typescript-eslint/no-floating-promises': 'error',
-            '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+            '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
             eqeqeq: 'error',
             curly: 'error',
         },

@@ -7,12 +7,8 @@ import * as path from 'node:path';
 
 import { expandPath, type PathContext } from './settings';
 
-export interface BinaryEnv {
-    /** The PATH variable. */
-    PATH?: string | undefined;
-    /** Windows: executable extensions (`.EXE;.CMD;…`). */
-    PATHEXT?: string | undefined;
-}
+/** The environment variables used: PATH, and on Windows PATHEXT (`.EXE;.CMD;…`). */
+export type BinaryEnv = Readonly<Record<string, string | undefined>>;
 
 export interface BinaryChecks {
     /** Whether `p` is an executable regular file. */
@@ -53,7 +49,7 @@ function candidateNames(platform: NodeJS.Platform, env: BinaryEnv): string[] {
     if (platform !== 'win32') {
         return [BINARY_NAME];
     }
-    const exts = (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';').filter((e) => e !== '');
+    const exts = (env['PATHEXT'] ?? '.EXE;.CMD;.BAT').split(';').filter((e) => e !== '');
     return [BINARY_NAME, ...exts.map((e) => BINARY_NAME + e.toLowerCase())];
 }
 
@@ -87,7 +83,7 @@ export function resolveServerBinary(
         };
     }
     const delimiter = platform === 'win32' ? ';' : ':';
-    const dirs = (env.PATH ?? '').split(delimiter).filter((d) => d !== '');
+    const dirs = (env['PATH'] ?? '').split(delimiter).filter((d) => d !== '');
     const tried: string[] = [];
     for (const dir of dirs) {
         for (const name of candidateNames(platform, env)) {

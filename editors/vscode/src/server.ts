@@ -1,0 +1,237 @@
+/**
+ * Starting, configuring and restarting the semnav language server.
+ */
+import * as vscode from 'vscode';
+import {
+    DidChangeConfigurationNotification,
+    LanguageClient,
+    State,
+    TransportKind,
+    type LanguageClientOptions,
+    type ServerOptions,
+} from 'vscode-languageclient/node';
+
+import { INSTALL_HINT, resolveServerBinary } from './core/binary';
+import { StatusRequest, statusParams, type IndexStatus } from './core/protocol';
+import {
+    configurationChange,
+    defaultPathContext,
+    didChangeConfigurationParams,
+    readSettings,
+    toInitializationOptions,
+    type ExtensionSettings,
+    type PathContext,
+} from './core/settings';
+import { StatusBar } from './statusBar';
+
+const CLIENT_ID = 'semnav';
+const CLIENT_NAME = 'semnav';
+
+function pathContext(): PathContext {
+    return defaultPathContext(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
+}
+
+function currentSettings(): ExtensionSettings {
+    const config = vscode.workspace.getConfiguration('semnav');
+    return readSettings((key) => config.get(key));
+}
+
+export class Server implements vscode.Disposable {
+    readonly output: vscode.LogOutputChannel;
+    readonly statusBar: StatusBar;
+    private client: LanguageClient | undefined;
+    private settings: ExtensionSettings = currentSettings();
+    /** Serialises start/stop/restart. */
+    private lifecycle: Promise<void> = Promise.resolve();
+    private readonly disposables: vscode.Disposable[] = [];
+
+    constructor() {
+        this.output = vscode.window.createOutputChannel('semnav', { log: true });
+        this.statusBar = new StatusBar({ requestStatus: () => this.status() });
+        this.disposables.push(
+            this.output,
+            this.statusBar,
+            vscode.workspace.onDidChangeConfiguration((e) => {
+                if (e.affectsConfiguration('semnav') && !this.onlyTraceChanged(e)) {
+                    this.settingsChanged();
+                }
+            }),
+        );
+    }
+
+    /** The running client, or an error saying why there is none (and showing what to do). */
+    running(): LanguageClient {
+        if (this.client === undefined || this.client.state !== State.Running) {
+            throw new Error('the semnav server is not running (see "semnav: Show Index Status" or "semnav: Restart Server")');
+        }
+        return this.client;
+    }
+
+    isRunning(): boolean {
+        return this.client?.state === State.Running;
+    }
+
+    async status(): Promise<IndexStatus> {
+        return this.running().sendRequest(StatusRequest, statusParams());
+    }
+
+    start(): Promise<void> {
+        return this.enqueue(() => this.doStart());
+    }
+
+    restart(): Promise<void> {
+        return this.enqueue(async () => {
+            await this.doStop();
+            await this.doStart();
+        });
+    }
+
+    stop(): Promise<void> {
+        return this.enqueue(() => this.doStop());
+    }
+
+    private enqueue(step: () => Promise<void>): Promise<void> {
+        const next = this.lifecycle.then(step, step);
+        this.lifecycle = next.catch(() => undefined);
+        return next;
+    }
+
+    private onlyTraceChanged(e: vscode.ConfigurationChangeEvent): boolean {
+        // semnav.trace.server is applied by vscode-languageclient itself.
+        const next = currentSettings();
+        return e.affectsConfiguration('semnav.trace') && JSON.stringify(next) === JSON.stringify(this.settings);
+    }
+
+    private settingsChanged(): void {
+        const next = currentSettings();
+        const change = configurationChange(this.settings, next, pathContext());
+        this.settings = next;
+        if (change.restart !== undefined) {
+            this.output.info(`restarting the server: ${change.restart}`);
+            void this.restart();
+        } else if (change.notify !== undefined && this.client !== undefined && this.isRunning()) {
+            this.output.info(`sending settings: ${JSON.stringify(change.notify)}`);
+            this.client.sendNotification(DidChangeConfigurationNotification.type, didChangeConfigurationParams(change.notify)).catch((e: unknown) => {
+                this.output.error(`cannot send settings: ${String(e)}`);
+            });
+            this.statusBar.pollSoon();
+        }
+    }
+
+    private async doStart(): Promise<void> {
+        this.settings = currentSettings();
+        const ctx = pathContext();
+        const binary = resolveServerBinary(this.settings.serverPath, ctx, process.env);
+        if (!binary.ok) {
+            this.output.error(binary.message);
+            if (binary.tried.length > 0) {
+                this.output.info(`looked for: ${binary.tried.join(', ')}`);
+            }
+            this.statusBar.setServer('missing');
+            void this.showMissingBinary(binary.message);
+            return;
+        }
+        this.output.info(`starting ${binary.path} lsp (found via ${binary.source})`);
+        this.statusBar.setServer('starting');
+
+        const serverOptions: ServerOptions = {
+            command: binary.path,
+            args: ['lsp'],
+            transport: TransportKind.stdio,
+            options: { env: { ...process.env } },
+        };
+        const clientOptions: LanguageClientOptions = {
+            // The server decides by file name which files it indexes.
+            documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }],
+            initializationOptions: toInitializationOptions(this.settings, ctx),
+            outputChannel: this.output,
+            middleware: {
+                // Watch indexing progress for the status bar; VS Code's own
+                // progress indicator still gets every value.
+                handleWorkDoneProgress: (token, params, next) => {
+                    this.statusBar.onProgress(token, params);
+                    next(token, params);
+                },
+            },
+            initializationFailedHandler: (error) => {
+                this.output.error(`the server failed to initialize: ${String(error)}`);
+                return false;
+            },
+        };
+        const client = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
+        client.onDidChangeState((e) => {
+            if (this.client !== client) {
+                return;
+            }
+            if (e.newState === State.Running) {
+                this.statusBar.setServer('running');
+            } else if (e.newState === State.Stopped) {
+                this.statusBar.setServer('stopped');
+            }
+        });
+        this.client = client;
+        try {
+            await client.start();
+            this.statusBar.setServer('running');
+        } catch (e) {
+            const message = e instanceof Error ? e.message : String(e);
+            this.output.error(`cannot start ${binary.path}: ${message}`);
+            this.statusBar.setServer('stopped', message);
+            void vscode.window.showErrorMessage(`semnav: cannot start the server ${binary.path}: ${message}`, 'Show Log').then((choice) => {
+                if (choice === 'Show Log') {
+                    this.output.show();
+                }
+            });
+        }
+    }
+
+    private async doStop(): Promise<void> {
+        const client = this.client;
+        this.client = undefined;
+        if (client !== undefined) {
+            try {
+                if (client.isRunning()) {
+                    await client.stop(5_000);
+                }
+            } catch (e) {
+                this.output.warn(`stopping the server: ${String(e)}`);
+            }
+            await client.dispose().catch(() => undefined);
+        }
+        this.statusBar.setServer('stopped');
+    }
+
+    private async showMissingBinary(message: string): Promise<void> {
+        const choice = await vscode.window.showErrorMessage(message, 'Open Settings', 'Retry', 'Show Log');
+        if (choice === 'Open Settings') {
+            await vscode.commands.executeCommand('workbench.action.openSettings', 'semnav.server.path');
+        } else if (choice === 'Retry') {
+            await this.restart();
+        } else if (choice === 'Show Log') {
+            this.output.show();
+        }
+    }
+
+    /** Shows what to do when a command needs the server and there is none. */
+    explainNotRunning(): void {
+        if (this.statusBar.current.server === 'missing') {
+            const binary = resolveServerBinary(this.settings.serverPath, pathContext(), process.env);
+            void this.showMissingBinary(binary.ok ? `semnav: the server is not running; run "semnav: Restart Server". ${INSTALL_HINT}` : binary.message);
+            return;
+        }
+        void vscode.window.showErrorMessage('semnav: the server is not running.', 'Restart Server', 'Show Log').then((choice) => {
+            if (choice === 'Restart Server') {
+                void this.restart();
+            } else if (choice === 'Show Log') {
+                this.output.show();
+            }
+        });
+    }
+
+    async dispose(): Promise<void> {
+        await this.stop();
+        for (const d of this.disposables) {
+            d.dispose();
+        }
+    }
+}
