@@ -32,6 +32,15 @@ export default tseslint.config(
         },
     },
     {
+        // node:test's describe/it return promises the runner itself awaits.
+        files: ['test/**/*.ts'],
+        rules: {
+            '@typescript-eslint/no-floating-promises': ['error', {
+                allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }],
+            }],
+        },
+    },
+    {
         files: ['*.mjs'],
         ...tseslint.configs.disableTypeChecked,
     },
