@@ -48,9 +48,15 @@ end
 --- The server settings as a JSON object (never an empty Lua table, which
 --- would be encoded as an array).
 function M.server_settings()
-  local s = M.options.server or {}
+  local s = vim.deepcopy(M.options.server or {})
   if vim.tbl_isempty(s) then
     return vim.empty_dict()
+  end
+  -- The server takes paths as they are: expand ~ and $VARS here.
+  for _, key in ipairs({ "indexDir", "modelDir" }) do
+    if type(s[key]) == "string" then
+      s[key] = vim.fs.normalize(s[key])
+    end
   end
   return s
 end
