@@ -110,21 +110,35 @@ end
 -- Code lenses
 -- ---------------------------------------------------------------------------
 
+--- Whether this Neovim has vim.lsp.codelens.enable (0.12+), which keeps the
+--- lenses fresh by itself and deprecates refresh().
+local function has_enable_api()
+  return vim.lsp.codelens.enable ~= nil
+end
+
 --- Refreshes the lenses of one buffer, with whichever API this Neovim has.
+--- `force`: ask again even where Neovim refreshes by itself (the index changed
+--- under the buffer).
 ---@param bufnr integer
-function M.refresh_codelens(bufnr)
+---@param force? boolean
+function M.refresh_codelens(bufnr, force)
   if not vim.api.nvim_buf_is_valid(bufnr) or not clients.get_attached(bufnr) then
     return
   end
   local codelens = vim.lsp.codelens
-  if codelens.refresh then
-    if vim.fn.has("nvim-0.10") == 1 then
-      codelens.refresh({ bufnr = bufnr })
-    elseif bufnr == vim.api.nvim_get_current_buf() then
-      codelens.refresh() -- 0.9: the current buffer only
+  if has_enable_api() then
+    local on = codelens.is_enabled and codelens.is_enabled({ bufnr = bufnr })
+    if on and force then
+      pcall(codelens.enable, false, { bufnr = bufnr })
+      on = false
     end
-  elseif codelens.enable then
-    codelens.enable(true, { bufnr = bufnr })
+    if not on then
+      pcall(codelens.enable, true, { bufnr = bufnr })
+    end
+  elseif vim.fn.has("nvim-0.10") == 1 then
+    codelens.refresh({ bufnr = bufnr })
+  elseif bufnr == vim.api.nvim_get_current_buf() then
+    codelens.refresh() -- 0.9: the current buffer only
   end
 end
 
@@ -146,6 +160,11 @@ local lens_group
 local function watch_codelens(bufnr)
   lens_group = lens_group or vim.api.nvim_create_augroup("semnav.codelens", { clear = true })
   vim.api.nvim_clear_autocmds({ group = lens_group, buffer = bufnr })
+  if has_enable_api() then
+    -- Neovim refreshes enabled lenses itself.
+    M.refresh_codelens(bufnr)
+    return
+  end
   vim.api.nvim_create_autocmd(config.options.codelens_events, {
     group = lens_group,
     buffer = bufnr,
@@ -161,7 +180,7 @@ end
 --- without a handler for workspace/codeLens/refresh get this one.
 local function on_lens_refresh(_, _, ctx)
   for _, bufnr in ipairs(attached_buffers(ctx.client_id)) do
-    M.refresh_codelens(bufnr)
+    M.refresh_codelens(bufnr, true)
   end
   return vim.NIL
 end
@@ -208,6 +227,8 @@ local function on_progress(args)
     state.percentage = value.percentage or state.percentage
   elseif value.kind == "end" then
     state.message, state.percentage, state.done = value.message, 100, true
+    -- The server also asks for a refresh (workspace/codeLens/refresh); this
+    -- covers clients that ignore that request.
     for _, bufnr in ipairs(attached_buffers(c.id)) do
       M.refresh_codelens(bufnr)
     end
