@@ -58,7 +58,7 @@ local function abort(msg)
 end
 
 local function eq(want, got, what)
-  if want ~= got then
+  if not vim.deep_equal(want, got) then
     error(string.format("%s: want %s, got %s", what or "value", vim.inspect(want), vim.inspect(got)), 2)
   end
 end
@@ -81,6 +81,169 @@ local function wait_for(what, timeout_ms, cond)
   end
   return value
 end
+
+-- ---------------------------------------------------------------------------
+-- Neovim set-up: the plugin on the runtimepath, pickers stubbed
+-- ---------------------------------------------------------------------------
+
+vim.opt.runtimepath:prepend(PLUGIN)
+vim.cmd("filetype on")
+vim.o.swapfile = false
+vim.o.shortmess = vim.o.shortmess .. "F"
+vim.cmd("runtime plugin/semnav.lua")
+
+-- Record notifications and vim.ui.select calls (the default ones would
+-- print or wait for input).
+local notes = {}
+vim.notify = function(msg, level)
+  notes[#notes + 1] = { msg = tostring(msg), level = level }
+end
+local selects = {}
+vim.ui.select = function(items, opts, on_choice)
+  selects[#selects + 1] = { items = items, opts = opts }
+  on_choice(nil, nil)
+end
+
+-- Results: every User SemnavResults event.
+local events = {}
+vim.api.nvim_create_autocmd("User", {
+  pattern = "SemnavResults",
+  callback = function(args)
+    events[#events + 1] = args.data
+  end,
+})
+
+--- Runs fn (which should lead to one SemnavResults event) and returns the event.
+local function results_of(what, fn)
+  local before = #events
+  fn()
+  return wait_for(what .. " results", 30000, function()
+    return events[before + 1]
+  end)
+end
+
+-- Progress as Neovim sees it ($/progress → LspProgress).
+local progress = {}
+vim.api.nvim_create_autocmd("LspProgress", {
+  callback = function(args)
+    local c = vim.lsp.get_client_by_id(args.data.client_id)
+    local value = args.data.params.value
+    if c and c.name == "semnav" and type(value) == "table" then
+      progress[#progress + 1] = value
+    end
+  end,
+})
+
+-- ---------------------------------------------------------------------------
+-- Unit tests: no server needed
+-- ---------------------------------------------------------------------------
+
+test("hits become quickfix items (whole-line ranges, labels, URIs)", function()
+  local results = require("semnav.results")
+  local items = results.to_items({
+    { uri = "file:///w/a.rs", range = { start = { line = 4, character = 0 }, ["end"] = { line = 9, character = 0 } },
+      score = 0.8123, kind = "method", name = "load", container = "Config", language = "rust", preview = "\n  fn load() {\n}" },
+    { uri = "file:///w/b.py", range = { start = { line = 0, character = 0 }, ["end"] = { line = 0, character = 12 } },
+      score = 0.5, kind = "block", name = vim.NIL, language = "python", preview = "import os" },
+    { uri = "untitled:Untitled-1", range = { start = { line = 2, character = 0 }, ["end"] = { line = 3, character = 0 } },
+      score = 0.4, kind = "function", name = "f", language = "javascript", preview = "function f() {}" },
+  })
+  eq("/w/a.rs", items[1].filename, "filename")
+  eq(5, items[1].lnum, "lnum")
+  eq(9, items[1].end_lnum, "end_lnum (the range ends at the start of line 10)")
+  eq("0.81 method Config.load │ fn load() {", items[1].text, "text")
+  eq(1, items[2].end_lnum, "a range ending inside its line")
+  eq("0.50 block  │ import os", items[2].text, "text without a name")
+  check(items[3].bufnr and not items[3].filename, "a non-file URI gets a buffer: %s", vim.inspect(items[3]))
+end)
+
+test("picker = auto takes the first installed picker, else vim.ui.select", function()
+  local results = require("semnav.results")
+  local opened = {}
+  local function stub(mod, fields)
+    package.loaded[mod] = fields
+  end
+  local function unstub()
+    package.loaded["telescope.builtin"], package.loaded["fzf-lua"], package.loaded["snacks"] = nil, nil, nil
+  end
+  local items = { { filename = "/w/a.rs", lnum = 1, text = "x" } }
+  stub("snacks", { picker = { qflist = function() opened[#opened + 1] = "snacks" end } })
+  eq("snacks", results.open_picker("auto", "t", items), "only snacks")
+  stub("fzf-lua", { quickfix = function() opened[#opened + 1] = "fzf-lua" end })
+  eq("fzf-lua", results.open_picker("auto", "t", items), "fzf-lua before snacks")
+  eq("snacks", results.open_picker("snacks", "t", items), "asked for snacks")
+  unstub()
+  local n = #selects
+  eq("select", results.open_picker("auto", "t", items), "none installed")
+  eq(n + 1, #selects, "vim.ui.select calls")
+  eq("select", results.open_picker("telescope", "t", items), "asked for a missing one")
+  eq({ "snacks", "fzf-lua", "snacks" }, opened, "pickers opened")
+end)
+
+test("server settings: {} stays an object, ~ is expanded", function()
+  local config = require("semnav.config")
+  config.set({})
+  eq("{}", vim.json.encode(config.server_settings()), "empty settings")
+  config.set({ server = { indexDir = "~/idx", hover = false } })
+  local s = config.server_settings()
+  eq(vim.fs.normalize("~") .. "/idx", s.indexDir, "indexDir")
+  eq(false, s.hover, "hover")
+  eq("~/idx", config.options.server.indexDir, "the options themselves are not changed")
+  config.set({})
+end)
+
+test("setup() registers with legacy nvim-lspconfig when vim.lsp.config is missing", function()
+  local registered, setup_with
+  package.loaded["lspconfig.configs"] = setmetatable({}, {
+    __newindex = function(t, k, v)
+      registered = v
+      rawset(t, k, v)
+    end,
+  })
+  package.loaded["lspconfig.util"] = { root_pattern = function(...) return { ... } end }
+  package.loaded["lspconfig"] = { semnav = { setup = function(cfg) setup_with = cfg end } }
+  local saved = vim.lsp.config
+  rawset(vim.lsp, "config", nil)
+  local ok, err = pcall(require("semnav").setup, { cmd = { "/opt/semnav", "lsp" }, server = { hover = false } })
+  rawset(vim.lsp, "config", saved)
+  package.loaded["lspconfig.configs"], package.loaded["lspconfig.util"], package.loaded["lspconfig"] = nil, nil, nil
+  check(ok, "setup failed: %s", tostring(err))
+  check(registered, "nothing registered in lspconfig.configs")
+  eq("semnav", registered.default_config.cmd[1], "default cmd")
+  check(vim.tbl_contains(registered.default_config.root_dir, ".git"), "root_dir markers: %s", vim.inspect(registered.default_config.root_dir))
+  eq("/opt/semnav", setup_with.cmd[1], "cmd given to lspconfig")
+  eq(false, setup_with.init_options.hover, "init_options given to lspconfig")
+  require("semnav.config").set({})
+end)
+
+test("lenses on Neovim with vim.lsp.codelens.enable (0.12+) use it instead of refresh()", function()
+  local semnav, clients = require("semnav"), require("semnav.client")
+  local codelens = vim.lsp.codelens
+  local saved = { enable = codelens.enable, is_enabled = codelens.is_enabled, refresh = codelens.refresh, get_attached = clients.get_attached }
+  local calls, on = {}, false
+  codelens.enable = function(v, f) calls[#calls + 1] = { "enable", v, f.bufnr } on = v end
+  codelens.is_enabled = function() return on end
+  codelens.refresh = function() calls[#calls + 1] = { "refresh" } end
+  clients.get_attached = function() return {} end
+  local buf = vim.api.nvim_get_current_buf()
+  local ok, err = pcall(function()
+    semnav.refresh_codelens(buf)
+    semnav.refresh_codelens(buf)
+    semnav.refresh_codelens(buf, true)
+  end)
+  codelens.enable, codelens.is_enabled, codelens.refresh, clients.get_attached = saved.enable, saved.is_enabled, saved.refresh, saved.get_attached
+  check(ok, tostring(err))
+  eq({ { "enable", true, buf }, { "enable", false, buf }, { "enable", true, buf } }, calls, "calls")
+end)
+
+test("statusline shows indexing progress", function()
+  local semnav = require("semnav")
+  semnav.progress[999] = { percentage = 42, done = false }
+  eq("semnav 42%%", semnav.statusline(), "while indexing")
+  semnav.progress[999].done = true
+  eq("", semnav.statusline(), "done")
+  semnav.progress[999] = nil
+end)
 
 -- ---------------------------------------------------------------------------
 -- The server binary and the fixture workspace
@@ -244,58 +407,7 @@ do
   end
 end
 
--- ---------------------------------------------------------------------------
--- Neovim set-up: the plugin on the runtimepath, pickers stubbed
--- ---------------------------------------------------------------------------
-
-vim.opt.runtimepath:prepend(PLUGIN)
-vim.cmd("filetype on")
-vim.o.swapfile = false
-vim.o.shortmess = vim.o.shortmess .. "F"
-vim.cmd("runtime plugin/semnav.lua")
 vim.cmd.cd(WS)
-
--- Record notifications and vim.ui.select calls (the default ones would
--- print or wait for input).
-local notes = {}
-vim.notify = function(msg, level)
-  notes[#notes + 1] = { msg = tostring(msg), level = level }
-end
-local selects = {}
-vim.ui.select = function(items, opts, on_choice)
-  selects[#selects + 1] = { items = items, opts = opts }
-  on_choice(nil, nil)
-end
-
--- Results: every User SemnavResults event.
-local events = {}
-vim.api.nvim_create_autocmd("User", {
-  pattern = "SemnavResults",
-  callback = function(args)
-    events[#events + 1] = args.data
-  end,
-})
-
---- Runs fn (which should lead to one SemnavResults event) and returns the event.
-local function results_of(what, fn)
-  local before = #events
-  fn()
-  return wait_for(what .. " results", 30000, function()
-    return events[before + 1]
-  end)
-end
-
--- Progress as Neovim sees it ($/progress → LspProgress).
-local progress = {}
-vim.api.nvim_create_autocmd("LspProgress", {
-  callback = function(args)
-    local c = vim.lsp.get_client_by_id(args.data.client_id)
-    local value = args.data.params.value
-    if c and c.name == "semnav" and type(value) == "table" then
-      progress[#progress + 1] = value
-    end
-  end,
-})
 
 require("semnav").setup({
   cmd = { BIN, "lsp" },
