@@ -150,7 +150,7 @@ function M.show(hits, opts)
   end
   local picker
   if #items == 0 then
-    vim.notify("semnav: no results for " .. opts.title, vim.log.levels.INFO)
+    vim.notify(opts.title .. ": no results", vim.log.levels.INFO)
   else
     picker = M.open_picker(opts.picker or "auto", opts.title, items)
     if opts.open_quickfix and picker ~= "quickfix" then
