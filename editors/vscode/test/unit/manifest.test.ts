@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import Module from 'node:module';
+import Module, { builtinModules } from 'node:module';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
@@ -164,6 +164,18 @@ describe('activate() without a server binary', () => {
         assert.equal(item.text, '$(error) semnav: no server');
         assert.equal(item.command, 'semnav.showStatus');
         assert.equal(item.visible, true);
+    });
+
+    it('the esbuild bundle (what the .vsix ships) needs nothing but vscode and node built-ins', () => {
+        const bundle = path.join(EXTENSION_DIR, manifest.main);
+        assert.ok(fs.existsSync(bundle), `${bundle} is missing: run \`npm run bundle\``);
+        const required = new Set([...fs.readFileSync(bundle, 'utf8').matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1] ?? ''));
+        const external = [...required].filter((r) => r !== 'vscode' && !builtinModules.includes(r.replace(/^node:/, '')));
+        assert.deepEqual(external, [], 'everything else is bundled, so `vsce package --no-dependencies` works');
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const loaded = require(bundle) as Record<string, unknown>;
+        assert.equal(typeof loaded['activate'], 'function');
+        assert.equal(typeof loaded['deactivate'], 'function');
     });
 
     it('commands explain that there is no server instead of throwing', async () => {
