@@ -40,12 +40,13 @@ export function registerCommands(server: Server): vscode.Disposable[] {
     const withClient =
         <A extends unknown[]>(fn: (client: LanguageClient, ...args: A) => Promise<void>) =>
         async (...args: A): Promise<void> => {
-            if (!server.isRunning()) {
+            const client = await server.ready();
+            if (client === undefined) {
                 server.explainNotRunning();
                 return;
             }
             try {
-                await fn(server.running(), ...args);
+                await fn(client, ...args);
             } catch (e) {
                 if (!isCancellation(e)) {
                     void vscode.window.showErrorMessage(`semnav: ${errorText(e)}`);
@@ -86,7 +87,7 @@ export function registerCommands(server: Server): vscode.Disposable[] {
             }),
         ),
         vscode.commands.registerCommand('semnav.showStatus', async () => {
-            if (!server.isRunning()) {
+            if ((await server.ready()) === undefined) {
                 server.explainNotRunning();
                 return;
             }
@@ -138,7 +139,7 @@ async function showSimilar(client: LanguageClient, uri: vscode.Uri, position: vs
 }
 
 /** "Search Code by Meaning": a QuickPick that queries while the user types. */
-async function searchCode(client: LanguageClient): Promise<void> {
+function searchCode(client: LanguageClient): Promise<void> {
     const title = 'semnav: Search Code by Meaning';
     const qp = vscode.window.createQuickPick<SearchItem>();
     qp.title = title;

@@ -22,6 +22,7 @@ import {
     type ExtensionSettings,
     type PathContext,
 } from './core/settings';
+import { MODEL_HINT } from './core/status';
 import { StatusBar } from './statusBar';
 
 const CLIENT_ID = 'semnav';
@@ -47,7 +48,7 @@ export class Server implements vscode.Disposable {
 
     constructor() {
         this.output = vscode.window.createOutputChannel('semnav', { log: true });
-        this.statusBar = new StatusBar({ requestStatus: () => this.status() });
+        this.statusBar = new StatusBar({ requestStatus: () => this.status() }, (problem) => void this.showModelProblem(problem));
         this.disposables.push(
             this.output,
             this.statusBar,
@@ -69,6 +70,16 @@ export class Server implements vscode.Disposable {
 
     isRunning(): boolean {
         return this.client?.state === State.Running;
+    }
+
+    /**
+     * The running client once any start or restart under way has finished
+     * (commands run right after VS Code starts wait for the server), or
+     * undefined when there is none.
+     */
+    async ready(): Promise<LanguageClient | undefined> {
+        await this.lifecycle;
+        return this.isRunning() ? this.client : undefined;
     }
 
     async status(): Promise<IndexStatus> {
@@ -209,6 +220,16 @@ export class Server implements vscode.Disposable {
             await this.restart();
         } else if (choice === 'Show Log') {
             this.output.show();
+        }
+    }
+
+    private async showModelProblem(problem: string): Promise<void> {
+        this.output.error(`the embedding model is unavailable: ${problem}`);
+        const choice = await vscode.window.showWarningMessage(`semnav: the embedding model is unavailable: ${problem}. ${MODEL_HINT}`, 'Open Settings', 'Restart Server');
+        if (choice === 'Open Settings') {
+            await vscode.commands.executeCommand('workbench.action.openSettings', 'semnav.modelDir');
+        } else if (choice === 'Restart Server') {
+            await this.restart();
         }
     }
 

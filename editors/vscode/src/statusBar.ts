@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { WorkDoneProgressBegin, WorkDoneProgressEnd, WorkDoneProgressReport } from 'vscode-languageclient';
 
-import type { IndexStatus } from './core/protocol';
+import { modelProblem, type IndexStatus } from './core/protocol';
 import { pollDelay, ProgressTracker, statusBarView, type ServerState, type StatusState } from './core/status';
 
 export interface StatusSource {
@@ -21,8 +21,14 @@ export class StatusBar implements vscode.Disposable {
     private timer: ReturnType<typeof setTimeout> | undefined;
     private polling = false;
     private disposed = false;
+    /** Whether the model problem was already reported for this server run. */
+    private modelProblemShown = false;
 
-    constructor(private readonly source: StatusSource) {
+    /** `onModelProblem` is called once per server start when the server says the model is unavailable. */
+    constructor(
+        private readonly source: StatusSource,
+        private readonly onModelProblem: (problem: string) => void,
+    ) {
         this.item = vscode.window.createStatusBarItem('semnav.status', vscode.StatusBarAlignment.Left, 10);
         this.item.name = 'semnav';
         this.item.command = 'semnav.showStatus';
@@ -40,6 +46,9 @@ export class StatusBar implements vscode.Disposable {
             next.error = error;
         } else {
             delete next.error;
+        }
+        if (server === 'starting') {
+            this.modelProblemShown = false;
         }
         if (server !== 'running') {
             this.progress.clear();
@@ -97,6 +106,11 @@ export class StatusBar implements vscode.Disposable {
             const status = await this.source.requestStatus();
             const { error: _old, ...rest } = this.state;
             this.state = { ...rest, status };
+            const problem = modelProblem(status);
+            if (problem !== undefined && !this.modelProblemShown) {
+                this.modelProblemShown = true;
+                this.onModelProblem(problem);
+            }
         } catch (e) {
             if (this.state.server === 'running') {
                 this.state = { ...this.state, error: e instanceof Error ? e.message : String(e) };
