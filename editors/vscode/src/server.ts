@@ -53,7 +53,9 @@ export class Server implements vscode.Disposable {
             this.output,
             this.statusBar,
             vscode.workspace.onDidChangeConfiguration((e) => {
-                if (e.affectsConfiguration('semnav') && !this.onlyTraceChanged(e)) {
+                // semnav.trace.server is applied by vscode-languageclient itself,
+                // and changes no server setting: configurationChange ignores it.
+                if (e.affectsConfiguration('semnav')) {
                     this.settingsChanged();
                 }
             }),
@@ -107,12 +109,6 @@ export class Server implements vscode.Disposable {
         return next;
     }
 
-    private onlyTraceChanged(e: vscode.ConfigurationChangeEvent): boolean {
-        // semnav.trace.server is applied by vscode-languageclient itself.
-        const next = currentSettings();
-        return e.affectsConfiguration('semnav.trace') && JSON.stringify(next) === JSON.stringify(this.settings);
-    }
-
     private settingsChanged(): void {
         const next = currentSettings();
         const change = configurationChange(this.settings, next, pathContext());
@@ -120,12 +116,21 @@ export class Server implements vscode.Disposable {
         if (change.restart !== undefined) {
             this.output.info(`restarting the server: ${change.restart}`);
             void this.restart();
-        } else if (change.notify !== undefined && this.client !== undefined && this.isRunning()) {
-            this.output.info(`sending settings: ${JSON.stringify(change.notify)}`);
-            this.client.sendNotification(DidChangeConfigurationNotification.type, didChangeConfigurationParams(change.notify)).catch((e: unknown) => {
-                this.output.error(`cannot send settings: ${String(e)}`);
+        } else if (change.notify !== undefined) {
+            const config = change.notify;
+            // After a start under way, if any; a server started later reads the new settings itself.
+            void this.ready().then(async (client) => {
+                if (client === undefined) {
+                    return;
+                }
+                this.output.info(`sending settings: ${JSON.stringify(config)}`);
+                try {
+                    await client.sendNotification(DidChangeConfigurationNotification.type, didChangeConfigurationParams(config));
+                } catch (e) {
+                    this.output.error(`cannot send settings: ${String(e)}`);
+                }
+                this.statusBar.pollSoon();
             });
-            this.statusBar.pollSoon();
         }
     }
 

@@ -51,6 +51,7 @@ const recorded = {
     commands: new Map<string, (...args: unknown[]) => unknown>(),
     errors: [] as string[],
     statusItems: [] as { text: string; command?: string; visible: boolean }[],
+    configListeners: [] as ((e: { affectsConfiguration(section: string): boolean }) => void)[],
     config: { 'server.path': path.join(EXTENSION_DIR, 'no-such-dir', 'semnav') } as Record<string, unknown>,
 };
 
@@ -80,7 +81,10 @@ const vscodeStub = withFallback({
     workspace: withFallback({
         workspaceFolders: undefined,
         getConfiguration: () => ({ get: (key: string) => recorded.config[key] }),
-        onDidChangeConfiguration: () => disposable,
+        onDidChangeConfiguration: (listener: (e: { affectsConfiguration(section: string): boolean }) => void) => {
+            recorded.configListeners.push(listener);
+            return disposable;
+        },
     }),
     StatusBarAlignment: { Left: 1, Right: 2 },
     ThemeColor: class {
@@ -176,6 +180,16 @@ describe('activate() without a server binary', () => {
         const loaded = require(bundle) as Record<string, unknown>;
         assert.equal(typeof loaded['activate'], 'function');
         assert.equal(typeof loaded['deactivate'], 'function');
+    });
+
+    it('a changed semnav.server.path restarts: the new path is tried', async () => {
+        const other = path.join(EXTENSION_DIR, 'elsewhere', 'semnav');
+        recorded.config['server.path'] = other;
+        for (const listener of recorded.configListeners) {
+            listener({ affectsConfiguration: (section) => section === 'semnav' || section === 'semnav.server' || section === 'semnav.server.path' });
+        }
+        await new Promise((r) => setTimeout(r, 50));
+        assert.ok(recorded.errors.some((m) => m.includes(other)), JSON.stringify(recorded.errors));
     });
 
     it('commands explain that there is no server instead of throwing', async () => {
