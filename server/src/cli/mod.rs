@@ -216,6 +216,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Lsp => {
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
             runtime.block_on(semnav::lsp::run_stdio());
+            // A blocking read of stdin may still be pending (clients need not
+            // close it after `exit`): do not wait for it.
+            runtime.shutdown_timeout(std::time::Duration::from_millis(200));
             Ok(())
         }
     }

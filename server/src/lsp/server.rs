@@ -146,14 +146,11 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        // Load the model and open the indexes off the runtime threads.
-        let backend_engine = self.engine.get().cloned();
-        if backend_engine.is_none() {
-            let settings = self.initial_settings.read().unwrap_or_else(|e| e.into_inner()).clone();
-            if let Ok(engine) = tokio::task::spawn_blocking(move || Arc::new(Engine::new(settings))).await {
-                let _ = self.engine.set(engine);
-            }
-        }
+        // Load the model once (a fraction of a second); concurrent callers
+        // of engine() wait for this same initialisation.
+        tokio::task::block_in_place(|| {
+            self.engine();
+        });
         if self.watch_dynamic.load(Ordering::SeqCst) {
             let options = DidChangeWatchedFilesRegistrationOptions {
                 watchers: vec![FileSystemWatcher { glob_pattern: GlobPattern::String("**/*".into()), kind: None }],
