@@ -149,6 +149,9 @@ pub struct VectorIndex<K: Clone + Eq + std::hash::Hash> {
     keys: Vec<K>,
     matrix: Vec<f32>,
     row_of: HashMap<K, usize>,
+    /// Whether each row is its key's current row (a plain vector: the scan
+    /// checks it for every row of every query).
+    live: Vec<bool>,
     base: Option<std::sync::Arc<HnswBase<K>>>,
     /// Rows not in the base.
     delta: Vec<usize>,
@@ -158,7 +161,7 @@ pub struct VectorIndex<K: Clone + Eq + std::hash::Hash> {
 
 impl<K: Clone + Eq + std::hash::Hash + Send + Sync> VectorIndex<K> {
     pub fn new(dim: usize) -> Self {
-        VectorIndex { dim, keys: Vec::new(), matrix: Vec::new(), row_of: HashMap::new(), base: None, delta: Vec::new(), tombstones: HashSet::new() }
+        VectorIndex { dim, keys: Vec::new(), matrix: Vec::new(), row_of: HashMap::new(), live: Vec::new(), base: None, delta: Vec::new(), tombstones: HashSet::new() }
     }
 
     pub fn dim(&self) -> usize {
@@ -184,6 +187,7 @@ impl<K: Clone + Eq + std::hash::Hash + Send + Sync> VectorIndex<K> {
         self.matrix.extend_from_slice(&vector[..self.dim.min(vector.len())]);
         self.matrix.resize((row + 1) * self.dim, 0.0);
         self.row_of.insert(key.clone(), row);
+        self.live.push(true);
         if self.base.is_some() {
             self.tombstones.remove(&key);
             self.delta.push(row);
@@ -206,8 +210,11 @@ impl<K: Clone + Eq + std::hash::Hash + Send + Sync> VectorIndex<K> {
     /// Marks keys gone (they stay in memory until the next compaction but are
     /// never returned).
     pub fn remove(&mut self, key: &K) {
-        if self.row_of.remove(key).is_some() && self.base.is_some() {
-            self.tombstones.insert(key.clone());
+        if let Some(row) = self.row_of.remove(key) {
+            self.live[row] = false;
+            if self.base.is_some() {
+                self.tombstones.insert(key.clone());
+            }
         }
     }
 
@@ -247,7 +254,7 @@ impl<K: Clone + Eq + std::hash::Hash + Send + Sync> VectorIndex<K> {
     /// HNSW base when there is one (over-fetching to leave room for the
     /// filter, then scanning exactly if the filter left too few).
     pub fn search(&self, query: &[f32], k: usize, keep: impl Fn(usize) -> bool) -> Vec<(usize, f32)> {
-        let live = |row: usize| self.row_of.get(&self.keys[row]) == Some(&row);
+        let live = |row: usize| self.live[row];
         let Some(base) = &self.base else {
             return exact_top_k(&self.matrix, self.dim, query, k, |r| live(r) && keep(r));
         };
