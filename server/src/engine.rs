@@ -137,16 +137,7 @@ impl Engine {
     /// Creates the engine and loads the model; a missing model is remembered
     /// (and reported by every request that needs it), not fatal.
     pub fn new(settings: Settings) -> Engine {
-        let engine = Engine {
-            settings: RwLock::new(settings),
-            worker: RwLock::new(None),
-            model_error: RwLock::new(None),
-            roots: RwLock::new(Vec::new()),
-            docs: DashMap::new(),
-            generations: AtomicU64::new(0),
-            pending: AtomicUsize::new(0),
-            debouncing: AtomicUsize::new(0),
-        };
+        let engine = Engine::new_unloaded(settings);
         engine.load_model();
         engine
     }

@@ -127,8 +127,8 @@ impl Common {
         let (ws, outcome) = Workspace::open(root, self.index_dir.as_deref(), self.discover_options(), worker.model_id())?;
         match outcome {
             OpenOutcome::Reset(why) => eprintln!("semnav: the index was built with another {why}; rebuilding it"),
-            OpenOutcome::Rebuilt(why) => eprintln!("semnav: the index was unreadable ({why}); rebuilt it"),
-            OpenOutcome::Existing | OpenOutcome::Created => {}
+            // The store has already said so in its one warning line.
+            OpenOutcome::Rebuilt(_) | OpenOutcome::Existing | OpenOutcome::Created => {}
         }
         Ok(ws)
     }
