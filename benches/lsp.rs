@@ -99,7 +99,8 @@ fn main() {
     engine.refresh_root(&root, &NoProgress).unwrap();
     let path = dir.path().canonicalize().unwrap().join("lib.rs");
     let key = path.to_string_lossy().to_string();
-    engine.open(&key, Some(&path), std::fs::read_to_string(&path).unwrap(), 1);
+    let opened = engine.open(&key, Some(&path), std::fs::read_to_string(&path).unwrap(), 1);
+    rt.block_on(engine.embed_document(&key, opened));
     let mut latency = Samples::default();
     let words = ["invoice", "sensor", "playlist", "recipe", "ticket", "garden", "parcel"];
     for t in 0..trials {
