@@ -177,6 +177,24 @@ impl<K: Clone + Eq + std::hash::Hash + Send + Sync> VectorIndex<K> {
         self.row_of.is_empty()
     }
 
+    /// Rows held, live or not.
+    pub fn rows(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Drops removed rows once they outnumber live ones. Only without a base:
+    /// with one, the next base build starts from the live rows anyway.
+    pub fn compact_if_needed(&mut self) {
+        if self.base.is_some() || self.keys.len() <= 2 * self.row_of.len() + 1024 {
+            return;
+        }
+        let (points, keys) = self.live_points();
+        *self = VectorIndex::new(self.dim);
+        for (k, v) in keys.into_iter().zip(points) {
+            self.insert(k, &v);
+        }
+    }
+
     /// Adds (or keeps) a vector under `key`; returns its row.
     pub fn insert(&mut self, key: K, vector: &[f32]) -> usize {
         if let Some(&row) = self.row_of.get(&key) {

@@ -143,6 +143,42 @@ impl SearchIndex {
             ids.push(id);
         }
         self.by_path.insert(path, ids);
+        self.compact_if_needed();
+    }
+
+    /// Chunk slots, live or not (for tests and measurements).
+    pub fn slots(&self) -> usize {
+        self.chunks.len()
+    }
+
+    /// Replacing a file leaves its old chunks as dead slots (an open buffer
+    /// replaces its file on every keystroke). Once dead slots outnumber live
+    /// ones, rebuild the chunk table and the lexical index from the live
+    /// chunks, so memory follows the index's size, not the edit count.
+    fn compact_if_needed(&mut self) {
+        let live = self.len();
+        if self.chunks.len() <= 2 * live + 1024 {
+            return;
+        }
+        let old_chunks = std::mem::take(&mut self.chunks);
+        let by_path = std::mem::take(&mut self.by_path);
+        self.live.clear();
+        self.by_hash.clear();
+        self.lexical = Bm25::new();
+        for (path, ids) in by_path {
+            let mut new_ids = Vec::with_capacity(ids.len());
+            for id in ids {
+                let c = old_chunks[id].clone();
+                let new_id = self.chunks.len();
+                self.lexical.add(&c.chunk.terms);
+                self.by_hash.entry(c.chunk.text_hash).or_default().push(new_id);
+                self.chunks.push(c);
+                self.live.push(true);
+                new_ids.push(new_id);
+            }
+            self.by_path.insert(path, new_ids);
+        }
+        self.vectors.compact_if_needed();
     }
 
     /// Adds the vector of a text (for chunks that were waiting for it).
@@ -317,6 +353,22 @@ mod tests {
         let q = StubEmbedder::vector("parse tokens stream");
         let hits = idx.search(&q, "parse tokens stream", &Filters::default(), 10);
         assert_eq!(names(&idx, &hits), ["big", "other"]);
+    }
+
+    #[test]
+    fn replacing_a_file_many_times_keeps_memory_bounded() {
+        let mut idx = index_with(&[("b.rs", Language::Rust, vec![("keep", ChunkKind::Function, (0, 3), "stable text here")])]);
+        for i in 0..3000 {
+            let text = format!("edit number {i}");
+            idx.set_file("a.rs", Language::Rust, vec![stored("f", ChunkKind::Function, (0, 3), &text)], |_| Some(StubEmbedder::vector(&text)));
+        }
+        assert_eq!(idx.len(), 2);
+        assert!(idx.slots() <= 2 * 2 + 1024 + 1, "slots {}", idx.slots());
+        assert!(idx.vectors().rows() <= 2 * 2 + 1024 + 1, "vector rows {}", idx.vectors().rows());
+        let hits = idx.search(&StubEmbedder::vector("stable text here"), "stable text", &Filters::default(), 10);
+        assert_eq!(names(&idx, &hits)[0], "keep");
+        let last = idx.search(&StubEmbedder::vector("edit number 2999"), "edit number 2999", &Filters::default(), 1);
+        assert_eq!(names(&idx, &last), ["f"]);
     }
 
     #[test]
