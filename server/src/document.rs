@@ -4,15 +4,17 @@
 //! Each change is applied to the rope (positions) and to a plain copy of the
 //! text (what tree-sitter and the chunker read), the old tree is told about it
 //! with an `InputEdit`, and the file is reparsed incrementally from the old
-//! tree. Buffers too large or binary are kept (edits still apply) but not
-//! chunked. Knows nothing of LSP or of the index.
+//! tree. Only the chunks around the edited bytes (and the ranges whose syntax
+//! changed) are extracted again; the others are kept or shifted
+//! (`chunk::rechunk_tree`). Buffers too large or binary are kept (edits still
+//! apply) but not chunked. Knows nothing of LSP or of the index.
 
 use std::sync::Arc;
 
 use ropey::Rope;
 use tree_sitter::{Parser, Tree};
 
-use crate::chunk::{self, Chunk};
+use crate::chunk::{self, Chunk, EditSummary, Rechunked};
 use crate::lang::Language;
 use crate::position::{apply_change, Encoding, LinePos};
 
@@ -62,7 +64,7 @@ impl Document {
             p.set_language(&g).ok().map(|_| p)
         });
         let mut doc = Document { version, language, rope: Rope::from_str(&text), text, parser, tree: None, chunks: Arc::new(Vec::new()), max_bytes };
-        doc.reparse();
+        doc.reparse(None);
         doc
     }
 
@@ -86,21 +88,21 @@ impl Document {
         &self.chunks
     }
 
-    /// Applies changes in order and re-chunks. Returns the byte ranges (in the
-    /// new text) that the changes touched.
-    pub fn apply(&mut self, changes: &[Change], version: i32, enc: Encoding) -> Vec<std::ops::Range<usize>> {
-        let mut touched = Vec::with_capacity(changes.len());
+    /// Applies changes in order, reparses from the old tree and re-chunks the
+    /// part of the file around the edits. Returns how the chunks were redone.
+    pub fn apply(&mut self, changes: &[Change], version: i32, enc: Encoding) -> Rechunked {
+        let mut summary = EditSummary::empty();
         for change in changes {
             let edit = apply_change(&mut self.rope, change.range, &change.text, enc);
-            self.text.replace_range(edit.start_byte..edit.old_end_byte, &change.text);
+            let replaced = edit.start_byte..edit.old_end_byte;
+            summary.add_replacement(edit.start_byte, &self.text[replaced.clone()], &change.text);
+            self.text.replace_range(replaced, &change.text);
             if let Some(tree) = &mut self.tree {
                 tree.edit(&edit.input_edit);
             }
-            touched.push(edit.start_byte..edit.new_end_byte);
         }
         self.version = version;
-        self.reparse();
-        touched
+        self.reparse(Some(summary))
     }
 
     /// Replaces the whole text (a reload from disk).
@@ -109,22 +111,34 @@ impl Document {
         self.text = text;
         self.tree = None;
         self.version = version;
-        self.reparse();
+        self.reparse(None);
     }
 
-    fn reparse(&mut self) {
-        let Some(language) = self.language else { return };
+    /// Parses the text (incrementally when there is an edited old tree) and
+    /// re-chunks it: only around `edit` when the old chunks came from the old
+    /// tree, else all of it.
+    fn reparse(&mut self, edit: Option<EditSummary>) -> Rechunked {
+        let Some(language) = self.language else { return Rechunked::Whole };
         if unindexable_reason(&self.text, self.max_bytes).is_some() {
             self.tree = None;
             self.chunks = Arc::new(Vec::new());
-            return;
+            return Rechunked::Whole;
         }
-        let tree = self.parser.as_mut().and_then(|p| p.parse(&self.text, self.tree.as_ref()));
-        self.chunks = Arc::new(match &tree {
-            Some(tree) => chunk::chunk_tree(language, tree, &self.text),
-            None => chunk::chunk_source(language, &self.text),
-        });
+        let old_tree = self.tree.take();
+        let tree = self.parser.as_mut().and_then(|p| p.parse(&self.text, old_tree.as_ref()));
+        let (chunks, how) = match (&tree, &old_tree, edit) {
+            (Some(tree), Some(old_tree), Some(mut edit)) => {
+                for changed in old_tree.changed_ranges(tree) {
+                    edit.add_dirty(changed.start_byte..changed.end_byte);
+                }
+                chunk::rechunk_tree(language, &self.chunks, tree, &self.text, &edit)
+            }
+            (Some(tree), _, _) => (chunk::chunk_tree(language, tree, &self.text), Rechunked::Whole),
+            (None, _, _) => (chunk::chunk_source(language, &self.text), Rechunked::Whole),
+        };
+        self.chunks = Arc::new(chunks);
         self.tree = tree;
+        how
     }
 
     pub fn snapshot(&self) -> DocSnapshot {
@@ -169,6 +183,45 @@ mod tests {
     }
 }
 
+/// What the tests check after every edit: the chunks equal chunking the
+/// document's own tree from scratch (what incremental re-extraction must
+/// preserve exactly) and, when that tree has no syntax error, equal chunking
+/// the text from scratch. (An incremental reparse of text with a syntax error
+/// may recover from it differently than a fresh parse, so there the fresh
+/// parse's chunks can differ; once the text parses cleanly they agree.)
+#[cfg(test)]
+pub(crate) fn check_chunks(doc: &Document) -> Result<(), String> {
+    let (Some(language), Some(tree)) = (doc.language, doc.tree.as_ref()) else { return Ok(()) };
+    let own = chunk::chunk_tree(language, tree, &doc.text);
+    if doc.chunks.as_ref() != &own {
+        return Err(format!("{language:?}: incremental chunks differ from chunking the same tree\nincremental: {:#?}\nwhole tree: {own:#?}", doc.chunks));
+    }
+    if !tree.root_node().has_error() {
+        let scratch = chunk::chunk_source(language, &doc.text);
+        if own != scratch {
+            return Err(format!("{language:?}: chunks of an error-free incremental tree differ from a fresh parse\nincremental: {own:#?}\nfresh: {scratch:#?}"));
+        }
+    }
+    Ok(())
+}
+
+/// A real source file per supported language (the chunker's fixtures).
+#[cfg(test)]
+fn property_sources() -> Vec<(Language, &'static str)> {
+    use crate::chunk::tests::{scripting, systems};
+    vec![
+        (Language::Rust, systems::RUST),
+        (Language::Go, systems::GO),
+        (Language::C, systems::C),
+        (Language::Cpp, systems::CPP),
+        (Language::Python, scripting::PYTHON),
+        (Language::JavaScript, scripting::JAVASCRIPT),
+        (Language::TypeScript, scripting::TYPESCRIPT),
+        (Language::Tsx, scripting::TYPESCRIPT),
+        (Language::Java, scripting::JAVA),
+    ]
+}
+
 /// Random edit sequences on real source in every language: the document
 /// followed edit by edit (rope, text, incrementally reparsed tree, chunks)
 /// must equal the final text chunked from scratch.
@@ -176,56 +229,149 @@ mod tests {
 mod property {
     use proptest::prelude::*;
 
+    use super::property_sources as sources;
     use super::*;
-    use crate::chunk::tests::{scripting, systems};
     use crate::position::pos_of_char;
-
-    fn sources() -> Vec<(Language, &'static str)> {
-        vec![
-            (Language::Rust, systems::RUST),
-            (Language::Go, systems::GO),
-            (Language::C, systems::C),
-            (Language::Cpp, systems::CPP),
-            (Language::Python, scripting::PYTHON),
-            (Language::JavaScript, scripting::JAVASCRIPT),
-            (Language::TypeScript, scripting::TYPESCRIPT),
-            (Language::Tsx, scripting::TYPESCRIPT),
-            (Language::Java, scripting::JAVA),
-        ]
-    }
 
     const PIECES: &[&str] = &["", "x", "\n", "\r\n", "{", "}", "(", ")", " ", "fn f() {}\n", "def g():\n    pass\n", "class K {}\n", "/// doc\n", "// c\n", "é", "😀", "\"", "'", "return 1;", "\n\n\n", "int main() { return 0; }\n"];
 
-    /// (start fraction, length in chars, replacement pieces)
-    fn edit() -> impl Strategy<Value = (f64, usize, Vec<usize>)> {
-        (0.0f64..=1.0, 0usize..40, proptest::collection::vec(0..PIECES.len(), 0..4))
+    /// (start fraction, length in chars, replacement pieces, whether the
+    /// change is sent in the same notification as the one before)
+    fn edit() -> impl Strategy<Value = (f64, usize, Vec<usize>, bool)> {
+        (0.0f64..=1.0, 0usize..40, proptest::collection::vec(0..PIECES.len(), 0..4), proptest::bool::weighted(0.3))
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 40, .. ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 100, .. ProptestConfig::default() })]
         #[test]
         fn incremental_chunks_equal_chunks_from_scratch(which in 0usize..9, edits in proptest::collection::vec(edit(), 1..25), utf8 in any::<bool>()) {
             let (language, source) = sources()[which];
             let enc = if utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
             let mut doc = Document::open(Some(language), source.to_string(), 1, 1 << 20);
             let mut expected: Vec<char> = source.chars().collect();
-            for (version, (at, len, pieces)) in edits.into_iter().enumerate() {
+            // Changes of one notification, each in the coordinates left by
+            // the one before it (as LSP says).
+            let mut batch: Vec<Change> = Vec::new();
+            let count = edits.len();
+            for (index, (at, len, pieces, joined)) in edits.into_iter().enumerate() {
+                if !joined && !batch.is_empty() {
+                    doc.apply(&std::mem::take(&mut batch), doc.version() + 1, enc);
+                    // After every notification, not only the last: each one
+                    // starts from the chunks the one before left.
+                    prop_assert_eq!(doc.text(), expected.iter().collect::<String>());
+                    if let Err(e) = check_chunks(&doc) {
+                        return Err(TestCaseError::fail(e));
+                    }
+                }
                 // An editor position cannot point between the \r and \n of a
                 // line break: move such offsets before the \r.
                 let off_crlf = |i: usize| if i > 0 && i < expected.len() && expected[i - 1] == '\r' && expected[i] == '\n' { i - 1 } else { i };
                 let start = off_crlf(((expected.len() as f64) * at) as usize);
                 let end = off_crlf((start + len).min(expected.len())).max(start);
                 let text: String = pieces.iter().map(|&i| PIECES[i]).collect();
-                let rope = doc.rope().clone();
-                let range = (pos_of_char(&rope, start, enc), pos_of_char(&rope, end, enc));
-                doc.apply(&[Change { range: Some(range), text: text.clone() }], version as i32 + 2, enc);
+                let rope = Rope::from_str(&expected.iter().collect::<String>());
+                batch.push(Change { range: Some((pos_of_char(&rope, start, enc), pos_of_char(&rope, end, enc))), text: text.clone() });
                 expected.splice(start..end, text.chars());
+                if index + 1 == count {
+                    doc.apply(&std::mem::take(&mut batch), doc.version() + 1, enc);
+                }
             }
             let expected: String = expected.into_iter().collect();
             prop_assert_eq!(doc.text(), expected.as_str());
-            prop_assert_eq!(doc.rope().to_string(), expected.clone());
-            let scratch = chunk::chunk_source(language, &expected);
-            prop_assert_eq!(doc.chunks().as_ref(), &scratch);
+            prop_assert_eq!(doc.rope().to_string(), expected);
+            if let Err(e) = check_chunks(&doc) {
+                return Err(TestCaseError::fail(e));
+            }
+        }
+    }
+}
+
+/// Edits as people make them (typing a function, renaming, deleting lines,
+/// adding doc comments) on files of many definitions: the chunks stay equal to
+/// chunking from scratch after every keystroke, and most keystrokes re-chunk
+/// only a small region.
+#[cfg(test)]
+mod typing {
+    use super::property_sources as sources;
+    use super::*;
+    use crate::position::pos_of_char;
+
+    /// The fixture eight times over, so there is something outside a region.
+    fn big(source: &str) -> String {
+        vec![source; 8].join("\n")
+    }
+
+    /// Types `text` at char offset `at`, one char per change, as an editor
+    /// with auto-closing brackets does: `{` inserts `{}`, and typing the
+    /// closing bracket then only steps over it. Returns how many changes
+    /// re-chunked a region smaller than half the file, and how many there were.
+    fn type_in(doc: &mut Document, at: usize, text: &str) -> (usize, usize) {
+        let (mut small, mut total) = (0, 0);
+        let mut cursor = at;
+        for (i, ch) in text.chars().enumerate() {
+            let closing = match ch {
+                '{' => Some('}'),
+                '(' => Some(')'),
+                '[' => Some(']'),
+                _ => None,
+            };
+            let next = doc.rope().get_char(cursor);
+            cursor += 1;
+            if matches!(ch, '}' | ')' | ']') && next == Some(ch) {
+                continue;
+            }
+            let pos = pos_of_char(doc.rope(), cursor - 1, Encoding::Utf16);
+            let typed: String = std::iter::once(ch).chain(closing).collect();
+            let how = doc.apply(&[Change { range: Some((pos, pos)), text: typed }], doc.version() + 1, Encoding::Utf16);
+            if let Err(e) = check_chunks(doc) {
+                panic!("after typing {:?}: {e}", &text[..=i]);
+            }
+            total += 1;
+            if matches!(how, Rechunked::Region(r) if r.len() * 2 < doc.text().len()) {
+                small += 1;
+            }
+        }
+        (small, total)
+    }
+
+    fn delete(doc: &mut Document, chars: std::ops::Range<usize>) {
+        let range = (pos_of_char(doc.rope(), chars.start, Encoding::Utf16), pos_of_char(doc.rope(), chars.end, Encoding::Utf16));
+        doc.apply(&[Change { range: Some(range), text: String::new() }], doc.version() + 1, Encoding::Utf16);
+        if let Err(e) = check_chunks(doc) {
+            panic!("after deleting {chars:?}: {e}");
+        }
+    }
+
+    const NEW_CODE: &[(Language, &str)] = &[
+        (Language::Rust, "/// Reads the settings.\nfn read_settings(path: &str) -> String {\n    std::fs::read_to_string(path).unwrap_or_default()\n}\n\n"),
+        (Language::Python, "def read_settings(path):\n    \"\"\"Reads the settings.\"\"\"\n    with open(path) as f:\n        return f.read()\n\n"),
+        (Language::JavaScript, "// Reads the settings.\nfunction readSettings(path) {\n  return fs.readFileSync(path, 'utf8');\n}\n\n"),
+        (Language::TypeScript, "/** Reads the settings. */\nexport function readSettings(path: string): string {\n  return fs.readFileSync(path, 'utf8');\n}\n\n"),
+        (Language::Go, "// ReadSettings reads the settings.\nfunc ReadSettings(path string) string {\n\tb, _ := os.ReadFile(path)\n\treturn string(b)\n}\n\n"),
+        (Language::Java, "class Settings {\n    String read(String path) throws Exception {\n        return Files.readString(Path.of(path));\n    }\n}\n\n"),
+        (Language::C, "/* Reads the settings. */\nint read_settings(const char *path) {\n    return open(path, 0);\n}\n\n"),
+        (Language::Cpp, "// Reads the settings.\nstd::string readSettings(const std::string& path) {\n    return slurp(path);\n}\n\n"),
+    ];
+
+    #[test]
+    fn typing_renaming_and_deleting_match_scratch_and_stay_local() {
+        for &(language, code) in NEW_CODE {
+            let source = big(sources().into_iter().find(|(l, _)| *l == language).map(|(_, s)| s).unwrap_or(""));
+            let mut doc = Document::open(Some(language), source.clone(), 1, 1 << 20);
+            // Type a whole function in the middle of the file, at a line start.
+            let middle = source[..source.len() / 2].rfind("\n\n").map_or(0, |i| i + 2);
+            let at = source[..middle].chars().count();
+            let (small, total) = type_in(&mut doc, at, code);
+            assert!(small * 2 > total, "{language:?}: only {small} of {total} keystrokes re-chunked a small region");
+            // Rename: delete the name and type another one.
+            let name_at = doc.text().find("ead").map(|b| doc.text()[..b].chars().count()).unwrap_or(0);
+            delete(&mut doc, name_at..name_at + 3);
+            type_in(&mut doc, name_at, "oad");
+            // Delete the first half of what was typed, then the rest.
+            let half = code.chars().count() / 2;
+            delete(&mut doc, at..at + half);
+            delete(&mut doc, at..at + code.chars().count() - half);
+            assert_eq!(doc.text().replace("oad", "ead"), source.replace("oad", "ead"));
         }
     }
 }

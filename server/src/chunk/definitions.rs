@@ -18,6 +18,7 @@
 
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
@@ -46,16 +47,18 @@ pub(crate) struct Definition<'tree> {
     pub(crate) attachable_before: Vec<Node<'tree>>,
 }
 
-/// The definitions of `tree`, in source order (outer before inner).
+/// The definitions of `tree`, in source order (outer before inner); with
+/// `top_level`, only those inside these children of the root (by index).
 pub(crate) fn find_definitions<'tree>(
     language: Language,
     tree: &'tree Tree,
     source: &str,
+    top_level: Option<Range<usize>>,
 ) -> Vec<Definition<'tree>> {
     let Some(query) = definitions_query(language) else {
         return Vec::new();
     };
-    let captures = first_pattern_per_node(find_captures(language, query, tree, source));
+    let captures = first_pattern_per_node(find_captures(language, query, tree, source, top_level));
     let parents = nesting(&captures);
     resolve(&captures, &parents, source)
 }

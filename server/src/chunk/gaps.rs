@@ -27,10 +27,12 @@ pub(crate) struct GapContext {
     pub(crate) container: Option<String>,
 }
 
-/// Blocks for every line that is not blank and not in any of `chunks`.
+/// Blocks for every line of `line_range` (end exclusive) that is not blank and
+/// not in any of `chunks`. The lines just outside the range count as covered.
 pub(crate) fn gap_blocks(
     language: Language,
     lines: &LineIndex,
+    line_range: Range<usize>,
     chunks: &[Chunk],
     contexts: &[GapContext],
     preference: impl Fn(usize) -> CutPreference,
@@ -46,10 +48,11 @@ pub(crate) fn gap_blocks(
     // A run is a stretch of uncovered lines in the same context.
     let mut blocks = Vec::new();
     let mut open_run: Option<(usize, Option<usize>)> = None; // (first line, context)
-    for line in 0..=lines.len() {
+    let end = line_range.end.min(lines.len());
+    for line in line_range.start..=end {
         // `None` for a covered line and past the end; else the line's context.
         let uncovered_context = match covered.get(line) {
-            Some(false) => Some(innermost_context(contexts, line)),
+            Some(false) if line < end => Some(innermost_context(contexts, line)),
             _ => None,
         };
         let continues_run = matches!(

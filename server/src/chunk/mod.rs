@@ -10,7 +10,8 @@
 //! wrappers, doc comments and signatures; `syntax` sizes definition chunks
 //! (windows, headers); `gaps` covers what is left with blocks; `fallback`
 //! chunks files without a grammar; `windows` and `lines` are shared helpers;
-//! `embed_text` formats a chunk for the embedding model.
+//! `embed_text` formats a chunk for the embedding model; `incremental`
+//! re-chunks only the part of a file around an edit.
 //!
 //! Guarantees, tested in `tests/`: no panics on any input; chunks sorted by
 //! start, larger first; byte ranges on char boundaries; every line with a
@@ -22,6 +23,7 @@ mod definitions;
 pub mod embed_text;
 mod fallback;
 mod gaps;
+mod incremental;
 mod lines;
 mod queries;
 mod syntax;
@@ -42,6 +44,7 @@ use tree_sitter::{Parser, Tree};
 use crate::lang::Language;
 
 pub use embed_text::chunk_text_for_embedding;
+pub use incremental::{rechunk_tree, EditSummary, Rechunked};
 pub use lines::line_count;
 
 /// What a chunk is.

@@ -40,16 +40,34 @@ struct Placed<'a, 'tree> {
     signature: Option<String>,
 }
 
+/// Whole top-level nodes of a file: `children` indexes the root's children,
+/// `lines` the lines they span (end exclusive). Chunking a region gives the
+/// chunks of the whole file that lie in it, provided no chunk of the whole
+/// file crosses its edges (`incremental.rs` makes sure of that).
+pub(crate) struct Region {
+    pub(crate) children: Range<usize>,
+    pub(crate) lines: Range<usize>,
+    /// [`statement_lines_of`] the region's children.
+    pub(crate) statement_lines: Vec<usize>,
+}
+
 /// All chunks of a parsed file, unsorted.
 pub(crate) fn chunk_syntax_tree(language: Language, tree: &Tree, source: &str) -> Vec<Chunk> {
     let lines = LineIndex::new(source);
-    let definitions = find_definitions(language, tree, source);
+    chunk_syntax_region(language, tree, &lines, None)
+}
+
+/// The chunks of `region` (the whole file with `None`), unsorted. `lines`
+/// indexes the source `tree` was parsed from.
+pub(crate) fn chunk_syntax_region(language: Language, tree: &Tree, lines: &LineIndex, region: Option<&Region>) -> Vec<Chunk> {
+    let source = lines.source();
+    let definitions = find_definitions(language, tree, source, region.map(|r| r.children.clone()));
     let placed: Vec<Placed> = definitions
         .iter()
         .map(|definition| Placed {
             definition,
-            bytes: attached_range(definition.outer, &definition.attachable_before, &lines),
-            signature: signature(language, definition.node, definition.name_node, definition.outer, &lines),
+            bytes: attached_range(definition.outer, &definition.attachable_before, lines),
+            signature: signature(language, definition.node, definition.name_node, definition.outer, lines),
         })
         .collect();
     let first_inner_start = first_inner_starts(&placed);
@@ -57,11 +75,11 @@ pub(crate) fn chunk_syntax_tree(language: Language, tree: &Tree, source: &str) -
     let mut chunks = Vec::new();
     let mut header_only = Vec::new();
     for (index, item) in placed.iter().enumerate() {
-        let oversized = !SPLIT_ABOVE.fit(&lines, &item.bytes);
+        let oversized = !SPLIT_ABOVE.fit(lines, &item.bytes);
         let kind = item.definition.kind;
         if oversized && matches!(kind, ChunkKind::Function | ChunkKind::Method) {
-            for window in function_windows(item, &lines) {
-                chunks.push(definition_chunk(language, item, window, &lines));
+            for window in function_windows(item, lines) {
+                chunks.push(definition_chunk(language, item, window, lines));
             }
             continue;
         }
@@ -71,17 +89,21 @@ pub(crate) fn chunk_syntax_tree(language: Language, tree: &Tree, source: &str) -
             .filter(|header| !header.is_empty());
         match header {
             Some(header) => {
-                chunks.push(definition_chunk(language, item, header, &lines));
+                chunks.push(definition_chunk(language, item, header, lines));
                 let (first_line, last_line) = lines.line_span(&item.bytes);
                 header_only.push(GapContext { first_line, last_line, container: item.definition.member_name.clone() });
             }
-            None => chunks.push(definition_chunk(language, item, item.bytes.clone(), &lines)),
+            None => chunks.push(definition_chunk(language, item, item.bytes.clone(), lines)),
         }
     }
 
-    let top_level_lines = statement_lines(tree.root_node(), &lines);
-    let blocks = gap_blocks(language, &lines, &chunks, &header_only, |line| {
-        preference(&lines, line, top_level_lines.binary_search(&line).is_ok())
+    let top_level_lines = match region {
+        Some(region) => std::borrow::Cow::Borrowed(&region.statement_lines),
+        None => std::borrow::Cow::Owned(statement_lines(tree.root_node(), lines)),
+    };
+    let line_range = region.map_or(0..lines.len(), |r| r.lines.clone());
+    let blocks = gap_blocks(language, lines, line_range, &chunks, &header_only, |line| {
+        preference(lines, line, top_level_lines.binary_search(&line).is_ok())
     });
     chunks.extend(blocks);
     chunks
@@ -130,9 +152,16 @@ fn function_windows(item: &Placed, lines: &LineIndex) -> Vec<Range<usize>> {
 /// Lines on which a top-level statement starts (and nothing precedes it).
 fn statement_lines(root: Node, lines: &LineIndex) -> Vec<usize> {
     let mut cursor = root.walk();
-    let mut starts: Vec<usize> = root
-        .named_children(&mut cursor)
-        .filter(|child| lines.starts_its_line(child.start_byte()))
+    let children: Vec<Node> = root.children(&mut cursor).collect();
+    statement_lines_of(&children, lines)
+}
+
+/// Lines on which one of `top_level` (children of the root, in order) starts
+/// a statement (named, and nothing precedes it on its line).
+pub(crate) fn statement_lines_of(top_level: &[Node], lines: &LineIndex) -> Vec<usize> {
+    let mut starts: Vec<usize> = top_level
+        .iter()
+        .filter(|child| child.is_named() && lines.starts_its_line(child.start_byte()))
         .map(|child| lines.line_of(child.start_byte()))
         .collect();
     starts.dedup();

@@ -15,6 +15,7 @@
 //! decide kinds, names or containers: `definitions.rs` does.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use tree_sitter::{Node, QueryCursor, StreamingIterator, Tree};
 
@@ -46,12 +47,15 @@ struct Level<'tree> {
     attachable_run: Vec<Node<'tree>>,
 }
 
-/// Every definition captured in `tree`, in walk order.
+/// Every definition captured in `tree`, in walk order; with `top_level`, only
+/// inside those children of the root (by index), as if the walk had started
+/// at the first of them with no attachable run before it.
 pub(crate) fn find_captures<'tree>(
     language: Language,
     definitions: &DefinitionQuery,
     tree: &'tree Tree,
     source: &str,
+    top_level: Option<Range<usize>>,
 ) -> Vec<Found<'tree>> {
     let mut query_cursor = QueryCursor::new();
     query_cursor.set_max_start_depth(Some(0));
@@ -61,6 +65,21 @@ pub(crate) fn find_captures<'tree>(
 
     let mut cursor = tree.walk();
     let mut levels = vec![Level { node: cursor.node(), attachable_run: Vec::new() }];
+    // Index among the root's children of the one the walk is in.
+    let mut top_index = 0;
+    let top_end = top_level.as_ref().map(|range| range.end);
+    if let Some(range) = top_level {
+        if range.is_empty() || !cursor.goto_first_child() {
+            return found;
+        }
+        for _ in 0..range.start {
+            if !cursor.goto_next_sibling() {
+                return found;
+            }
+        }
+        levels.push(Level { node: cursor.node(), attachable_run: Vec::new() });
+        top_index = range.start;
+    }
     loop {
         let node = cursor.node();
         if definitions.may_start_at(node.kind()) {
@@ -80,11 +99,18 @@ pub(crate) fn find_captures<'tree>(
         }
         // Move on to the next sibling, climbing up as long as there is none.
         loop {
+            let depth = levels.len();
             let Some(level) = levels.last_mut() else { return found };
             if is_attachable(language, level.node, source) {
                 level.attachable_run.push(level.node);
             } else {
                 level.attachable_run.clear();
+            }
+            if depth == 2 {
+                top_index += 1;
+                if top_end.is_some_and(|end| top_index >= end) {
+                    return found;
+                }
             }
             if cursor.goto_next_sibling() {
                 level.node = cursor.node();
