@@ -7,6 +7,9 @@
 //!   synchronous: they update the document and the in-memory index before they
 //!   return, so the caller applies them before any `.await` and requests that
 //!   follow see the newest text. Locks are held for the time of one update.
+//! - Lock order: a root's index, then an open document (the `docs` map). Code
+//!   holding a document never waits for an index lock: it copies what it
+//!   needs and lets go first.
 //! - Requests take read locks briefly and copy what they answer; an answer's
 //!   line ranges come from the newest buffer of an open file, from the store
 //!   otherwise.
@@ -32,11 +35,11 @@ use crate::discover::{DiscoverOptions, DEFAULT_MAX_FILE_BYTES};
 use crate::document::{Change, Document};
 use crate::embed::model::DEFAULT_MODEL;
 use crate::embed::{EmbedWorker, FastEmbedder, ModelPaths, Priority};
-use crate::index::{self, Progress, RefreshStats, Workspace};
+use crate::index::{self, Progress, RefreshStats, StoredChunkMemo, Workspace};
 use crate::lang::Language;
 use crate::position::Encoding;
 use crate::search::{Exclude, Filters, Hit, SearchIndex};
-use crate::store::{StoredChunk, TextHash};
+use crate::store::TextHash;
 
 /// Settings the editor may change (`initializationOptions`,
 /// `workspace/didChangeConfiguration`).
@@ -105,6 +108,8 @@ struct OpenDoc {
     /// The root holding it and its relative path, when it is in a workspace.
     place: Option<(Arc<Root>, String)>,
     generation: u64,
+    /// Its chunks' stored forms, so a keystroke recomputes only those it changed.
+    stored: StoredChunkMemo,
 }
 
 pub struct Engine {
@@ -164,7 +169,13 @@ impl Engine {
 
     fn load_model(&self) {
         let s = self.settings();
-        let loaded = ModelPaths::resolve(&s.model, s.model_dir.as_deref()).and_then(|p| FastEmbedder::load(&p, None)).and_then(|m| EmbedWorker::spawn(Box::new(m)));
+        // A second, single-threaded instance answers queries, so a search
+        // never waits behind a batch of workspace indexing.
+        let loaded = ModelPaths::resolve(&s.model, s.model_dir.as_deref()).and_then(|p| {
+            let indexing = FastEmbedder::load(&p, None)?;
+            let queries = FastEmbedder::load(&p, Some(1))?;
+            EmbedWorker::spawn_with_query_thread(Box::new(indexing), Box::new(queries))
+        });
         match loaded {
             Ok(w) => {
                 *self.worker.write().unwrap_or_else(|e| e.into_inner()) = Some(w);
@@ -253,10 +264,11 @@ impl Engine {
             // Swap in, then lay the open buffers over the disk's version.
             let mut guard = root.index.write().unwrap_or_else(|e| e.into_inner());
             *guard = index;
-            for d in self.docs.iter() {
-                if let Some((r, rel)) = &d.place {
+            for mut d in self.docs.iter_mut() {
+                let OpenDoc { doc, place, stored, .. } = &mut *d;
+                if let Some((r, rel)) = place {
                     if Arc::ptr_eq(r, root) {
-                        set_buffer_chunks(&mut guard, root, rel, &d.doc);
+                        set_buffer_chunks(&mut guard, root, rel, doc, stored);
                     }
                 }
             }
@@ -279,11 +291,12 @@ impl Engine {
         let max = self.settings().max_file_bytes as usize;
         let doc = Document::open(language, text, version, max);
         let place = path.and_then(|p| self.place_of(p));
+        let mut stored = StoredChunkMemo::default();
         if let Some((root, rel)) = &place {
-            set_buffer_chunks(&mut root.index.write().unwrap_or_else(|e| e.into_inner()), root, rel, &doc);
+            set_buffer_chunks(&mut root.index.write().unwrap_or_else(|e| e.into_inner()), root, rel, &doc, &mut stored);
         }
         let generation = self.generations.fetch_add(1, Ordering::SeqCst) + 1;
-        self.docs.insert(key.to_string(), OpenDoc { doc, place, generation });
+        self.docs.insert(key.to_string(), OpenDoc { doc, place, generation, stored });
         self.debouncing.fetch_add(1, Ordering::SeqCst);
         generation
     }
@@ -291,13 +304,21 @@ impl Engine {
     /// Applies edits to an open document. Returns the new generation, for
     /// [`Engine::embed_document`].
     pub fn change(&self, key: &str, changes: &[Change], version: i32, enc: Encoding) -> Result<u64> {
+        // Lock order: a root's index, then the document (as `refresh_root`).
+        let locked_root = self.docs.get(key).ok_or_else(|| anyhow!("{key} is not open"))?.place.as_ref().map(|(root, _)| root.clone());
+        let mut index = locked_root.as_ref().map(|root| root.index.write().unwrap_or_else(|e| e.into_inner()));
         let mut entry = self.docs.get_mut(key).ok_or_else(|| anyhow!("{key} is not open"))?;
         if version <= entry.doc.version() {
             tracing::warn!("{key}: version {version} is not newer than {}; applying the change anyway", entry.doc.version());
         }
         entry.doc.apply(changes, version, enc);
-        if let Some((root, rel)) = &entry.place {
-            set_buffer_chunks(&mut root.index.write().unwrap_or_else(|e| e.into_inner()), root, rel, &entry.doc);
+        let OpenDoc { doc, place, stored, .. } = &mut *entry;
+        if let (Some(index), Some((root, rel)), Some(locked_root)) = (index.as_deref_mut(), place.as_ref(), locked_root.as_ref()) {
+            // If the document moved to another root meanwhile, that root's
+            // refresh lays the buffer over its index.
+            if Arc::ptr_eq(root, locked_root) {
+                set_buffer_chunks(index, root, rel, doc, stored);
+            }
         }
         let generation = self.generations.fetch_add(1, Ordering::SeqCst) + 1;
         entry.generation = generation;
@@ -375,16 +396,21 @@ impl Engine {
     /// The texts of a document's chunks that have no vector, if the document
     /// is still at `generation` and in a workspace.
     fn missing_vectors(&self, key: &str, generation: u64) -> Option<(Arc<Root>, Vec<(TextHash, String)>)> {
-        let entry = self.docs.get(key)?;
-        if entry.generation != generation {
-            return None; // superseded by a newer edit
-        }
-        let (root, rel) = entry.place.clone()?;
+        // Copy what is needed and let go of the document before locking the
+        // index (lock order: index, then document).
+        let (root, rel, snapshot) = {
+            let entry = self.docs.get(key)?;
+            if entry.generation != generation {
+                return None; // superseded by a newer edit
+            }
+            let (root, rel) = entry.place.clone()?;
+            (root, rel, entry.doc.snapshot())
+        };
         let index = root.index.read().unwrap_or_else(|e| e.into_inner());
         let model_id = root.workspace.model_id().to_string();
         let mut out: Vec<(TextHash, String)> = Vec::new();
-        for c in entry.doc.chunks().iter() {
-            let (stored, text) = index::stored_chunk(&model_id, &rel, c, entry.doc.text());
+        for c in snapshot.chunks.iter() {
+            let (stored, text) = index::stored_chunk(&model_id, &rel, c, &snapshot.text);
             if !index.has_vector(&stored.text_hash) && !out.iter().any(|(h, _)| *h == stored.text_hash) {
                 out.push((stored.text_hash, text));
             }
@@ -400,7 +426,7 @@ impl Engine {
     /// Hybrid search over every root.
     pub async fn search(&self, query: &str, filters: &Filters, limit: usize) -> Result<Vec<Answer>> {
         let worker = self.worker()?;
-        let vector = worker.embed(vec![query.to_string()], Priority::Interactive).await?.pop().unwrap_or_default();
+        let vector = worker.embed(vec![query.to_string()], Priority::Query).await?.pop().unwrap_or_default();
         let mut all = Vec::new();
         for root in self.roots() {
             let index = root.index.read().unwrap_or_else(|e| e.into_inner());
@@ -430,7 +456,7 @@ impl Engine {
         let known = self.vector_of(&stored.text_hash);
         let vector = match known {
             Some(v) => v,
-            None => self.worker()?.embed(vec![embed_text], Priority::Interactive).await?.pop().unwrap_or_default(),
+            None => self.worker()?.embed(vec![embed_text], Priority::Query).await?.pop().unwrap_or_default(),
         };
         Ok(self.similar_to(&vector, place.as_ref().map(|(r, rel)| (r, rel.as_str(), &chunk)), limit))
     }
@@ -510,10 +536,9 @@ impl Engine {
 }
 
 /// Replaces a file's chunks in the index with those of the open buffer.
-fn set_buffer_chunks(index: &mut SearchIndex, root: &Root, rel: &str, doc: &Document) {
+fn set_buffer_chunks(index: &mut SearchIndex, root: &Root, rel: &str, doc: &Document, memo: &mut StoredChunkMemo) {
     let Some(language) = doc.language() else { return };
-    let model_id = root.workspace.model_id();
-    let stored: Vec<StoredChunk> = doc.chunks().iter().map(|c| index::stored_chunk(model_id, rel, c, doc.text()).0).collect();
+    let stored = memo.stored_chunks(root.workspace.model_id(), rel, doc.chunks(), doc.text());
     let store = &root.workspace.store;
     index.set_file(rel, language, stored, |h| store.vector(h).ok().flatten());
 }

@@ -333,6 +333,64 @@ pub fn stored_chunk(model_id: &str, rel_path: &str, c: &Chunk, source: &str) -> 
     (stored, embed_text)
 }
 
+/// The stored forms of one file's chunks, remembered by everything they are
+/// computed from except their position. An open buffer's chunks are stored
+/// again on every keystroke; with this, only the chunks whose text the edit
+/// changed are formatted, hashed and split into words again, and the others
+/// just take their new position.
+#[derive(Default)]
+pub struct StoredChunkMemo {
+    by_content: HashMap<blake3::Hash, StoredChunk>,
+}
+
+impl StoredChunkMemo {
+    /// The stored chunks of `chunks` (of `source`), as [`stored_chunk`] gives them.
+    pub fn stored_chunks(&mut self, model_id: &str, rel_path: &str, chunks: &[Chunk], source: &str) -> Vec<StoredChunk> {
+        let mut next = HashMap::with_capacity(chunks.len());
+        let stored = chunks
+            .iter()
+            .map(|c| {
+                let key = content_key(model_id, rel_path, c, source);
+                let mut stored = match self.by_content.remove(&key).or_else(|| next.get(&key).cloned()) {
+                    Some(known) => known,
+                    None => stored_chunk(model_id, rel_path, c, source).0,
+                };
+                stored.start_byte = c.bytes.start as u32;
+                stored.end_byte = c.bytes.end as u32;
+                stored.start_line = c.start_line;
+                stored.end_line = c.end_line;
+                next.insert(key, stored.clone());
+                stored
+            })
+            .collect();
+        self.by_content = next;
+        stored
+    }
+}
+
+/// A hash of everything [`stored_chunk`] reads but the chunk's position.
+fn content_key(model_id: &str, rel_path: &str, c: &Chunk, source: &str) -> blake3::Hash {
+    let mut hasher = blake3::Hasher::new();
+    let mut field = |bytes: &[u8]| {
+        hasher.update(&(bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    };
+    field(model_id.as_bytes());
+    field(rel_path.as_bytes());
+    field(c.kind.as_str().as_bytes());
+    for text in [&c.name, &c.container, &c.signature] {
+        match text {
+            Some(text) => {
+                field(b"some");
+                field(text.as_bytes());
+            }
+            None => field(b"none"),
+        }
+    }
+    field(c.text(source).as_bytes());
+    hasher.finalize()
+}
+
 /// One line shown under a result: the signature, else the first non-blank line.
 fn preview(c: &Chunk, body: &str) -> String {
     let line = c.signature.as_deref().unwrap_or_else(|| body.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or(""));

@@ -120,15 +120,29 @@ impl SearchIndex {
 
     /// Replaces the chunks of `path`. `vector_of` gives each chunk's vector
     /// when it is known; chunks without one are found lexically until a
-    /// vector is added with [`SearchIndex::add_vector`].
+    /// vector is added with [`SearchIndex::add_vector`]. A chunk that was
+    /// there before with the same text (an edit elsewhere in the file only
+    /// moved it) keeps its slot and only takes its new position.
     pub fn set_file(&mut self, path: &str, language: Language, chunks: Vec<StoredChunk>, vector_of: impl Fn(&TextHash) -> Option<Vec<f32>>) {
-        self.remove_file(path);
-        if chunks.is_empty() {
-            return;
+        let (path, old_ids) = match self.by_path.remove_entry(path) {
+            Some((path, ids)) => (path, ids),
+            None => (Arc::from(path), Vec::new()),
+        };
+        let mut reusable: HashMap<TextHash, Vec<usize>> = HashMap::with_capacity(old_ids.len());
+        for id in old_ids {
+            reusable.entry(self.chunks[id].chunk.text_hash).or_default().push(id);
         }
-        let path: Arc<str> = path.into();
         let mut ids = Vec::with_capacity(chunks.len());
         for chunk in chunks {
+            let same = reusable.get_mut(&chunk.text_hash).and_then(|candidates| {
+                let at = candidates.iter().position(|&id| self.chunks[id].language == language && self.chunks[id].chunk.terms == chunk.terms)?;
+                Some(candidates.swap_remove(at))
+            });
+            if let Some(id) = same {
+                self.chunks[id].chunk = chunk;
+                ids.push(id);
+                continue;
+            }
             let id = self.chunks.len();
             let doc = self.lexical.add(&chunk.terms);
             debug_assert_eq!(doc as usize, id);
@@ -142,7 +156,12 @@ impl SearchIndex {
             self.live.push(true);
             ids.push(id);
         }
-        self.by_path.insert(path, ids);
+        for id in reusable.into_values().flatten() {
+            self.drop_chunk(id);
+        }
+        if !ids.is_empty() {
+            self.by_path.insert(path, ids);
+        }
         self.compact_if_needed();
     }
 
@@ -195,15 +214,20 @@ impl SearchIndex {
     pub fn remove_file(&mut self, path: &str) {
         let Some(ids) = self.by_path.remove(path) else { return };
         for id in ids {
-            self.live[id] = false;
-            self.lexical.remove(id as u32);
-            let hash = self.chunks[id].chunk.text_hash;
-            if let Some(list) = self.by_hash.get_mut(&hash) {
-                list.retain(|&c| c != id);
-                if list.is_empty() {
-                    self.by_hash.remove(&hash);
-                    self.vectors.remove(&hash);
-                }
+            self.drop_chunk(id);
+        }
+    }
+
+    /// Marks a chunk dead, and forgets its vector if no live chunk has it.
+    fn drop_chunk(&mut self, id: usize) {
+        self.live[id] = false;
+        self.lexical.remove(id as u32);
+        let hash = self.chunks[id].chunk.text_hash;
+        if let Some(list) = self.by_hash.get_mut(&hash) {
+            list.retain(|&c| c != id);
+            if list.is_empty() {
+                self.by_hash.remove(&hash);
+                self.vectors.remove(&hash);
             }
         }
     }
@@ -353,6 +377,33 @@ mod tests {
         let q = StubEmbedder::vector("parse tokens stream");
         let hits = idx.search(&q, "parse tokens stream", &Filters::default(), 10);
         assert_eq!(names(&idx, &hits), ["big", "other"]);
+    }
+
+    #[test]
+    fn replacing_a_file_keeps_the_slots_of_chunks_whose_text_did_not_change() {
+        let mut idx = SearchIndex::new();
+        let texts = ["alpha one", "beta two", "gamma three"];
+        let file = |shift: u32, middle: &str| -> Vec<StoredChunk> {
+            let mut chunks: Vec<StoredChunk> = [texts[0], middle, texts[2]]
+                .iter()
+                .enumerate()
+                .map(|(i, t)| stored(&format!("f{i}"), ChunkKind::Function, (i as u32 * 10 + shift, i as u32 * 10 + shift + 5), t))
+                .collect();
+            chunks[0].start_line -= shift; // the first chunk is above the edit
+            chunks[0].end_line -= shift;
+            chunks
+        };
+        idx.set_file("a.rs", Language::Rust, file(0, texts[1]), |h| texts.iter().find(|t| *blake3::hash(t.as_bytes()).as_bytes() == *h).map(|t| StubEmbedder::vector(t)));
+        assert_eq!((idx.len(), idx.slots(), idx.vector_count()), (3, 3, 3));
+        // An edit in the middle chunk that adds two lines: one new slot, the
+        // others move.
+        idx.set_file("a.rs", Language::Rust, file(2, "beta two, changed"), |_| None);
+        assert_eq!((idx.len(), idx.slots(), idx.vector_count()), (3, 4, 2));
+        let lines: Vec<(u32, u32)> = idx.chunks_of("a.rs").iter().map(|&id| (idx.chunk(id).chunk.start_line, idx.chunk(id).chunk.end_line)).collect();
+        assert_eq!(lines, [(0, 5), (12, 17), (22, 27)]);
+        let hits = idx.search(&StubEmbedder::vector("gamma three"), "gamma three", &Filters::default(), 1);
+        assert_eq!(idx.chunk(hits[0].chunk).chunk.start_line, 22);
+        assert!(idx.search(&StubEmbedder::vector("beta two"), "beta two changed", &Filters::default(), 3).iter().any(|h| idx.chunk(h.chunk).chunk.name.as_deref() == Some("f1")));
     }
 
     #[test]

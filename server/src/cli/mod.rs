@@ -187,7 +187,7 @@ fn run(cli: Cli) -> Result<()> {
                 eprintln!("{}", output::refresh_summary(&stats));
             }
             let index = ws.load()?;
-            let vectors = worker.embed_blocking(queries.clone(), Priority::Interactive)?;
+            let vectors = worker.embed_blocking(queries.clone(), Priority::Query)?;
             let mut out = std::io::stdout().lock();
             for (query, vector) in queries.iter().zip(vectors) {
                 let hits = index.search(&vector, query, &filters, limit);
@@ -307,7 +307,7 @@ fn query_chunk(ws: &Workspace, worker: &EmbedWorker, file: &Path, line: u32) -> 
     let (stored, embed_text) = index::stored_chunk(ws.model_id(), &rel, chunk, &text);
     let vector = match ws.store.vector(&stored.text_hash)? {
         Some(v) => v,
-        None => worker.embed_blocking(vec![embed_text], Priority::Interactive)?.remove(0),
+        None => worker.embed_blocking(vec![embed_text], Priority::Query)?.remove(0),
     };
     Ok((vector, Exclude { path: rel, start_line: chunk.start_line, end_line: chunk.end_line }))
 }

@@ -1,10 +1,14 @@
-//! A dedicated thread that owns the embedder and serves batches by priority.
+//! The threads that own the embedding model and serve batches by priority.
 //!
 //! Callers never run the model themselves: they submit texts with a priority
-//! and a callback, and the thread answers interactive work (queries, open
-//! documents) before background indexing. Jobs are taken one at a time, so a
-//! query waits for at most one batch in flight. The callback runs on the worker
-//! thread: it must be quick (send on a channel, fill a oneshot).
+//! and a callback. Queries (a search, a find-similar) come first, then the
+//! chunks of open documents, then workspace indexing. A background job (up to
+//! a few hundred texts) is embedded in slices, and waiting urgent work is
+//! served between slices, so an edit or a query waits for at most one slice,
+//! not for a whole indexing round. With [`EmbedWorker::spawn_with_query_thread`]
+//! a second model instance serves queries alone, so a query does not even wait
+//! for that slice. Callbacks run on a worker thread: they must be quick (send
+//! on a channel, fill a oneshot).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex};
@@ -14,12 +18,20 @@ use anyhow::{anyhow, Result};
 
 use super::{embed_sorted, Embedder};
 
-/// Which queue a job goes to. `Interactive` jobs are always taken first.
+/// Which queue a job goes to; earlier ones are served first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Priority {
+    /// A query someone is waiting for.
+    Query,
+    /// What is typed in open documents.
     Interactive,
+    /// Workspace indexing.
     Background,
 }
+
+/// Texts of a background job embedded between two looks at the other queues:
+/// one model batch, so slicing costs no throughput.
+const BACKGROUND_SLICE: usize = super::BATCH_SIZE;
 
 type Reply = Box<dyn FnOnce(Result<Vec<Vec<f32>>>) + Send>;
 
@@ -30,9 +42,37 @@ struct Job {
 
 #[derive(Default)]
 struct Queues {
+    query: VecDeque<Job>,
     interactive: VecDeque<Job>,
     background: VecDeque<Job>,
     closed: bool,
+}
+
+impl Queues {
+    /// The most urgent job a thread serving `serves` may take.
+    fn take(&mut self, serves: Serves) -> Option<(Job, Priority)> {
+        if let Some(job) = self.query.pop_front() {
+            return Some((job, Priority::Query));
+        }
+        if serves == Serves::QueriesOnly {
+            return None;
+        }
+        if let Some(job) = self.interactive.pop_front() {
+            return Some((job, Priority::Interactive));
+        }
+        self.background.pop_front().map(|job| (job, Priority::Background))
+    }
+
+    /// A query or interactive job, to serve between slices of a background one.
+    fn take_urgent(&mut self) -> Option<Job> {
+        self.query.pop_front().or_else(|| self.interactive.pop_front())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Serves {
+    Everything,
+    QueriesOnly,
 }
 
 struct Shared {
@@ -40,8 +80,8 @@ struct Shared {
     ready: Condvar,
 }
 
-/// Handle to the embedding thread. Cloning shares the thread; it stops when
-/// the last handle is dropped.
+/// Handle to the embedding threads. Cloning shares them; they stop when the
+/// last handle is dropped.
 #[derive(Clone)]
 pub struct EmbedWorker {
     shared: Arc<Shared>,
@@ -61,15 +101,33 @@ impl Drop for CloseOnDrop {
 }
 
 impl EmbedWorker {
-    /// Starts the thread with `embedder`.
+    /// Starts one thread with `embedder`, serving every priority.
     pub fn spawn(embedder: Box<dyn Embedder>) -> Result<EmbedWorker> {
+        Self::start(embedder, None)
+    }
+
+    /// Starts a thread with `embedder` serving every priority, and one with
+    /// `query_embedder` (a second instance of the same model) serving only
+    /// queries.
+    pub fn spawn_with_query_thread(embedder: Box<dyn Embedder>, query_embedder: Box<dyn Embedder>) -> Result<EmbedWorker> {
+        if query_embedder.model_id() != embedder.model_id() {
+            return Err(anyhow!("the query model {} is not the indexing model {}", query_embedder.model_id(), embedder.model_id()));
+        }
+        Self::start(embedder, Some(query_embedder))
+    }
+
+    fn start(embedder: Box<dyn Embedder>, query_embedder: Option<Box<dyn Embedder>>) -> Result<EmbedWorker> {
         let shared = Arc::new(Shared { queues: Mutex::new(Queues::default()), ready: Condvar::new() });
         let model_id: Arc<str> = embedder.model_id().into();
-        let thread_shared = shared.clone();
-        thread::Builder::new()
-            .name("semnav-embed".into())
-            .spawn(move || run(embedder, thread_shared))
-            .map_err(|e| anyhow!("cannot start the embedding thread: {e}"))?;
+        let threads = std::iter::once((embedder, Serves::Everything, "semnav-embed"))
+            .chain(query_embedder.map(|e| (e, Serves::QueriesOnly, "semnav-embed-query")));
+        for (embedder, serves, name) in threads {
+            let thread_shared = shared.clone();
+            thread::Builder::new()
+                .name(name.into())
+                .spawn(move || run(embedder, thread_shared, serves))
+                .map_err(|e| anyhow!("cannot start the embedding thread: {e}"))?;
+        }
         Ok(EmbedWorker { _guard: Arc::new(CloseOnDrop(shared.clone())), shared, model_id })
     }
 
@@ -85,11 +143,13 @@ impl EmbedWorker {
             Err(_) => return (job.reply)(Err(anyhow!("the embedding thread has failed"))),
         };
         match priority {
+            Priority::Query => q.query.push_back(job),
             Priority::Interactive => q.interactive.push_back(job),
             Priority::Background => q.background.push_back(job),
         }
         drop(q);
-        self.shared.ready.notify_one();
+        // Wake every thread: only some of them may serve this job.
+        self.shared.ready.notify_all();
     }
 
     /// Embeds and waits for the result (for threads that may block: the CLI,
@@ -111,19 +171,19 @@ impl EmbedWorker {
         rx.await.map_err(|_| anyhow!("the embedding thread stopped"))?
     }
 
-    /// Jobs waiting (not counting the one running).
+    /// Jobs waiting (not counting those running).
     pub fn queued(&self) -> usize {
-        self.shared.queues.lock().map(|q| q.interactive.len() + q.background.len()).unwrap_or(0)
+        self.shared.queues.lock().map(|q| q.query.len() + q.interactive.len() + q.background.len()).unwrap_or(0)
     }
 }
 
-fn run(mut embedder: Box<dyn Embedder>, shared: Arc<Shared>) {
+fn run(mut embedder: Box<dyn Embedder>, shared: Arc<Shared>, serves: Serves) {
     loop {
-        let job = {
+        let (job, priority) = {
             let Ok(mut q) = shared.queues.lock() else { return };
             loop {
-                if let Some(job) = q.interactive.pop_front().or_else(|| q.background.pop_front()) {
-                    break job;
+                if let Some(taken) = q.take(serves) {
+                    break taken;
                 }
                 if q.closed {
                     return;
@@ -134,13 +194,45 @@ fn run(mut embedder: Box<dyn Embedder>, shared: Arc<Shared>) {
                 };
             }
         };
-        let refs: Vec<&str> = job.texts.iter().map(String::as_str).collect();
-        // A panic inside the model must not take the thread (and every later
-        // caller) down with it: it becomes this job's error.
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| embed_sorted(embedder.as_mut(), &refs)))
-            .unwrap_or_else(|_| Err(anyhow!("the embedding model panicked")));
+        let result = if priority == Priority::Background {
+            embed_in_slices(embedder.as_mut(), &shared, &job.texts)
+        } else {
+            embed_guarded(embedder.as_mut(), &job.texts)
+        };
         (job.reply)(result);
     }
+}
+
+/// Embeds `texts`; a panic inside the model must not take the thread (and
+/// every later caller) down with it: it becomes this job's error.
+fn embed_guarded(embedder: &mut dyn Embedder, texts: &[impl AsRef<str>]) -> Result<Vec<Vec<f32>>> {
+    let refs: Vec<&str> = texts.iter().map(AsRef::as_ref).collect();
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| embed_sorted(embedder, &refs)))
+        .unwrap_or_else(|_| Err(anyhow!("the embedding model panicked")))
+}
+
+/// Embeds a background job slice by slice (texts of similar length together,
+/// as `embed_sorted` would), serving urgent jobs that arrive in between.
+fn embed_in_slices(embedder: &mut dyn Embedder, shared: &Shared, texts: &[String]) -> Result<Vec<Vec<f32>>> {
+    let mut order: Vec<usize> = (0..texts.len()).collect();
+    order.sort_by_key(|&i| texts[i].len());
+    let mut vectors = vec![Vec::new(); texts.len()];
+    for slice in order.chunks(BACKGROUND_SLICE) {
+        loop {
+            let urgent = match shared.queues.lock() {
+                Ok(mut q) => q.take_urgent(),
+                Err(_) => None,
+            };
+            let Some(job) = urgent else { break };
+            let result = embed_guarded(embedder, &job.texts);
+            (job.reply)(result);
+        }
+        let slice_texts: Vec<&str> = slice.iter().map(|&i| texts[i].as_str()).collect();
+        for (&i, vector) in slice.iter().zip(embed_guarded(embedder, &slice_texts)?) {
+            vectors[i] = vector;
+        }
+    }
+    Ok(vectors)
 }
 
 #[cfg(test)]
@@ -163,5 +255,97 @@ mod tests {
         let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
         let out = rt.block_on(worker.embed(vec!["a b".into()], Priority::Interactive)).unwrap();
         assert_eq!(out.len(), 1);
+    }
+
+    /// An embedder that records what it embeds and can be held up.
+    struct Recording {
+        log: Arc<Mutex<Vec<String>>>,
+        gate: Arc<(Mutex<bool>, Condvar)>,
+        /// Calls of `embed_batch` begun.
+        entered: Arc<std::sync::atomic::AtomicUsize>,
+        id: &'static str,
+    }
+
+    impl Embedder for Recording {
+        fn model_id(&self) -> &str {
+            self.id
+        }
+        fn dim(&self) -> usize {
+            1
+        }
+        fn embed_batch(&mut self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+            self.entered.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let (open, opened) = &*self.gate;
+            let mut open = open.lock().unwrap();
+            while !*open {
+                open = opened.wait(open).unwrap();
+            }
+            self.log.lock().unwrap().extend(texts.iter().map(|t| t.to_string()));
+            Ok(texts.iter().map(|t| vec![t.len() as f32]).collect())
+        }
+    }
+
+    type Handles = (Arc<Mutex<Vec<String>>>, Arc<(Mutex<bool>, Condvar)>, Arc<std::sync::atomic::AtomicUsize>);
+
+    fn recording(id: &'static str, open: bool) -> (Recording, Handles) {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let gate = Arc::new((Mutex::new(open), Condvar::new()));
+        let entered = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        (Recording { log: log.clone(), gate: gate.clone(), entered: entered.clone(), id }, (log, gate, entered))
+    }
+
+    /// Waits until the embedder has begun a batch (and is held at its gate).
+    fn wait_until_inside(entered: &std::sync::atomic::AtomicUsize) {
+        while entered.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+            std::thread::yield_now();
+        }
+    }
+
+    fn open_gate(gate: &(Mutex<bool>, Condvar)) {
+        *gate.0.lock().unwrap() = true;
+        gate.1.notify_all();
+    }
+
+    #[test]
+    fn urgent_work_is_served_between_slices_of_a_background_job() {
+        let (embedder, (log, gate, entered)) = recording("m", false);
+        let worker = EmbedWorker::spawn(Box::new(embedder)).unwrap();
+        let background: Vec<String> = (0..BACKGROUND_SLICE * 3).map(|i| format!("bg{i:03}")).collect();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let bg_tx = tx.clone();
+        worker.submit(background.clone(), Priority::Background, move |r| bg_tx.send(("bg", r)).unwrap());
+        // Once the thread is held in the first slice, queue urgent work.
+        wait_until_inside(&entered);
+        let typed_tx = tx.clone();
+        worker.submit(vec!["typed".into()], Priority::Interactive, move |r| typed_tx.send(("typed", r)).unwrap());
+        worker.submit(vec!["query".into()], Priority::Query, move |r| tx.send(("query", r)).unwrap());
+        open_gate(&gate);
+        let first = rx.recv().unwrap();
+        let second = rx.recv().unwrap();
+        let (name, result) = rx.recv().unwrap();
+        assert_eq!((first.0, second.0, name), ("query", "typed", "bg"));
+        assert_eq!(result.unwrap(), background.iter().map(|t| vec![t.len() as f32]).collect::<Vec<_>>());
+        let log = log.lock().unwrap();
+        let query_at = log.iter().position(|t| t == "query").unwrap();
+        assert_eq!(query_at, BACKGROUND_SLICE, "served right after the first slice: {log:?}");
+        assert_eq!(log[query_at + 1], "typed");
+    }
+
+    #[test]
+    fn the_query_thread_answers_while_the_other_is_busy() {
+        let (busy, (_, busy_gate, busy_entered)) = recording("m", false);
+        let (queries, (query_log, _, _)) = recording("m", true);
+        let worker = EmbedWorker::spawn_with_query_thread(Box::new(busy), Box::new(queries)).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        worker.submit(vec!["long indexing".into()], Priority::Background, |_| {});
+        wait_until_inside(&busy_entered);
+        worker.submit(vec!["where is the config read".into()], Priority::Query, move |r| tx.send(r).unwrap());
+        let answer = rx.recv_timeout(std::time::Duration::from_secs(30)).expect("the query waited for the busy thread").unwrap();
+        assert_eq!(answer, vec![vec![24.0]]);
+        assert_eq!(*query_log.lock().unwrap(), ["where is the config read"]);
+        open_gate(&busy_gate);
+        let (other, _) = recording("other", true);
+        let (again, _) = recording("m", true);
+        assert!(EmbedWorker::spawn_with_query_thread(Box::new(again), Box::new(other)).is_err());
     }
 }
