@@ -95,7 +95,11 @@ impl Bm25 {
         let mut query_terms = terms(query);
         query_terms.sort();
         query_terms.dedup();
-        let mut scores: HashMap<u32, f32> = HashMap::new();
+        // Scores accumulate in a dense array (cheaper than a map when common
+        // terms touch tens of thousands of documents); `touched` lists the
+        // documents that scored.
+        let mut scores = vec![0f32; self.doc_len.len()];
+        let mut touched: Vec<u32> = Vec::new();
         for t in &query_terms {
             let Some(list) = self.postings.get(t) else { continue };
             let df = list.iter().filter(|(d, _)| self.live[*d as usize]).count() as f32;
@@ -110,12 +114,22 @@ impl Bm25 {
                 let tf = tf as f32;
                 let len = self.doc_len[doc as usize] as f32;
                 let s = idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / avg));
-                *scores.entry(doc).or_default() += s;
+                let score = &mut scores[doc as usize];
+                if *score == 0.0 {
+                    touched.push(doc);
+                }
+                // Every term's share is positive (idf > 0), so a touched
+                // document never goes back to 0.
+                *score += s.max(f32::MIN_POSITIVE);
             }
         }
-        let mut ranked: Vec<(u32, f32)> = scores.into_iter().collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut ranked: Vec<(u32, f32)> = touched.into_iter().map(|doc| (doc, scores[doc as usize])).collect();
+        let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        if ranked.len() > k && k > 0 {
+            ranked.select_nth_unstable_by(k - 1, order);
+        }
         ranked.truncate(k);
+        ranked.sort_by(order);
         ranked
     }
 }

@@ -41,6 +41,11 @@ pub struct Filters {
 }
 
 impl Filters {
+    /// Whether every chunk passes.
+    fn accepts_all(&self) -> bool {
+        self.languages.is_empty() && self.globs.is_none()
+    }
+
     fn accepts(&self, c: &IndexedChunk) -> bool {
         (self.languages.is_empty() || self.languages.iter().any(|&l| c.language.matches_filter(l)))
             && self.globs.as_ref().is_none_or(|g| g.is_match(&*c.path))
@@ -232,11 +237,18 @@ impl SearchIndex {
         }
     }
 
-    /// Dense ranking: chunk ids by cosine to `query`, best first.
-    fn dense(&self, query: &[f32], k: usize, keep: &dyn Fn(usize) -> bool) -> Vec<(usize, f32)> {
-        let rows = self.vectors.search(query, k, |row| {
-            self.by_hash.get(self.vectors.key(row)).is_some_and(|ids| ids.iter().any(|&id| keep(id)))
-        });
+    /// Dense ranking: chunk ids by cosine to `query`, best first. With
+    /// `keep_all`, `keep` accepts every live chunk: every live vector row has
+    /// one (a vector leaves with its last chunk), so the scan need not look
+    /// each row's chunks up.
+    fn dense(&self, query: &[f32], k: usize, keep: &dyn Fn(usize) -> bool, keep_all: bool) -> Vec<(usize, f32)> {
+        let rows = if keep_all {
+            self.vectors.search(query, k, |_| true)
+        } else {
+            self.vectors.search(query, k, |row| {
+                self.by_hash.get(self.vectors.key(row)).is_some_and(|ids| ids.iter().any(|&id| keep(id)))
+            })
+        };
         let mut out = Vec::with_capacity(rows.len());
         for (row, score) in rows {
             if let Some(ids) = self.by_hash.get(self.vectors.key(row)) {
@@ -250,7 +262,7 @@ impl SearchIndex {
     pub fn search(&self, query_vector: &[f32], query_text: &str, filters: &Filters, limit: usize) -> Vec<Hit> {
         let keep = |id: usize| self.live[id] && filters.accepts(&self.chunks[id]);
         let depth = (limit * 5).max(50);
-        let dense = self.dense(query_vector, depth, &keep);
+        let dense = self.dense(query_vector, depth, &keep, filters.accepts_all());
         let lexical: Vec<usize> = self.lexical.search(query_text, depth, |d| keep(d as usize)).into_iter().map(|(d, _)| d as usize).collect();
         let mut fused: HashMap<usize, f32> = HashMap::new();
         for (rank, (id, _)) in dense.iter().enumerate() {
@@ -274,7 +286,7 @@ impl SearchIndex {
                 && filters.accepts(c)
                 && !(*c.path == *exclude.path && c.chunk.start_line <= exclude.end_line && c.chunk.end_line >= exclude.start_line)
         };
-        let ranked = self.dense(vector, (limit * 3).max(30), &keep).into_iter().map(|(chunk, score)| Hit { chunk, score }).collect();
+        let ranked = self.dense(vector, (limit * 3).max(30), &keep, false).into_iter().map(|(chunk, score)| Hit { chunk, score }).collect();
         self.dedup(ranked, limit)
     }
 
