@@ -21,6 +21,10 @@
 //! changes no syntax, so the edited bytes must count too) and grows node by
 //! node until both edges are seams. When that takes more than a few rounds,
 //! or there is no tree to go by, the whole file is chunked again.
+//!
+//! Seams are only sought between top-level nodes: in a file that is a single
+//! container (a Java class, a C++ namespace, a Rust `mod tests`), an edit
+//! re-extracts that whole container.
 
 use std::ops::Range;
 
