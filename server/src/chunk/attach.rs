@@ -107,7 +107,10 @@ pub(crate) fn signature(
             from = lines.line_start(name_line);
         }
     }
-    let mut to = floor_char_boundary(source, from.saturating_add(SIGNATURE_SCAN_BYTES));
+    // Never past the definition itself: a signature is part of its own text
+    // (in broken code the first "line" can run on into what follows, and an
+    // edit there must not change this definition's chunk).
+    let mut to = floor_char_boundary(source, from.saturating_add(SIGNATURE_SCAN_BYTES).min(outer.end_byte()));
     if let Some(body) = body.map(|body| body.start_byte()).filter(|&body| body > from) {
         to = to.min(body);
     }
