@@ -16,13 +16,16 @@ use tree_sitter::Query;
 use super::ChunkKind;
 use crate::lang::Language;
 
-/// The query source for a language with a grammar. TSX shares TypeScript's.
+/// The query source for a language with a grammar. TSX shares TypeScript's;
+/// JavaScript and TypeScript share `ecmascript.scm`, appended to their own.
 pub(crate) fn query_source(language: Language) -> Option<&'static str> {
     Some(match language {
         Language::Rust => include_str!("../../queries/rust.scm"),
         Language::Python => include_str!("../../queries/python.scm"),
-        Language::JavaScript => include_str!("../../queries/javascript.scm"),
-        Language::TypeScript | Language::Tsx => include_str!("../../queries/typescript.scm"),
+        Language::JavaScript => concat!(include_str!("../../queries/javascript.scm"), "\n", include_str!("../../queries/ecmascript.scm")),
+        Language::TypeScript | Language::Tsx => {
+            concat!(include_str!("../../queries/typescript.scm"), "\n", include_str!("../../queries/ecmascript.scm"))
+        }
         Language::Go => include_str!("../../queries/go.scm"),
         Language::Java => include_str!("../../queries/java.scm"),
         Language::C => include_str!("../../queries/c.scm"),
@@ -35,7 +38,7 @@ pub(crate) fn query_source(language: Language) -> Option<&'static str> {
 pub(crate) fn compile(language: Language) -> Result<Query, String> {
     let grammar = language.grammar().ok_or_else(|| format!("{language} has no grammar"))?;
     let source = query_source(language).ok_or_else(|| format!("{language} has no query"))?;
-    Query::new(&grammar, source).map_err(|error| format!("queries/{language}.scm: {error}"))
+    Query::new(&grammar, source).map_err(|error| format!("the {language} query (server/queries/): {error}"))
 }
 
 /// A compiled definition query and the node kinds its patterns start at.
