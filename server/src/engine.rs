@@ -410,9 +410,9 @@ impl Engine {
         let model_id = root.workspace.model_id().to_string();
         let mut out: Vec<(TextHash, String)> = Vec::new();
         for c in snapshot.chunks.iter() {
-            let (stored, text) = index::stored_chunk(&model_id, &rel, c, &snapshot.text);
-            if !index.has_vector(&stored.text_hash) && !out.iter().any(|(h, _)| *h == stored.text_hash) {
-                out.push((stored.text_hash, text));
+            let (hash, text) = index::embedded_text(&model_id, &rel, c, &snapshot.text);
+            if !index.has_vector(&hash) && !out.iter().any(|(h, _)| *h == hash) {
+                out.push((hash, text));
             }
         }
         Some((root.clone(), out))
@@ -452,8 +452,8 @@ impl Engine {
             Some((root, rel)) => (rel.clone(), root.workspace.model_id().to_string()),
             None => (key.to_string(), self.worker()?.model_id().to_string()),
         };
-        let (stored, embed_text) = index::stored_chunk(&model_id, &rel, &chunk, &text);
-        let known = self.vector_of(&stored.text_hash);
+        let (hash, embed_text) = index::embedded_text(&model_id, &rel, &chunk, &text);
+        let known = self.vector_of(&hash);
         let vector = match known {
             Some(v) => v,
             None => self.worker()?.embed(vec![embed_text], Priority::Query).await?.pop().unwrap_or_default(),
@@ -466,8 +466,8 @@ impl Engine {
     pub fn similar_stored(&self, key: &str, line: u32, limit: usize) -> Option<Vec<Answer>> {
         let (chunk, text, place) = self.chunk_at(key, line).ok()?;
         let (root, rel) = place.clone()?;
-        let (stored, _) = index::stored_chunk(root.workspace.model_id(), &rel, &chunk, &text);
-        let vector = self.vector_of(&stored.text_hash)?;
+        let (hash, _) = index::embedded_text(root.workspace.model_id(), &rel, &chunk, &text);
+        let vector = self.vector_of(&hash)?;
         Some(self.similar_to(&vector, Some((&root, rel.as_str(), &chunk)), limit))
     }
 

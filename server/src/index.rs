@@ -308,10 +308,18 @@ impl Staleness {
     }
 }
 
+/// The text embedded for a chunk and its hash (the key of its vector): what
+/// finding or computing the chunk's vector needs, without the rest of
+/// [`stored_chunk`].
+pub fn embedded_text(model_id: &str, rel_path: &str, c: &Chunk, source: &str) -> (TextHash, String) {
+    let text = chunk::chunk_text_for_embedding(rel_path, c, source);
+    (store::text_hash(model_id, &text), text)
+}
+
 /// The stored form of a chunk: where it is, its lexical words, and the hash of
 /// the text that is embedded for it.
 pub fn stored_chunk(model_id: &str, rel_path: &str, c: &Chunk, source: &str) -> (StoredChunk, String) {
-    let embed_text = chunk::chunk_text_for_embedding(rel_path, c, source);
+    let (text_hash, embed_text) = embedded_text(model_id, rel_path, c, source);
     let body = c.text(source);
     let words = format!(
         "{rel_path} {} {} {body}",
@@ -326,7 +334,7 @@ pub fn stored_chunk(model_id: &str, rel_path: &str, c: &Chunk, source: &str) -> 
         end_byte: c.bytes.end as u32,
         start_line: c.start_line,
         end_line: c.end_line,
-        text_hash: store::text_hash(model_id, &embed_text),
+        text_hash,
         terms: lexical::terms(&words).join(" "),
         preview: preview(c, body),
     };
