@@ -259,6 +259,27 @@ local function on_error(what, err)
   vim.notify("semnav: " .. what .. " failed: " .. clients.describe(err), vim.log.levels.ERROR)
 end
 
+--- The answer handler of semnav/search and semnav/findSimilar: shows the
+--- hits (or says what failed) and hands them to `opts.callback`.
+local function show_hits(action, kind, title, opts)
+  return function(err, result)
+    if err or not result then
+      on_error(action, err or "no answer")
+      return opts.callback and opts.callback(nil, err)
+    end
+    results.show(result.results, {
+      kind = kind,
+      title = title,
+      indexing = result.indexing,
+      picker = opts.picker or config.options.picker,
+      open_quickfix = config.options.open_quickfix,
+    })
+    if opts.callback then
+      opts.callback(result.results)
+    end
+  end
+end
+
 ---@class semnav.SearchOpts
 ---@field limit? integer
 ---@field languages? string[]
@@ -286,22 +307,7 @@ function M.search(query, opts)
     return
   end
   local params = { query = query, limit = opts.limit or config.options.limit, languages = opts.languages, globs = opts.globs }
-  clients.request(client, "semnav/search", params, function(err, result)
-    if err or not result then
-      on_error("search", err or "no answer")
-      return opts.callback and opts.callback(nil, err)
-    end
-    results.show(result.results, {
-      kind = "search",
-      title = "semnav: " .. query,
-      indexing = result.indexing,
-      picker = opts.picker or config.options.picker,
-      open_quickfix = config.options.open_quickfix,
-    })
-    if opts.callback then
-      opts.callback(result.results)
-    end
-  end)
+  clients.request(client, "semnav/search", params, show_hits("search", "search", "semnav: " .. query, opts))
 end
 
 ---@class semnav.SimilarOpts
@@ -338,22 +344,7 @@ function M.similar(opts)
     line = params.position.line + 1
   end
   local where = string.format("%s:%d", vim.fn.fnamemodify(vim.api.nvim_buf_get_name(bufnr), ":~:."), line)
-  clients.request(client, "semnav/findSimilar", params, function(err, result)
-    if err or not result then
-      on_error("find similar", err or "no answer")
-      return opts.callback and opts.callback(nil, err)
-    end
-    results.show(result.results, {
-      kind = "similar",
-      title = "semnav: similar to " .. where,
-      indexing = result.indexing,
-      picker = opts.picker or config.options.picker,
-      open_quickfix = config.options.open_quickfix,
-    })
-    if opts.callback then
-      opts.callback(result.results)
-    end
-  end, bufnr)
+  clients.request(client, "semnav/findSimilar", params, show_hits("find similar", "similar", "semnav: similar to " .. where, opts), bufnr)
 end
 
 local function human_bytes(n)

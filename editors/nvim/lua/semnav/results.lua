@@ -53,42 +53,36 @@ function M.to_items(hits)
   return items
 end
 
+--- A picker that shows the quickfix list through the plugin `module`:
+--- `show(plugin)` opens it, or returns false when this plugin cannot.
+local function quickfix_picker(name, module, show)
+  return {
+    name = name,
+    open = function()
+      local ok, plugin = pcall(require, module)
+      if not ok then
+        return false
+      end
+      return show(plugin) ~= false
+    end,
+  }
+end
+
 -- Pickers that can show the quickfix list, in the order "auto" tries them.
 -- Each is optional: a missing plugin is skipped.
 M.pickers = {
-  {
-    name = "telescope",
-    open = function()
-      local ok, builtin = pcall(require, "telescope.builtin")
-      if not ok then
-        return false
-      end
-      builtin.quickfix()
-      return true
-    end,
-  },
-  {
-    name = "fzf-lua",
-    open = function()
-      local ok, fzf = pcall(require, "fzf-lua")
-      if not ok then
-        return false
-      end
-      fzf.quickfix()
-      return true
-    end,
-  },
-  {
-    name = "snacks",
-    open = function()
-      local ok, snacks = pcall(require, "snacks")
-      if not ok or not snacks.picker then
-        return false
-      end
-      snacks.picker.qflist()
-      return true
-    end,
-  },
+  quickfix_picker("telescope", "telescope.builtin", function(builtin)
+    builtin.quickfix()
+  end),
+  quickfix_picker("fzf-lua", "fzf-lua", function(fzf)
+    fzf.quickfix()
+  end),
+  quickfix_picker("snacks", "snacks", function(snacks)
+    if not snacks.picker then
+      return false
+    end
+    snacks.picker.qflist()
+  end),
 }
 
 --- vim.ui.select over the items; choosing one jumps to it (`:cc N`).
