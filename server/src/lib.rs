@@ -8,6 +8,7 @@
 //! (`cli`) sits on top; nothing below it knows about terminals or LSP.
 
 pub mod ann;
+pub mod background;
 pub mod chunk;
 pub mod discover;
 pub mod document;

@@ -119,13 +119,23 @@ impl EmbedWorker {
     fn start(embedder: Box<dyn Embedder>, query_embedder: Option<Box<dyn Embedder>>) -> Result<EmbedWorker> {
         let shared = Arc::new(Shared { queues: Mutex::new(Queues::default()), ready: Condvar::new() });
         let model_id: Arc<str> = embedder.model_id().into();
+        let has_query_thread = query_embedder.is_some();
         let threads = std::iter::once((embedder, Serves::Everything, "semnav-embed"))
             .chain(query_embedder.map(|e| (e, Serves::QueriesOnly, "semnav-embed-query")));
+        // With a thread of its own for queries (the server), the other one's
+        // work is indexing and typed text, which nobody waits for with the
+        // cursor: it yields the CPU to queries and to the editor's requests.
+        let lower_priority = has_query_thread;
         for (embedder, serves, name) in threads {
             let thread_shared = shared.clone();
             thread::Builder::new()
                 .name(name.into())
-                .spawn(move || run(embedder, thread_shared, serves))
+                .spawn(move || {
+                    if lower_priority && serves == Serves::Everything {
+                        crate::background::lower_current_thread_priority();
+                    }
+                    run(embedder, thread_shared, serves)
+                })
                 .map_err(|e| anyhow!("cannot start the embedding thread: {e}"))?;
         }
         Ok(EmbedWorker { _guard: Arc::new(CloseOnDrop(shared.clone())), shared, model_id })

@@ -11,6 +11,7 @@ use tower_lsp_server::{Client, LanguageServer};
 
 use super::convert::{self, doc_key, line_pos};
 use super::progress::{self, ChannelProgress};
+use crate::background;
 use crate::document::Change;
 use crate::engine::{Engine, Settings};
 use crate::position::Encoding;
@@ -72,7 +73,7 @@ impl Backend {
                 let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
                 let forward = tokio::spawn(progress::forward(client.clone(), supported, format!("semnav-index-{n}-{i}"), rx));
                 let engine = engine.clone();
-                let result = tokio::task::spawn_blocking(move || {
+                let result = background::background("semnav-index", move || {
                     let root = match engine.roots().into_iter().find(|r| r.path == path.canonicalize().unwrap_or(path.clone())) {
                         Some(r) => r,
                         None => engine.add_root(&path)?,
@@ -84,7 +85,7 @@ impl Backend {
                 match result {
                     Ok(Ok(stats)) => tracing::info!("indexed: {stats:?}"),
                     Ok(Err(e)) => client.show_message(MessageType::ERROR, format!("semnav: indexing failed: {e:#}")).await,
-                    Err(e) => client.show_message(MessageType::ERROR, format!("semnav: indexing stopped: {e}")).await,
+                    Err(e) => client.show_message(MessageType::ERROR, format!("semnav: indexing stopped: {e:#}")).await,
                 }
             }
             let _ = client.code_lens_refresh().await;
