@@ -19,12 +19,28 @@ pub const ANN_THRESHOLD: usize = 50_000;
 /// Rebuild the base when delta + tombstones exceed this fraction of it.
 pub const REBUILD_FRACTION: f32 = 0.2;
 
-/// Dot product, unrolled into 8 independent accumulators so the compiler
-/// vectorises it (a plain iterator sum measured several times slower).
+/// Dot product. On x86-64 CPUs with AVX2 and FMA (checked once at run time)
+/// eight lanes at a time with fused multiply-adds; elsewhere the portable
+/// loop below, which the compiler vectorises for the baseline target.
 #[inline]
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+            // SAFETY: the CPU has the features `dot_avx2` is compiled for.
+            return unsafe { dot_avx2(a, b) };
+        }
+    }
+    dot_portable(a, b)
+}
+
+/// Unrolled into 8 independent accumulators so the compiler vectorises it
+/// (a plain iterator sum measured several times slower).
+#[inline]
+fn dot_portable(a: &[f32], b: &[f32]) -> f32 {
+    let n = a.len().min(b.len());
     let mut acc = [0.0f32; 8];
     let chunks = n / 8;
     for i in 0..chunks {
@@ -38,6 +54,32 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
         sum += a[i] * b[i];
     }
     sum
+}
+
+/// Four 8-lane accumulators (32 floats a step) hide the latency of the
+/// fused multiply-add; the tail goes through the portable loop.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn dot_avx2(a: &[f32], b: &[f32]) -> f32 {
+    use std::arch::x86_64::*;
+    let n = a.len().min(b.len());
+    let steps = n / 32;
+    let (pa, pb) = (a.as_ptr(), b.as_ptr());
+    // SAFETY: every load reads 8 floats at an offset below `steps * 32 <= n`.
+    unsafe {
+        let mut acc = [_mm256_setzero_ps(); 4];
+        for step in 0..steps {
+            let at = step * 32;
+            for (lane, sum) in acc.iter_mut().enumerate() {
+                let offset = at + lane * 8;
+                *sum = _mm256_fmadd_ps(_mm256_loadu_ps(pa.add(offset)), _mm256_loadu_ps(pb.add(offset)), *sum);
+            }
+        }
+        let total = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
+        let mut lanes = [0.0f32; 8];
+        _mm256_storeu_ps(lanes.as_mut_ptr(), total);
+        lanes.iter().sum::<f32>() + dot_portable(&a[steps * 32..n], &b[steps * 32..n])
+    }
 }
 
 /// The `k` best `(row, score)` of a row-major matrix against `query`, best
@@ -324,10 +366,16 @@ mod tests {
 
     #[test]
     fn dot_matches_naive() {
-        let a: Vec<f32> = (0..19).map(|i| i as f32 * 0.5).collect();
-        let b: Vec<f32> = (0..19).map(|i| 1.0 - i as f32).collect();
-        let naive: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
-        assert!((dot(&a, &b) - naive).abs() < 1e-3);
+        // Lengths around the 8- and 32-float steps, and the model's 384.
+        for n in [0, 1, 7, 8, 19, 31, 32, 33, 64, 100, 384] {
+            let a: Vec<f32> = (0..n).map(|i| (i as f32 * 0.37).sin()).collect();
+            let b: Vec<f32> = (0..n).map(|i| (i as f32 * 0.11).cos()).collect();
+            let naive: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+            assert!((dot(&a, &b) - naive).abs() < 1e-4, "n = {n}");
+            assert!((dot_portable(&a, &b) - naive).abs() < 1e-4, "n = {n}");
+            // Unequal lengths: the shorter one counts.
+            assert!((dot(&a, &b[..n / 2]) - dot_portable(&a[..n / 2], &b[..n / 2])).abs() < 1e-4, "n = {n}");
+        }
     }
 
     #[test]
