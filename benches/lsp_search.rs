@@ -44,12 +44,13 @@
 //! `SEMNAV_BENCH_QUERIES` (default 200), `SEMNAV_BENCH_COLD_CHUNKS` (size of
 //! B, default 400; larger keeps the cold index running through more of the
 //! queries), `SEMNAV_BENCH_THREADS` (HNSW build threads when seeding,
-//! default all cores).
+//! default all cores), `SEMNAV_BENCH_SEED_CACHE` (a directory where A is
+//! kept after seeding and reused by later runs; B is always cold).
 
 mod common;
 
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -145,6 +146,58 @@ fn seed(root: &Path, index_dir: &Path, model_id: &str, threads: usize) -> Result
     let hnsw = ws.build_ann_if_needed(&mut index, threads)?;
     ws.store.flush()?;
     Ok(Seeded { chunks: index.len(), hnsw, disk_mb: ws.store.disk_bytes() as f64 / 1e6 })
+}
+
+/// Workspace A, written and seeded: in temporary directories, or kept in
+/// `SEMNAV_BENCH_SEED_CACHE` and reused by later runs.
+struct SeededWorkspace {
+    root: PathBuf,
+    index: PathBuf,
+    /// Holds the temporary directories, when A is not kept.
+    _fixture: Option<Fixture>,
+}
+
+/// What a kept A's `seeded.txt` records: the counts seeding printed, and the
+/// index directory's entries (anything else there is B's index from an
+/// earlier run and is removed, so B is cold every time).
+fn seeded_workspace(n: usize, model_id: &str, threads: usize, cache: Option<&Path>) -> Result<(SeededWorkspace, usize, Seeded, f64, f64)> {
+    let Some(cache) = cache else {
+        let fixture = Fixture::new();
+        let ((files, _), write_secs) = timed(|| write_workspace(&fixture, n, 0));
+        let (seeded, seed_secs) = timed(|| seed(fixture.path(), fixture.index_dir(), model_id, threads));
+        let a = SeededWorkspace { root: fixture.path().to_path_buf(), index: fixture.index_dir().to_path_buf(), _fixture: Some(fixture) };
+        return Ok((a, files, seeded?, write_secs, seed_secs));
+    };
+    let dir = cache.join(format!("a{n}"));
+    let a = SeededWorkspace { root: dir.join("root"), index: dir.join("index"), _fixture: None };
+    let record = dir.join("seeded.txt");
+    if let Ok(text) = std::fs::read_to_string(&record) {
+        let mut lines = text.lines();
+        let mut number = || lines.next().and_then(|l| l.parse::<f64>().ok()).context("unreadable seeded.txt: delete the cache directory");
+        let (files, chunks, hnsw, disk_mb) = (number()? as usize, number()? as usize, number()? == 1.0, number()?);
+        let entries: Vec<String> = text.lines().skip(4).map(String::from).collect();
+        for entry in std::fs::read_dir(&a.index)? {
+            let entry = entry?;
+            if !entries.contains(&entry.file_name().to_string_lossy().to_string()) {
+                std::fs::remove_dir_all(entry.path()).or_else(|_| std::fs::remove_file(entry.path()))?;
+            }
+        }
+        println!("  (A reused from {}; delete it to seed again)", dir.display());
+        return Ok((a, files, Seeded { chunks, hnsw, disk_mb }, 0.0, 0.0));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&a.index)?;
+    let fixture = Fixture::new();
+    let ((files, _), write_secs) = timed(|| write_workspace(&fixture, n, 0));
+    std::fs::rename(fixture.root.path(), &a.root).context("move A into the cache")?;
+    let (seeded, seed_secs) = timed(|| seed(&a.root, &a.index, model_id, threads));
+    let seeded = seeded?;
+    let mut text = format!("{files}\n{}\n{}\n{}\n", seeded.chunks, u8::from(seeded.hnsw), seeded.disk_mb);
+    for entry in std::fs::read_dir(&a.index)? {
+        text.push_str(&format!("{}\n", entry?.file_name().to_string_lossy()));
+    }
+    std::fs::write(&record, text)?;
+    Ok((a, files, seeded, write_secs, seed_secs))
 }
 
 /// `n` natural-language queries: 30 phrases × 7 endings, none repeated
@@ -257,7 +310,7 @@ async fn send_queries(client: &LspClient, queries: &[String], since: Instant) ->
 }
 
 /// Spawns `semnav lsp` on [A, B], waits for A, measures `queries`, shuts down.
-async fn serve_and_measure(bin: &Path, a: &Fixture, b: &Fixture, a_chunks: usize, queries: &[String]) -> Result<Run> {
+async fn serve_and_measure(bin: &Path, a: &SeededWorkspace, b: &Fixture, a_chunks: usize, queries: &[String]) -> Result<Run> {
     let started = Instant::now();
     let mut child = tokio::process::Command::new(bin)
         .arg("lsp")
@@ -270,7 +323,7 @@ async fn serve_and_measure(bin: &Path, a: &Fixture, b: &Fixture, a_chunks: usize
         .context("spawn semnav lsp")?;
     let pid = child.id().context("the server has no pid")?;
     let client = LspClient::start(child.stdout.take().context("stdout")?, child.stdin.take().context("stdin")?);
-    let (a_root, b_root) = (a.path().canonicalize()?, b.path().canonicalize()?);
+    let (a_root, b_root) = (a.root.canonicalize()?, b.path().canonicalize()?);
     let folders = json!([{"uri": file_uri(&a_root), "name": "a"}, {"uri": file_uri(&b_root), "name": "b"}]);
     client
         .request(
@@ -280,7 +333,7 @@ async fn serve_and_measure(bin: &Path, a: &Fixture, b: &Fixture, a_chunks: usize
                 "rootUri": file_uri(&a_root),
                 "workspaceFolders": folders,
                 "capabilities": {"window": {"workDoneProgress": true}},
-                "initializationOptions": {"indexDir": a.index_dir()},
+                "initializationOptions": {"indexDir": a.index},
             }),
         )
         .await;
@@ -292,8 +345,8 @@ async fn serve_and_measure(bin: &Path, a: &Fixture, b: &Fixture, a_chunks: usize
     let ready_at = Instant::now();
     let ready_secs = (ready_at - started).as_secs_f64();
     let ready_rss = proc_mib(pid, "VmRSS:");
-    if ready["indexDir"] != json!(a.index_dir()) {
-        bail!("the server put A's index in {} instead of the seeded {}", ready["indexDir"], a.index_dir().display());
+    if ready["indexDir"] != json!(a.index) {
+        bail!("the server put A's index in {} instead of the seeded {}", ready["indexDir"], a.index.display());
     }
     // B's root is opened just after A is loaded: give it a moment to start.
     let indexing_at_start = ready["indexing"] == true || poll_status(&client, Duration::from_secs(10), |s| s["indexing"] == true).await.is_ok();
@@ -347,17 +400,12 @@ fn main() -> Result<()> {
     let queries = queries(query_count);
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let mut summary = Vec::new();
+    let cache = std::env::var_os("SEMNAV_BENCH_SEED_CACHE").map(PathBuf::from);
 
     for &n in &sizes {
-        let a = Fixture::new();
         let b = Fixture::new();
-        let ((a_files, a_written), write_secs) = timed(|| write_workspace(&a, n, 0));
         let (b_files, b_written) = write_workspace(&b, cold_chunks, COLD_FIRST_UNIT);
-        let (seeded, seed_secs) = timed(|| seed(a.path(), a.index_dir(), &model_id, threads));
-        let seeded = seeded?;
-        if seeded.chunks != a_written {
-            println!("  note: A's index holds {} chunks, the chunker counted {a_written} when writing", seeded.chunks);
-        }
+        let (a, a_files, seeded, write_secs, seed_secs) = seeded_workspace(n, &model_id, threads, cache.as_deref())?;
         print_header(
             &format!("lsp_search: semnav/search over stdio, {} chunks, cold index of {b_written} chunks in the background", seeded.chunks),
             &[
