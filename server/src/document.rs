@@ -205,11 +205,12 @@ pub(crate) fn check_chunks(doc: &Document) -> Result<(), String> {
     Ok(())
 }
 
-/// A real source file per supported language (the chunker's fixtures).
+/// A real source file per supported language (the chunker's fixtures), then
+/// files that are one big container each (see [`container_sources`]).
 #[cfg(test)]
-fn property_sources() -> Vec<(Language, &'static str)> {
+fn property_sources() -> Vec<(Language, String)> {
     use crate::chunk::tests::{scripting, systems};
-    vec![
+    let fixtures = [
         (Language::Rust, systems::RUST),
         (Language::Go, systems::GO),
         (Language::C, systems::C),
@@ -219,6 +220,65 @@ fn property_sources() -> Vec<(Language, &'static str)> {
         (Language::TypeScript, scripting::TYPESCRIPT),
         (Language::Tsx, scripting::TYPESCRIPT),
         (Language::Java, scripting::JAVA),
+    ];
+    fixtures.into_iter().map(|(l, s)| (l, s.to_string())).chain(container_sources()).collect()
+}
+
+/// How many [`property_sources`] there are.
+#[cfg(test)]
+const PROPERTY_SOURCES: usize = 15;
+
+/// Files holding one container too big to be a single chunk (over 120 lines:
+/// its chunk is only its header, its members are chunks of their own), with
+/// fields and doc comments between the members: where an edit must not
+/// re-extract the whole container.
+#[cfg(test)]
+fn container_sources() -> Vec<(Language, String)> {
+    let members = |member: &dyn Fn(usize) -> String| (0..30).map(member).collect::<String>();
+    vec![
+        (
+            Language::Rust,
+            format!(
+                "use std::fmt;\n\n/// Tests.\n#[cfg(test)]\nmod tests {{\n    use super::*;\n\n{}}}\n\nimpl Config {{\n{}}}\n",
+                members(&|i| format!("    /// Checks {i}.\n    #[test]\n    fn checks_{i}() {{\n        assert_eq!(add({i}, 1), {});\n    }}\n\n", i + 1)),
+                members(&|i| format!("    /// Gets {i}.\n    pub fn get_{i}(&self) -> u32 {{\n        self.values[{i}]\n    }}\n\n")),
+            ),
+        ),
+        (
+            Language::Java,
+            format!(
+                "package big;\n\n/** Many methods. */\npublic class Big {{\n    private int count;\n\n{}    private int last;\n}}\n",
+                members(&|i| format!("    /** Adds {i}. */\n    public int add{i}(int a) {{\n        return a + {i};\n    }}\n\n{}", if i % 7 == 3 { format!("    private int field{i} = {i};\n\n") } else { String::new() })),
+            ),
+        ),
+        (
+            Language::TypeScript,
+            format!(
+                "import {{ x }} from './x';\n\nexport class Big {{\n  count = 0;\n\n{}}}\n",
+                members(&|i| format!("  /** Adds {i}. */\n  add{i}(a: number): number {{\n    return a + {i};\n  }}\n\n")),
+            ),
+        ),
+        (
+            Language::Python,
+            format!(
+                "import os\n\n\nclass Big:\n    \"\"\"Many methods.\"\"\"\n\n    count = 0\n\n{}",
+                members(&|i| format!("    def add_{i}(self, a):\n        \"\"\"Adds {i}.\"\"\"\n        return a + {i}\n\n")),
+            ),
+        ),
+        (
+            Language::Cpp,
+            format!(
+                "#include <string>\n\nnamespace big {{\n\n{}}}\n",
+                members(&|i| format!("// Adds {i}.\nint add{i}(int a) {{\n    return a + {i};\n}}\n\n")),
+            ),
+        ),
+        (
+            Language::JavaScript,
+            format!(
+                "'use strict';\n\nclass Big {{\n{}}}\n\nfunction make() {{\n  return new Big();\n}}\n\nmodule.exports = make;\n",
+                members(&|i| format!("  // Adds {i}.\n  add{i}(a) {{\n    return a + {i};\n  }}\n\n")),
+            ),
+        ),
     ]
 }
 
@@ -244,10 +304,10 @@ mod property {
     proptest! {
         #![proptest_config(ProptestConfig { cases: 100, .. ProptestConfig::default() })]
         #[test]
-        fn incremental_chunks_equal_chunks_from_scratch(which in 0usize..9, edits in proptest::collection::vec(edit(), 1..25), utf8 in any::<bool>()) {
-            let (language, source) = sources()[which];
+        fn incremental_chunks_equal_chunks_from_scratch(which in 0usize..PROPERTY_SOURCES, edits in proptest::collection::vec(edit(), 1..25), utf8 in any::<bool>()) {
+            let (language, source) = sources().swap_remove(which);
             let enc = if utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
-            let mut doc = Document::open(Some(language), source.to_string(), 1, 1 << 20);
+            let mut doc = Document::open(Some(language), source.clone(), 1, 1 << 20);
             let mut expected: Vec<char> = source.chars().collect();
             // Changes of one notification, each in the coordinates left by
             // the one before it (as LSP says).
@@ -304,11 +364,12 @@ mod typing {
     /// Types `text` at char offset `at`, one char per change, as an editor
     /// with auto-closing brackets does: `{` inserts `{}`, and typing the
     /// closing bracket then only steps over it. Returns how many changes
-    /// re-chunked a region smaller than half the file, and how many there were.
-    fn type_in(doc: &mut Document, at: usize, text: &str) -> (usize, usize) {
+    /// re-chunked a region smaller than `1 / share` of the file, and how many
+    /// there were.
+    fn type_in(doc: &mut Document, at: usize, text: &str, share: usize) -> (usize, usize) {
         let (mut small, mut total) = (0, 0);
         let mut cursor = at;
-        for (i, ch) in text.chars().enumerate() {
+        for (i, ch) in text.char_indices() {
             let closing = match ch {
                 '{' => Some('}'),
                 '(' => Some(')'),
@@ -324,10 +385,10 @@ mod typing {
             let typed: String = std::iter::once(ch).chain(closing).collect();
             let how = doc.apply(&[Change { range: Some((pos, pos)), text: typed }], doc.version() + 1, Encoding::Utf16);
             if let Err(e) = check_chunks(doc) {
-                panic!("after typing {:?}: {e}", &text[..=i]);
+                panic!("after typing {:?}: {e}", &text[..i + ch.len_utf8()]);
             }
             total += 1;
-            if matches!(how, Rechunked::Region(r) if r.len() * 2 < doc.text().len()) {
+            if matches!(how, Rechunked::Region(r) if r.len() * share < doc.text().len()) {
                 small += 1;
             }
         }
@@ -356,22 +417,52 @@ mod typing {
     #[test]
     fn typing_renaming_and_deleting_match_scratch_and_stay_local() {
         for &(language, code) in NEW_CODE {
-            let source = big(sources().into_iter().find(|(l, _)| *l == language).map(|(_, s)| s).unwrap_or(""));
+            let source = big(&sources().into_iter().find(|(l, _)| *l == language).map(|(_, s)| s).unwrap_or_default());
             let mut doc = Document::open(Some(language), source.clone(), 1, 1 << 20);
             // Type a whole function in the middle of the file, at a line start.
             let middle = source[..source.len() / 2].rfind("\n\n").map_or(0, |i| i + 2);
             let at = source[..middle].chars().count();
-            let (small, total) = type_in(&mut doc, at, code);
+            let (small, total) = type_in(&mut doc, at, code, 2);
             assert!(small * 2 > total, "{language:?}: only {small} of {total} keystrokes re-chunked a small region");
             // Rename: delete the name and type another one.
             let name_at = doc.text().find("ead").map(|b| doc.text()[..b].chars().count()).unwrap_or(0);
             delete(&mut doc, name_at..name_at + 3);
-            type_in(&mut doc, name_at, "oad");
+            type_in(&mut doc, name_at, "oad", 2);
             // Delete the first half of what was typed, then the rest.
             let half = code.chars().count() / 2;
             delete(&mut doc, at..at + half);
             delete(&mut doc, at..at + code.chars().count() - half);
             assert_eq!(doc.text().replace("oad", "ead"), source.replace("oad", "ead"));
+        }
+    }
+
+    const NEW_MEMBERS: &[(Language, &str)] = &[
+        (Language::Rust, "    /// Reads the settings.\n    fn read_settings(path: &str) -> String {\n        std::fs::read_to_string(path).unwrap_or_default()\n    }\n\n"),
+        (Language::Java, "    /** Reads the settings. */\n    String readSettings(String path) throws Exception {\n        return Files.readString(Path.of(path));\n    }\n\n"),
+        (Language::TypeScript, "  /** Reads the settings. */\n  readSettings(path: string): string {\n    return fs.readFileSync(path, 'utf8');\n  }\n\n"),
+        (Language::Python, "    def read_settings(self, path):\n        with open(path) as f:\n            return f.read()\n\n"),
+        (Language::Cpp, "// Reads the settings.\nint readSettings(const char* path) {\n    return open(path, 0);\n}\n\n"),
+        (Language::JavaScript, "  // Reads the settings.\n  readSettings(path) {\n    return fs.readFileSync(path, 'utf8');\n  }\n\n"),
+    ];
+
+    #[test]
+    fn typing_inside_a_big_container_re_extracts_only_around_the_edit() {
+        assert_eq!(sources().len(), PROPERTY_SOURCES);
+        for (language, source) in container_sources() {
+            let code = NEW_MEMBERS.iter().find(|(l, _)| *l == language).map(|(_, c)| *c).unwrap_or_default();
+            let mut doc = Document::open(Some(language), source.clone(), 1, 1 << 20);
+            // Between two members in the middle of the container.
+            let middle = source.find("15").and_then(|b| source[..b].rfind('\n')).map_or(0, |i| i + 1);
+            let at = source[..middle].chars().count();
+            let (small, total) = type_in(&mut doc, at, code, 10);
+            assert!(small * 2 > total, "{language:?}: only {small} of {total} keystrokes re-chunked less than a tenth of the file");
+            // Edit the last member, next to the closing bracket.
+            let last = doc.text().rfind("29").map(|b| doc.text()[..b].chars().count()).unwrap_or(0);
+            let (small, total) = type_in(&mut doc, last, "0", 10);
+            assert_eq!((small, total), (1, 1), "{language:?}: an edit in the last member re-chunked more than a tenth of the file");
+            delete(&mut doc, at..at + code.chars().count());
+            delete(&mut doc, last - code.chars().count()..last - code.chars().count() + 1);
+            assert_eq!(doc.text(), source);
         }
     }
 }

@@ -18,12 +18,11 @@
 
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
-use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
 use super::queries::definitions_query;
-use super::walk::{find_captures, Found};
+use super::walk::{find_captures, Found, Scope};
 use super::ChunkKind;
 use crate::lang::Language;
 
@@ -48,17 +47,17 @@ pub(crate) struct Definition<'tree> {
 }
 
 /// The definitions of `tree`, in source order (outer before inner); with
-/// `top_level`, only those inside these children of the root (by index).
+/// a `scope`, only those around it and inside it (see [`Scope`]).
 pub(crate) fn find_definitions<'tree>(
     language: Language,
     tree: &'tree Tree,
     source: &str,
-    top_level: Option<Range<usize>>,
+    scope: Option<Scope>,
 ) -> Vec<Definition<'tree>> {
     let Some(query) = definitions_query(language) else {
         return Vec::new();
     };
-    let captures = first_pattern_per_node(find_captures(language, query, tree, source, top_level));
+    let captures = first_pattern_per_node(find_captures(language, query, tree, source, scope));
     let parents = nesting(&captures);
     resolve(&captures, &parents, source)
 }

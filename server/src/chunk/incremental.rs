@@ -1,30 +1,38 @@
 //! Re-chunking after an edit without re-extracting the whole file: only the
-//! top-level nodes around the edited bytes are chunked again; every other
-//! chunk is kept, those after the edit shifted by its size.
+//! nodes around the edited bytes are chunked again; every other chunk is
+//! kept, those after the edit shifted by its size.
 //!
 //! The result must equal chunking the new text from scratch (a property test
 //! in `document.rs` checks it on random edit sequences). That holds when the
 //! re-extracted region is cut out of the file at two *seams*, places where no
 //! chunk of either the old or the new text crosses and where nothing outside
-//! the region can change what is chunked inside it. A seam lies before a
-//! top-level node `c` (preceded by `p`) when:
+//! the region can change what is chunked inside it. The region is a run of
+//! siblings: children of the root, or members of a container (a class, an
+//! impl, a module, a namespace) whose chunk is only its header because it is
+//! oversized. A seam lies before a sibling `c` (preceded by `p`) when:
 //! - `c` starts its line and `p` ends on an earlier line (chunks and blocks
 //!   cover whole lines, so nothing shares a line across the seam);
 //! - `p` is not a comment or attribute (it would attach to what `c` defines);
 //! - a definition chunk starts exactly at `c`, in the old text and in the new
-//!   one (so its line is covered and no run of top-level statements, which
+//!   one (so its line is covered and no run of statements or fields, which
 //!   becomes blocks cut by size, flows across the seam);
 //! - no old chunk crosses it.
 //!
-//! The region starts as the top-level nodes touching the edited bytes (the
-//! edits themselves and tree-sitter's `changed_ranges`: a renamed identifier
-//! changes no syntax, so the edited bytes must count too) and grows node by
-//! node until both edges are seams. When that takes more than a few rounds,
-//! or there is no tree to go by, the whole file is chunked again.
+//! Inside a container the region must leave its first child (the opening
+//! bracket) out, and may end past its last one (the closing bracket) only at
+//! the end of that line, and only where the next non-blank line starts a
+//! definition or there is none; every definition holding the region must still be
+//! cut down to its header in the new text (still oversized), its header
+//! lying before the edit; otherwise the container's own chunk changes and the
+//! region is sought one level up.
 //!
-//! Seams are only sought between top-level nodes: in a file that is a single
-//! container (a Java class, a C++ namespace, a Rust `mod tests`), an edit
-//! re-extracts that whole container.
+//! The region starts as the siblings touching the edited bytes (the edits
+//! themselves and tree-sitter's `changed_ranges`: a renamed identifier
+//! changes no syntax, so the edited bytes must count too) and grows sibling
+//! by sibling until both edges are seams. It is sought among the children of
+//! the innermost node holding the edit first, then of each node above it, up
+//! to the root. When that takes more than a few rounds, or there is no tree
+//! to go by, the whole file is chunked again.
 
 use std::ops::Range;
 
@@ -33,7 +41,7 @@ use tree_sitter::{Node, Tree};
 use super::attach::is_attachable;
 use super::lines::LineIndex;
 use super::syntax::{chunk_syntax_region, statement_lines_of, Region};
-use super::{chunk_tree, finish, Chunk};
+use super::{chunk_tree, finish, Chunk, ChunkKind};
 use crate::lang::Language;
 
 /// What an edit did to a text, in the coordinates of the new text.
@@ -119,42 +127,47 @@ fn rechunk_region(language: Language, old: &[Chunk], tree: &Tree, source: &str, 
     if *tree.language() != grammar || old.is_empty() {
         return None;
     }
-    let root = tree.root_node();
-    let mut cursor = root.walk();
-    let children: Vec<Node> = root.children(&mut cursor).collect();
-    if children.is_empty() {
-        return None;
-    }
     let lines = LineIndex::new(source);
     let dirty = dirty.start.min(source.len())..dirty.end.min(source.len());
-    let seams = Seams { language, old, children: &children, lines: &lines, dirty: dirty.clone(), byte_delta: edit.byte_delta, line_delta: edit.line_delta };
-
-    // The top-level nodes touching the dirty bytes, at least one.
-    let first = children.partition_point(|c| c.end_byte() < dirty.start).min(children.len() - 1);
-    let end = children.partition_point(|c| c.start_byte() <= dirty.end).max(first + 1);
-    let (mut start, mut end) = (first, end);
-
-    for _ in 0..MAX_ROUNDS {
-        while !seams.left_edge_ok(start) {
-            start -= 1;
-        }
-        while !seams.right_edge_ok(end) {
-            end += 1;
-        }
-        let bytes = seams.byte_at(start)..seams.byte_at(end);
-        let region = Region {
-            children: start..end,
-            lines: lines.line_of(bytes.start)..line_of_edge(&lines, bytes.end),
-            statement_lines: statement_lines_of(&children[start..end], &lines),
+    let old_ends: Vec<usize> = old.iter().scan(0, |end, c| { *end = c.bytes.end.max(*end); Some(*end) }).collect();
+    // Innermost first: a region among the members of a class before one
+    // among the top-level nodes.
+    for (path, children) in levels_holding(tree.root_node(), &dirty).into_iter().rev() {
+        let seams = Seams {
+            language,
+            old,
+            old_ends: &old_ends,
+            children: &children,
+            lines: &lines,
+            dirty: dirty.clone(),
+            byte_delta: edit.byte_delta,
+            line_delta: edit.line_delta,
+            nested: !path.is_empty(),
         };
-        let chunks = finish(chunk_syntax_region(language, tree, &lines, Some(&region)), source);
-        if start > 0 && !starts_definition(&chunks, children[start].start_byte()) {
-            start -= 1;
-            continue;
+        if let Some(found) = seams.rechunk(tree, path) {
+            return Some(found);
         }
-        return Some((seams.splice(chunks, &bytes), bytes));
     }
     None
+}
+
+/// From the root down, the children of each node that holds all of `dirty`
+/// (with the child indices leading to that node).
+fn levels_holding<'tree>(root: Node<'tree>, dirty: &Range<usize>) -> Vec<(Vec<usize>, Vec<Node<'tree>>)> {
+    let mut levels = Vec::new();
+    let (mut node, mut path) = (root, Vec::new());
+    loop {
+        let mut cursor = node.walk();
+        let children: Vec<Node> = node.children(&mut cursor).collect();
+        let holder = children.iter().position(|c| c.start_byte() <= dirty.start && dirty.end <= c.end_byte());
+        let next = holder.map(|index| (index, children[index])).filter(|(_, child)| child.child_count() > 0);
+        if !children.is_empty() {
+            levels.push((path.clone(), children));
+        }
+        let Some((index, child)) = next else { return levels };
+        path.push(index);
+        node = child;
+    }
 }
 
 /// The line a region ending at byte `end` stops before.
@@ -172,36 +185,105 @@ fn starts_definition(chunks: &[Chunk], byte: usize) -> bool {
     chunks[from..].iter().take_while(|c| c.bytes.start == byte).any(|c| c.kind.is_definition())
 }
 
-/// The facts the seam rules look at.
+/// The facts the seam rules look at, for the children of one node.
 struct Seams<'a, 'tree> {
     language: Language,
     old: &'a [Chunk],
+    /// For each old chunk, the largest end of it and the chunks before it.
+    old_ends: &'a [usize],
     children: &'a [Node<'tree>],
     lines: &'a LineIndex<'a>,
     /// `EditSummary`'s fields, the dirty range clamped to the text.
     dirty: Range<usize>,
     byte_delta: isize,
     line_delta: isize,
+    /// Whether the children are those of a node below the root: then the
+    /// region must lie strictly inside that node (its first and last
+    /// children are brackets, its header is a chunk of its own).
+    nested: bool,
 }
 
 impl Seams<'_, '_> {
+    /// Grows a region around the dirty bytes until both edges are seams and
+    /// chunks it; `None` when that fails here.
+    fn rechunk(&self, tree: &Tree, path: Vec<usize>) -> Option<(Vec<Chunk>, Range<usize>)> {
+        let children = self.children;
+        let dirty = &self.dirty;
+        // The children touching the dirty bytes, at least one.
+        let mut start = children.partition_point(|c| c.end_byte() < dirty.start).min(children.len() - 1);
+        let mut end = children.partition_point(|c| c.start_byte() <= dirty.end).max(start + 1);
+        let mut region = Region { path, children: 0..0, lines: 0..0, statement_lines: Vec::new() };
+        for _ in 0..MAX_ROUNDS {
+            while !self.left_edge_ok(start) {
+                start = start.checked_sub(1)?;
+            }
+            while !self.right_edge_ok(end) {
+                end += 1;
+                if end > children.len() {
+                    return None;
+                }
+            }
+            let bytes = self.byte_at(start)..self.byte_at(end);
+            region.children = start..end;
+            region.lines = self.lines.line_of(bytes.start)..line_of_edge(self.lines, bytes.end);
+            if !self.nested {
+                region.statement_lines = statement_lines_of(&children[start..end], self.lines);
+            }
+            let chunks = finish(chunk_syntax_region(self.language, tree, self.lines, Some(&region)), self.lines.source());
+            // Inside a node, the chunks of the definitions holding the region
+            // come too. Each must be a header, which ends before the region
+            // (computed from the region alone, it may end later than the
+            // file's, but the header from the file's first member on lies
+            // before the edit, so the old one stands). A whole definition or
+            // a function's windows around the region would change with it:
+            // then the region must be sought further up.
+            let inside = chunks.partition_point(|c| c.bytes.start < bytes.start);
+            let holding = &chunks[..inside];
+            if holding.iter().any(|c| c.bytes.end > bytes.start || matches!(c.kind, ChunkKind::Function | ChunkKind::Method))
+                || chunks[inside..].iter().any(|c| c.bytes.end > bytes.end)
+            {
+                return None;
+            }
+            let mut chunks = chunks;
+            chunks.drain(..inside);
+            if start > 0 && !starts_definition(&chunks, children[start].start_byte()) {
+                start -= 1;
+                continue;
+            }
+            return Some((self.splice(chunks, &bytes), bytes));
+        }
+        None
+    }
+
     /// Where the region edge before child `index` lies: the start of its
-    /// line (the end of the text past the last child).
+    /// line. Past the last child: the end of the text, or inside a node,
+    /// the start of the line after the node's last one.
     fn byte_at(&self, index: usize) -> usize {
         if index == 0 {
             0
         } else if index >= self.children.len() {
-            self.lines.source().len()
+            match self.nested {
+                true => self.end_edge().unwrap_or(self.lines.source().len()),
+                false => self.lines.source().len(),
+            }
         } else {
             self.lines.line_start(self.lines.line_of(self.children[index].start_byte()))
         }
+    }
+
+    /// Inside a node: the start of the line after its last child, if nothing
+    /// but blanks follows that child on its line.
+    fn end_edge(&self) -> Option<usize> {
+        let last = self.children.last()?.end_byte();
+        let edge = self.lines.line_end_with_newline(self.lines.line_of(last.saturating_sub(1)));
+        self.lines.source().get(last..edge)?.trim().is_empty().then_some(edge)
     }
 
     /// Whether the region may start before child `index` (the new chunk at
     /// that child is checked once the region is chunked).
     fn left_edge_ok(&self, index: usize) -> bool {
         if index == 0 {
-            return true;
+            return !self.nested;
         }
         let edge = self.byte_at(index);
         // Text before the edge is the same in both versions.
@@ -214,7 +296,15 @@ impl Seams<'_, '_> {
     /// text is the old one shifted, so the old chunks say what the new ones are.
     fn right_edge_ok(&self, index: usize) -> bool {
         if index >= self.children.len() {
-            return true;
+            // Inside a node, past its closing bracket: only if what comes
+            // next (blank lines aside) is the end of the text or starts a
+            // definition, so no run of lines flows out of the region into
+            // blocks after it.
+            return !self.nested
+                || self.end_edge().is_some_and(|edge| {
+                    let old_edge = edge as isize - self.byte_delta;
+                    edge >= self.dirty.end && old_edge >= 0 && !self.old_chunk_crosses(old_edge as usize) && self.definition_or_end_after(edge)
+                });
         }
         let edge = self.byte_at(index);
         let old_start = self.children[index].start_byte() as isize - self.byte_delta;
@@ -233,7 +323,26 @@ impl Seams<'_, '_> {
         lines.starts_its_line(node.start_byte())
             && before_last_line < lines.line_of(node.start_byte())
             && !is_attachable(self.language, before, lines.source())
-            && !self.old.iter().take_while(|c| c.bytes.start < old_edge).any(|c| c.bytes.end > old_edge)
+            && !self.old_chunk_crosses(old_edge)
+    }
+
+    /// Whether the first non-blank line at or after `edge` (past the edit)
+    /// starts an old definition chunk, or there is none.
+    fn definition_or_end_after(&self, edge: usize) -> bool {
+        let lines = self.lines;
+        if edge >= lines.source().len() {
+            return true;
+        }
+        let Some(line) = (lines.line_of(edge)..lines.len()).find(|&l| !lines.is_blank(l)) else { return true };
+        let text = lines.line_text(line);
+        let first = lines.line_start(line) + (text.len() - text.trim_start().len());
+        let old_first = first as isize - self.byte_delta;
+        old_first >= 0 && starts_definition(self.old, old_first as usize)
+    }
+
+    fn old_chunk_crosses(&self, old_edge: usize) -> bool {
+        let starting_before = self.old.partition_point(|c| c.bytes.start < old_edge);
+        starting_before > 0 && self.old_ends[starting_before - 1] > old_edge
     }
 
     /// Old chunks before `region`, the region's new chunks, and old chunks

@@ -23,6 +23,7 @@ use super::attach::{attached_range, body_statements, signature};
 use super::definitions::{find_definitions, Definition};
 use super::gaps::{gap_blocks, GapContext};
 use super::lines::LineIndex;
+use super::walk::Scope;
 use super::windows::{cut_windows, preference, Limits};
 use super::{Chunk, ChunkKind};
 use crate::lang::Language;
@@ -40,14 +41,18 @@ struct Placed<'a, 'tree> {
     signature: Option<String>,
 }
 
-/// Whole top-level nodes of a file: `children` indexes the root's children,
-/// `lines` the lines they span (end exclusive). Chunking a region gives the
-/// chunks of the whole file that lie in it, provided no chunk of the whole
-/// file crosses its edges (`incremental.rs` makes sure of that).
+/// Whole nodes of a file, siblings: `children` indexes the children of the
+/// node reached from the root by the child indices `path` (empty: the root's
+/// children), `lines` the lines they span (end exclusive). Chunking a region
+/// gives the chunks of the whole file that lie in it, provided no chunk of
+/// the whole file crosses its edges (`incremental.rs` makes sure of that),
+/// plus the chunks of the definitions holding it.
 pub(crate) struct Region {
+    pub(crate) path: Vec<usize>,
     pub(crate) children: Range<usize>,
     pub(crate) lines: Range<usize>,
-    /// [`statement_lines_of`] the region's children.
+    /// The lines in the region on which a top-level statement starts
+    /// ([`statement_lines_of`] the region's children at the top level).
     pub(crate) statement_lines: Vec<usize>,
 }
 
@@ -61,7 +66,7 @@ pub(crate) fn chunk_syntax_tree(language: Language, tree: &Tree, source: &str) -
 /// indexes the source `tree` was parsed from.
 pub(crate) fn chunk_syntax_region(language: Language, tree: &Tree, lines: &LineIndex, region: Option<&Region>) -> Vec<Chunk> {
     let source = lines.source();
-    let definitions = find_definitions(language, tree, source, region.map(|r| r.children.clone()));
+    let definitions = find_definitions(language, tree, source, region.map(|r| Scope { path: &r.path, children: r.children.clone() }));
     let placed: Vec<Placed> = definitions
         .iter()
         .map(|definition| Placed {

@@ -47,69 +47,85 @@ struct Level<'tree> {
     attachable_run: Vec<Node<'tree>>,
 }
 
-/// Every definition captured in `tree`, in walk order; with `top_level`, only
-/// inside those children of the root (by index), as if the walk had started
-/// at the first of them with no attachable run before it.
+/// Part of a tree to walk: the children `children` (by index) of the node
+/// reached from the root by the child indices `path`.
+#[derive(Debug, Clone)]
+pub(crate) struct Scope<'a> {
+    pub(crate) path: &'a [usize],
+    pub(crate) children: Range<usize>,
+}
+
+/// Every definition captured in `tree`, in walk order; with a `scope`, only
+/// the nodes on its path (the definitions around it) and inside its children.
 pub(crate) fn find_captures<'tree>(
     language: Language,
     definitions: &DefinitionQuery,
     tree: &'tree Tree,
     source: &str,
-    top_level: Option<Range<usize>>,
+    scope: Option<Scope>,
 ) -> Vec<Found<'tree>> {
     let mut query_cursor = QueryCursor::new();
     query_cursor.set_max_start_depth(Some(0));
-    // Captured but not yet reached by the walk, by node id.
-    let mut pending: HashMap<usize, Vec<Found<'tree>>> = HashMap::new();
-    let mut found = Vec::new();
+    let mut walk = Walk { language, definitions, source, query_cursor: &mut query_cursor, pending: HashMap::new(), found: Vec::new() };
 
     let mut cursor = tree.walk();
     let mut levels = vec![Level { node: cursor.node(), attachable_run: Vec::new() }];
-    // Index among the root's children of the one the walk is in.
-    let mut top_index = 0;
-    let top_end = top_level.as_ref().map(|range| range.end);
-    if let Some(range) = top_level {
-        if range.is_empty() || !cursor.goto_first_child() {
-            return found;
+    // With a scope: the depth of its children, the index among them of the
+    // one the walk is in, and where to stop.
+    let mut scope_depth = 2;
+    let mut index = 0;
+    let mut end = None;
+    if let Some(Scope { path, children }) = scope {
+        if children.is_empty() {
+            return walk.found;
         }
-        for _ in 0..range.start {
-            if !cursor.goto_next_sibling() {
-                return found;
+        // Down the path: each node on it is visited (a definition holding the
+        // scope is found there); its siblings before it are only looked at
+        // for the run of comments and attributes before it.
+        for (depth, &child) in path.iter().chain(std::iter::once(&children.start)).enumerate() {
+            if !cursor.goto_first_child() {
+                return walk.found;
+            }
+            let mut attachable_run = Vec::new();
+            for _ in 0..child {
+                let node = cursor.node();
+                if is_attachable(language, node, source) {
+                    attachable_run.push(node);
+                } else {
+                    attachable_run.clear();
+                }
+                if !cursor.goto_next_sibling() {
+                    return walk.found;
+                }
+            }
+            levels.push(Level { node: cursor.node(), attachable_run });
+            if depth < path.len() {
+                walk.visit(cursor.node(), &levels);
             }
         }
-        levels.push(Level { node: cursor.node(), attachable_run: Vec::new() });
-        top_index = range.start;
+        scope_depth = path.len() + 2;
+        index = children.start;
+        end = Some(children.end);
     }
     loop {
         let node = cursor.node();
-        if definitions.may_start_at(node.kind()) {
-            run_query_at(definitions, &mut query_cursor, node, source, &mut pending);
-        }
-        let mut descend = !is_function_expression(language, node.kind());
-        if let Some(captures) = pending.remove(&node.id()) {
-            let (outer, attachable_before) = surroundings(language, &levels);
-            for capture in captures {
-                descend &= !matches!(capture.kind, ChunkKind::Function | ChunkKind::Method);
-                found.push(Found { outer, attachable_before: attachable_before.clone(), ..capture });
-            }
-        }
-        if descend && cursor.goto_first_child() {
+        if walk.visit(node, &levels) && cursor.goto_first_child() {
             levels.push(Level { node: cursor.node(), attachable_run: Vec::new() });
             continue;
         }
         // Move on to the next sibling, climbing up as long as there is none.
         loop {
             let depth = levels.len();
-            let Some(level) = levels.last_mut() else { return found };
+            let Some(level) = levels.last_mut() else { return walk.found };
             if is_attachable(language, level.node, source) {
                 level.attachable_run.push(level.node);
             } else {
                 level.attachable_run.clear();
             }
-            if depth == 2 {
-                top_index += 1;
-                if top_end.is_some_and(|end| top_index >= end) {
-                    return found;
+            if depth == scope_depth {
+                index += 1;
+                if end.is_some_and(|end| index >= end) {
+                    return walk.found;
                 }
             }
             if cursor.goto_next_sibling() {
@@ -117,10 +133,40 @@ pub(crate) fn find_captures<'tree>(
                 break;
             }
             if !cursor.goto_parent() {
-                return found;
+                return walk.found;
             }
             levels.pop();
         }
+    }
+}
+
+/// What the walk gathers as it goes.
+struct Walk<'w, 'tree> {
+    language: Language,
+    definitions: &'w DefinitionQuery,
+    source: &'w str,
+    query_cursor: &'w mut QueryCursor,
+    /// Captured but not yet reached by the walk, by node id.
+    pending: HashMap<usize, Vec<Found<'tree>>>,
+    found: Vec<Found<'tree>>,
+}
+
+impl<'tree> Walk<'_, 'tree> {
+    /// Runs the patterns that start at `node` (the bottom of `levels`) and
+    /// takes the definitions captured at it. Returns whether to go inside it.
+    fn visit(&mut self, node: Node<'tree>, levels: &[Level<'tree>]) -> bool {
+        if self.definitions.may_start_at(node.kind()) {
+            run_query_at(self.definitions, self.query_cursor, node, self.source, &mut self.pending);
+        }
+        let mut descend = !is_function_expression(self.language, node.kind());
+        if let Some(captures) = self.pending.remove(&node.id()) {
+            let (outer, attachable_before) = surroundings(self.language, levels);
+            for capture in captures {
+                descend &= !matches!(capture.kind, ChunkKind::Function | ChunkKind::Method);
+                self.found.push(Found { outer, attachable_before: attachable_before.clone(), ..capture });
+            }
+        }
+        descend
     }
 }
 
