@@ -183,7 +183,7 @@ fn seeded_workspace(n: usize, model_id: &str, threads: usize, cache: Option<&Pat
             }
         }
         println!("  (A reused from {}; delete it to seed again)", dir.display());
-        return Ok((a, files, Seeded { chunks, hnsw, disk_mb }, 0.0, 0.0));
+        return Ok((a, files, Seeded { chunks, hnsw, disk_mb }, f64::NAN, f64::NAN));
     }
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&a.index)?;
@@ -198,6 +198,15 @@ fn seeded_workspace(n: usize, model_id: &str, threads: usize, cache: Option<&Pat
     }
     std::fs::write(&record, text)?;
     Ok((a, files, seeded, write_secs, seed_secs))
+}
+
+/// A time, or "reused" for a step skipped because A came from the cache (NaN).
+fn secs_or_reused(secs: f64) -> String {
+    if secs.is_nan() {
+        "reused".into()
+    } else {
+        fmt_secs(secs)
+    }
 }
 
 /// `n` natural-language queries: 30 phrases × 7 endings, none repeated
@@ -415,8 +424,8 @@ fn main() -> Result<()> {
                     format!(
                         "{a_files} files, {} chunks (SEMNAV_BENCH_CHUNKS), written in {}; seeded with fake vectors in {} (refresh + load{}), index {:.0} MB",
                         seeded.chunks,
-                        fmt_secs(write_secs),
-                        fmt_secs(seed_secs),
+                        secs_or_reused(write_secs),
+                        secs_or_reused(seed_secs),
                         if seeded.hnsw { format!(" + HNSW build, {threads} threads") } else { ", exact scan: no HNSW below 50k".into() },
                         seeded.disk_mb
                     ),
@@ -469,7 +478,7 @@ fn main() -> Result<()> {
             format!("{} of {}", busy.len(), all.len()),
             mib(run.ready_rss),
             mib(run.peak_rss),
-            fmt_secs(seed_secs),
+            secs_or_reused(seed_secs),
         ]);
         // A's and B's indexes live in A's index tempdir: both go with `a`.
     }
