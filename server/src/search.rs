@@ -244,7 +244,22 @@ impl SearchIndex {
     fn dense(&self, query: &[f32], k: usize, keep: &dyn Fn(usize) -> bool, keep_all: bool) -> Vec<(usize, f32)> {
         let rows = if keep_all {
             self.vectors.search(query, k, |_| true)
+        } else if self.vectors.base().is_none() {
+            // An exact scan asks about every row: mark the rows of the kept
+            // chunks in one pass over the chunks instead of looking up the
+            // chunks of each row (a language filter at 100k chunks, hybrid
+            // search p50: 33 -> 11 ms in benches/vectors).
+            let mut kept_rows = vec![false; self.vectors.rows()];
+            for (id, chunk) in self.chunks.iter().enumerate() {
+                if keep(id) {
+                    if let Some(row) = self.vectors.row(&chunk.chunk.text_hash) {
+                        kept_rows[row] = true;
+                    }
+                }
+            }
+            self.vectors.search(query, k, |row| kept_rows[row])
         } else {
+            // The graph asks about the few rows it reaches.
             self.vectors.search(query, k, |row| {
                 self.by_hash.get(self.vectors.key(row)).is_some_and(|ids| ids.iter().any(|&id| keep(id)))
             })
