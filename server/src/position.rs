@@ -112,20 +112,22 @@ pub fn line_range(rope: &Rope, start_line: u32, end_line: u32, enc: Encoding) ->
 /// offset that is on a char boundary.
 pub fn point_of_byte(rope: &Rope, byte: usize) -> tree_sitter::Point {
     let byte = byte.min(rope.len_bytes());
-    // Count `\n` before `byte` and find where the last one is.
-    let mut row = 0;
-    let mut line_start = 0;
-    let mut offset = 0;
-    for chunk in rope.byte_slice(..byte).chunks() {
-        for (i, b) in chunk.bytes().enumerate() {
-            if b == b'\n' {
-                row += 1;
-                line_start = offset + i + 1;
+    point_after(tree_sitter::Point { row: 0, column: 0 }, rope.byte_slice(..byte).chunks())
+}
+
+/// The point reached from `point` by the text `pieces` (in order).
+fn point_after<'a>(mut point: tree_sitter::Point, pieces: impl Iterator<Item = &'a str>) -> tree_sitter::Point {
+    for piece in pieces {
+        let bytes = piece.as_bytes();
+        match memchr::memrchr(b'\n', bytes) {
+            Some(last) => {
+                point.row += memchr::memchr_iter(b'\n', bytes).count();
+                point.column = bytes.len() - last - 1;
             }
+            None => point.column += bytes.len(),
         }
-        offset += chunk.len();
     }
-    tree_sitter::Point { row, column: byte - line_start }
+    point
 }
 
 /// One replacement in byte terms, with what tree-sitter needs to follow it.
@@ -149,12 +151,14 @@ pub fn apply_change(rope: &mut Rope, range: Option<(LinePos, LinePos)>, text: &s
     };
     let start_byte = rope.char_to_byte(start_char);
     let old_end_byte = rope.char_to_byte(end_char);
+    // One scan from the start of the text; the ends are counted from the
+    // start over the removed and the inserted text only.
     let start_position = point_of_byte(rope, start_byte);
-    let old_end_position = point_of_byte(rope, old_end_byte);
+    let old_end_position = point_after(start_position, rope.byte_slice(start_byte..old_end_byte).chunks());
     rope.remove(start_char..end_char);
     rope.insert(start_char, text);
     let new_end_byte = start_byte + text.len();
-    let new_end_position = point_of_byte(rope, new_end_byte);
+    let new_end_position = point_after(start_position, std::iter::once(text));
     AppliedEdit {
         start_byte,
         old_end_byte,
@@ -233,6 +237,29 @@ mod tests {
         assert_eq!(point_of_byte(&rope, 5), tree_sitter::Point { row: 1, column: 0 });
         assert_eq!(point_of_byte(&rope, 3), tree_sitter::Point { row: 0, column: 3 });
         assert_eq!(point_of_byte(&rope, rope.len_bytes()), tree_sitter::Point { row: 2, column: 2 });
+    }
+
+    #[test]
+    fn edit_points_equal_points_counted_from_the_start() {
+        // Removed and inserted text with \n, \r\n, a lone \r and multi-byte
+        // chars, at the start, the middle and the end; ropes of many chunks.
+        let base = "fn a() {\r\n    é\r}\n😀 x\n".repeat(300);
+        let cases: &[(usize, usize, &str)] = &[(0, 0, "\n"), (3, 40, "y\r\nz"), (1000, 1300, ""), (4000, 4000, "é\n\n😀"), (0, 7000, "only")];
+        for &(from, to, text) in cases {
+            let mut rope = Rope::from_str(&base);
+            let (start, end) = (pos_of_char(&rope, from, Utf16), pos_of_char(&rope, to.min(rope.len_chars()), Utf16));
+            let before = rope.clone();
+            let e = apply_change(&mut rope, Some((start, end)), text, Utf16);
+            assert_eq!(e.input_edit.start_position, point_of_byte(&before, e.start_byte));
+            assert_eq!(e.input_edit.old_end_position, point_of_byte(&before, e.old_end_byte));
+            assert_eq!(e.input_edit.new_end_position, point_of_byte(&rope, e.new_end_byte));
+            // And point_of_byte itself agrees with counting by hand.
+            let text = rope.to_string();
+            let upto = &text[..e.new_end_byte];
+            let row = upto.matches('\n').count();
+            let column = upto.len() - upto.rfind('\n').map_or(0, |i| i + 1);
+            assert_eq!(e.input_edit.new_end_position, tree_sitter::Point { row, column });
+        }
     }
 
     #[test]
