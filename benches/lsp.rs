@@ -100,7 +100,7 @@ fn breakdown(language: Language, source: &str, edits: usize, edit: impl Fn(usize
         }
         let ((new_chunks, how), took) = timed(|| chunk::rechunk_tree(language, &chunks, &new_tree, &text, &summary));
         Samples::push(&mut region, took);
-        if let Rechunked::Region(r) = how {
+        if let Rechunked::Region { bytes: r, .. } = how {
             region_bytes.push(r.len() as f64);
         }
         let (all, took) = timed(|| chunk::chunk_tree(language, &new_tree, &text));

@@ -388,7 +388,7 @@ mod typing {
                 panic!("after typing {:?}: {e}", &text[..i + ch.len_utf8()]);
             }
             total += 1;
-            if matches!(how, Rechunked::Region(r) if r.len() * share < doc.text().len()) {
+            if matches!(how, Rechunked::Region { bytes, .. } if bytes.len() * share < doc.text().len()) {
                 small += 1;
             }
         }

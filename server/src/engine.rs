@@ -31,7 +31,7 @@ use anyhow::{anyhow, Result};
 use dashmap::DashMap;
 
 use crate::background;
-use crate::chunk::Chunk;
+use crate::chunk::{Chunk, Rechunked, Splice};
 use crate::discover::{DiscoverOptions, DEFAULT_MAX_FILE_BYTES};
 use crate::document::{Change, Document};
 use crate::embed::model::DEFAULT_MODEL;
@@ -317,13 +317,16 @@ impl Engine {
         if version <= entry.doc.version() {
             tracing::warn!("{key}: version {version} is not newer than {}; applying the change anyway", entry.doc.version());
         }
-        entry.doc.apply(changes, version, enc);
+        let rechunked = entry.doc.apply(changes, version, enc);
         let OpenDoc { doc, place, stored, .. } = &mut *entry;
         if let (Some(index), Some((root, rel)), Some(locked_root)) = (index.as_deref_mut(), place.as_ref(), locked_root.as_ref()) {
             // If the document moved to another root meanwhile, that root's
             // refresh lays the buffer over its index.
             if Arc::ptr_eq(root, locked_root) {
-                set_buffer_chunks(index, root, rel, doc, stored);
+                match &rechunked {
+                    Rechunked::Region { splice, .. } => splice_buffer_chunks(index, root, rel, doc, stored, splice),
+                    Rechunked::Whole => set_buffer_chunks(index, root, rel, doc, stored),
+                }
             }
         }
         let generation = self.generations.fetch_add(1, Ordering::SeqCst) + 1;
@@ -552,6 +555,23 @@ fn set_buffer_chunks(index: &mut SearchIndex, root: &Root, rel: &str, doc: &Docu
     index.set_file(rel, language, stored, |h| store.vector(h).ok().flatten());
 }
 
+/// Follows a re-chunk around an edit in the index: only the new chunks are
+/// stored again, the others keep their slots and move. Lays the whole buffer
+/// over the index instead when its entry is not what the splice started from.
+fn splice_buffer_chunks(index: &mut SearchIndex, root: &Root, rel: &str, doc: &Document, memo: &mut StoredChunkMemo, splice: &Splice) {
+    let Some(language) = doc.language() else { return };
+    let model_id = root.workspace.model_id();
+    let Some(new_chunks) = doc.chunks().get(splice.at..splice.at + splice.inserted) else {
+        return set_buffer_chunks(index, root, rel, doc, memo);
+    };
+    let inserted = new_chunks.iter().map(|c| index::stored_chunk(model_id, rel, c, doc.text()).0).collect();
+    let old_len = doc.chunks().len() + splice.removed - splice.inserted;
+    let store = &root.workspace.store;
+    if !index.splice_file(rel, language, splice, old_len, inserted, |h| store.vector(h).ok().flatten()) {
+        set_buffer_chunks(index, root, rel, doc, memo);
+    }
+}
+
 /// The smallest chunk holding `line`.
 pub fn innermost(chunks: &[Chunk], line: u32) -> Option<Chunk> {
     chunks.iter().filter(|c| c.start_line <= line && line <= c.end_line).min_by_key(|c| (c.end_line - c.start_line, std::cmp::Reverse(c.start_line))).cloned()
@@ -576,4 +596,58 @@ fn top(mut all: Vec<Answer>, limit: usize) -> Vec<Answer> {
     all.sort_by(|a, b| b.score.total_cmp(&a.score));
     all.truncate(limit);
     all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::embed::StubEmbedder;
+    use crate::index::NoProgress;
+    use crate::position::LinePos;
+    use crate::store::StoredChunk;
+
+    /// After every edit, the index holds exactly what storing the buffer's
+    /// chunks from scratch would: edits around which the document re-chunks a
+    /// region are followed by splicing the index, the others by replacing the
+    /// file, and both must agree.
+    #[test]
+    fn the_index_follows_edits_of_an_open_buffer_exactly() {
+        let dir = tempfile::tempdir().unwrap();
+        let index_dir = tempfile::tempdir().unwrap();
+        let source: String = (0..40).map(|i| format!("/// Adds {i}.\nfn add_{i}(a: u32) -> u32 {{\n    a + {i}\n}}\n\n")).collect();
+        std::fs::write(dir.path().join("lib.rs"), &source).unwrap();
+        let settings = Settings { index_dir: Some(index_dir.path().to_path_buf()), ..Settings::default() };
+        let engine = Engine::with_worker(settings, EmbedWorker::spawn(Box::new(StubEmbedder::new())).unwrap());
+        let root = engine.add_root(dir.path()).unwrap();
+        engine.refresh_root(&root, &NoProgress).unwrap();
+        let path = dir.path().canonicalize().unwrap().join("lib.rs");
+        let key = path.to_string_lossy().to_string();
+        engine.open(&key, Some(&path), source.clone(), 1);
+        // A document in step with the engine's, to see how each edit re-chunks.
+        let mut mirror = Document::open(Some(Language::Rust), source, 1, 1 << 20);
+
+        let change = |l0, c0, l1, c1, text: &str| Change { range: Some((LinePos::new(l0, c0), LinePos::new(l1, c1))), text: text.into() };
+        let edits = [
+            change(0, 0, 0, 0, "// header\n\n\n"),                             // lines above everything
+            change(20, 4, 20, 4, "b + "),                                       // inside a function
+            change(30, 0, 35, 0, ""),                                           // a function deleted
+            change(50, 0, 50, 0, "fn fresh() -> u8 {\n    7\n}\n\n"),          // a new function
+            change(3, 0, 3, 0, "fn broken( {\n"),                               // a syntax error
+            change(3, 0, 4, 0, ""),                                             // and fixed again
+            change(0, 0, 400, 0, "fn only() {}\n"),                             // nearly everything replaced
+        ];
+        let mut spliced = 0;
+        for (version, edit) in edits.into_iter().enumerate() {
+            let how = mirror.apply(std::slice::from_ref(&edit), version as i32 + 2, Encoding::Utf16);
+            spliced += usize::from(matches!(how, Rechunked::Region { .. }));
+            engine.change(&key, &[edit], version as i32 + 2, Encoding::Utf16).unwrap();
+            let entry = engine.docs.get(&key).unwrap();
+            let expected: Vec<StoredChunk> = entry.doc.chunks().iter().map(|c| index::stored_chunk(root.workspace.model_id(), "lib.rs", c, entry.doc.text()).0).collect();
+            let index = root.index.read().unwrap();
+            let held: Vec<StoredChunk> = index.chunks_of("lib.rs").iter().map(|&id| index.chunk(id).chunk.clone()).collect();
+            assert_eq!(held, expected, "after edit {version}");
+            assert_eq!(index.len(), expected.len(), "no chunk of another version left behind");
+        }
+        assert!(spliced >= 4, "only {spliced} edits re-chunked a region: the splice path was hardly tested");
+    }
 }

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use globset::GlobSet;
 
 use crate::ann::VectorIndex;
+use crate::chunk::Splice;
 use crate::embed::DIM;
 use crate::lang::Language;
 use crate::lexical::Bm25;
@@ -133,6 +134,56 @@ impl SearchIndex {
             Some((path, ids)) => (path, ids),
             None => (Arc::from(path), Vec::new()),
         };
+        let ids = self.place(&path, language, chunks, old_ids, &vector_of);
+        if !ids.is_empty() {
+            self.by_path.insert(path, ids);
+        }
+        self.compact_if_needed();
+    }
+
+    /// Follows a re-chunk around an edit (see [`Splice`]) without touching
+    /// the chunks outside it: those before stay, those after only move.
+    /// `inserted` are the stored forms of the new chunks. Returns false, and
+    /// changes nothing, when the file's chunks here are not the `old_len`
+    /// the splice started from (then call [`SearchIndex::set_file`]).
+    pub fn splice_file(
+        &mut self,
+        path: &str,
+        language: Language,
+        splice: &Splice,
+        old_len: usize,
+        inserted: Vec<StoredChunk>,
+        vector_of: impl Fn(&TextHash) -> Option<Vec<f32>>,
+    ) -> bool {
+        let fits = self.by_path.get(path).is_some_and(|ids| ids.len() == old_len && splice.at + splice.removed <= old_len);
+        if !fits || inserted.len() != splice.inserted {
+            return false;
+        }
+        let Some((path, mut ids)) = self.by_path.remove_entry(path) else { return false };
+        let after = ids.split_off(splice.at + splice.removed);
+        let replaced = ids.split_off(splice.at);
+        let shift = |value: u32, delta: isize| (value as isize + delta).max(0) as u32;
+        for &id in &after {
+            let chunk = &mut self.chunks[id].chunk;
+            chunk.start_byte = shift(chunk.start_byte, splice.byte_delta);
+            chunk.end_byte = shift(chunk.end_byte, splice.byte_delta);
+            chunk.start_line = shift(chunk.start_line, splice.line_delta);
+            chunk.end_line = shift(chunk.end_line, splice.line_delta);
+        }
+        let placed = self.place(&path, language, inserted, replaced, &vector_of);
+        ids.extend(placed);
+        ids.extend(after);
+        if !ids.is_empty() {
+            self.by_path.insert(path, ids);
+        }
+        self.compact_if_needed();
+        true
+    }
+
+    /// Gives `chunks` of `path` their slots, in order: the slot of one of
+    /// `old_ids` with the same text where there is one, else a new one. The
+    /// old slots not taken are dropped.
+    fn place(&mut self, path: &Arc<str>, language: Language, chunks: Vec<StoredChunk>, old_ids: Vec<usize>, vector_of: &impl Fn(&TextHash) -> Option<Vec<f32>>) -> Vec<usize> {
         let mut reusable: HashMap<TextHash, Vec<usize>> = HashMap::with_capacity(old_ids.len());
         for id in old_ids {
             reusable.entry(self.chunks[id].chunk.text_hash).or_default().push(id);
@@ -164,10 +215,7 @@ impl SearchIndex {
         for id in reusable.into_values().flatten() {
             self.drop_chunk(id);
         }
-        if !ids.is_empty() {
-            self.by_path.insert(path, ids);
-        }
-        self.compact_if_needed();
+        ids
     }
 
     /// Chunk slots, live or not (for tests and measurements).
@@ -363,6 +411,46 @@ mod tests {
             idx.set_file(path, *lang, stored, |h| texts.get(h).map(|t| StubEmbedder::vector(t)));
         }
         idx
+    }
+
+    #[test]
+    fn a_splice_leaves_the_index_as_setting_the_whole_file_would() {
+        let vector = |h: &TextHash| Some(StubEmbedder::vector(&format!("{h:?}")));
+        let at = |c: StoredChunk, bytes: (u32, u32)| StoredChunk { start_byte: bytes.0, end_byte: bytes.1, ..c };
+        let old = vec![
+            at(stored("open_file", ChunkKind::Function, (0, 3), "open a file"), (0, 40)),
+            at(stored("parse", ChunkKind::Function, (5, 9), "parse tokens"), (42, 90)),
+            at(stored("retry", ChunkKind::Function, (11, 14), "retry uploads"), (92, 130)),
+            at(stored("close", ChunkKind::Function, (16, 18), "close socket"), (132, 160)),
+        ];
+        // `parse` became two functions, one line and 12 bytes longer.
+        let inserted = vec![
+            at(stored("parse", ChunkKind::Function, (5, 7), "parse tokens fast"), (42, 70)),
+            at(stored("lex", ChunkKind::Function, (8, 10), "split words"), (72, 102)),
+        ];
+        let splice = Splice { at: 1, removed: 1, inserted: 2, byte_delta: 12, line_delta: 1 };
+        let new: Vec<StoredChunk> = vec![old[0].clone(), inserted[0].clone(), inserted[1].clone(), at(stored("retry", ChunkKind::Function, (12, 15), "retry uploads"), (104, 142)), at(stored("close", ChunkKind::Function, (17, 19), "close socket"), (144, 172))];
+
+        let mut spliced = SearchIndex::new();
+        spliced.set_file("a.rs", Language::Rust, old.clone(), vector);
+        let untouched: Vec<usize> = vec![spliced.chunks_of("a.rs")[0], spliced.chunks_of("a.rs")[2], spliced.chunks_of("a.rs")[3]];
+        assert!(spliced.splice_file("a.rs", Language::Rust, &splice, old.len(), inserted.clone(), vector));
+        let mut whole = SearchIndex::new();
+        whole.set_file("a.rs", Language::Rust, new.clone(), vector);
+
+        let stored_of = |idx: &SearchIndex| idx.chunks_of("a.rs").iter().map(|&id| idx.chunk(id).chunk.clone()).collect::<Vec<_>>();
+        assert_eq!(stored_of(&spliced), new);
+        assert_eq!(stored_of(&spliced), stored_of(&whole));
+        assert_eq!((spliced.len(), spliced.vector_count()), (whole.len(), whole.vector_count()));
+        // The chunks outside the splice kept their slots.
+        let ids = spliced.chunks_of("a.rs");
+        assert_eq!(vec![ids[0], ids[3], ids[4]], untouched);
+        // And both answer alike.
+        let query = StubEmbedder::vector("split words");
+        assert_eq!(names(&spliced, &spliced.search(&query, "split words", &Filters::default(), 3)), names(&whole, &whole.search(&query, "split words", &Filters::default(), 3)));
+        // A splice that does not fit what the index holds changes nothing.
+        assert!(!spliced.splice_file("a.rs", Language::Rust, &splice, old.len(), inserted, vector));
+        assert_eq!(stored_of(&spliced), new);
     }
 
     fn names(idx: &SearchIndex, hits: &[Hit]) -> Vec<String> {

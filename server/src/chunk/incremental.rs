@@ -99,13 +99,27 @@ fn count_newlines(text: &str) -> usize {
     memchr::memchr_iter(b'\n', text.as_bytes()).count()
 }
 
-/// How a re-chunk was done, for tests and measurements.
+/// How a re-chunk was done: for the index (which follows a splice without
+/// redoing the file), tests and measurements.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rechunked {
-    /// Only this byte range of the new text was chunked again.
-    Region(Range<usize>),
+    /// Only `bytes` of the new text was chunked again.
+    Region { bytes: Range<usize>, splice: Splice },
     /// The whole file was chunked again.
     Whole,
+}
+
+/// What a re-chunk around an edit did to the list of chunks: `removed` old
+/// chunks from index `at` on were replaced by `inserted` new ones; those
+/// before are unchanged, those after moved by `byte_delta` and `line_delta`
+/// (their text is the same).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Splice {
+    pub at: usize,
+    pub removed: usize,
+    pub inserted: usize,
+    pub byte_delta: isize,
+    pub line_delta: isize,
 }
 
 /// Rounds of growing the region before giving up and chunking everything.
@@ -116,12 +130,12 @@ const MAX_ROUNDS: usize = 8;
 /// `chunk_tree(language, tree, source)`, which it falls back to.
 pub fn rechunk_tree(language: Language, old: &[Chunk], tree: &Tree, source: &str, edit: &EditSummary) -> (Vec<Chunk>, Rechunked) {
     match rechunk_region(language, old, tree, source, edit) {
-        Some((chunks, region)) => (chunks, Rechunked::Region(region)),
+        Some((chunks, bytes, splice)) => (chunks, Rechunked::Region { bytes, splice }),
         None => (chunk_tree(language, tree, source), Rechunked::Whole),
     }
 }
 
-fn rechunk_region(language: Language, old: &[Chunk], tree: &Tree, source: &str, edit: &EditSummary) -> Option<(Vec<Chunk>, Range<usize>)> {
+fn rechunk_region(language: Language, old: &[Chunk], tree: &Tree, source: &str, edit: &EditSummary) -> Option<(Vec<Chunk>, Range<usize>, Splice)> {
     let grammar = language.grammar()?;
     let dirty = edit.dirty.clone()?;
     if *tree.language() != grammar || old.is_empty() {
@@ -206,7 +220,7 @@ struct Seams<'a, 'tree> {
 impl Seams<'_, '_> {
     /// Grows a region around the dirty bytes until both edges are seams and
     /// chunks it; `None` when that fails here.
-    fn rechunk(&self, tree: &Tree, path: Vec<usize>) -> Option<(Vec<Chunk>, Range<usize>)> {
+    fn rechunk(&self, tree: &Tree, path: Vec<usize>) -> Option<(Vec<Chunk>, Range<usize>, Splice)> {
         let children = self.children;
         let dirty = &self.dirty;
         // The children touching the dirty bytes, at least one.
@@ -250,7 +264,8 @@ impl Seams<'_, '_> {
                 start -= 1;
                 continue;
             }
-            return Some((self.splice(chunks, &bytes), bytes));
+            let (chunks, splice) = self.splice(chunks, &bytes);
+            return Some((chunks, bytes, splice));
         }
         None
     }
@@ -347,15 +362,16 @@ impl Seams<'_, '_> {
 
     /// Old chunks before `region`, the region's new chunks, and old chunks
     /// after it shifted into the new text.
-    fn splice(&self, region_chunks: Vec<Chunk>, region: &Range<usize>) -> Vec<Chunk> {
+    fn splice(&self, region_chunks: Vec<Chunk>, region: &Range<usize>) -> (Vec<Chunk>, Splice) {
         let old_end = (region.end as isize - self.byte_delta) as usize;
         let before = self.old.partition_point(|c| c.bytes.start < region.start);
         let after = self.old.partition_point(|c| c.bytes.start < old_end);
+        let splice = Splice { at: before, removed: after - before, inserted: region_chunks.len(), byte_delta: self.byte_delta, line_delta: self.line_delta };
         let mut chunks = Vec::with_capacity(before + region_chunks.len() + self.old.len() - after);
         chunks.extend_from_slice(&self.old[..before]);
         chunks.extend(region_chunks);
         chunks.extend(self.old[after..].iter().map(|c| shifted(c, self.byte_delta, self.line_delta)));
-        chunks
+        (chunks, splice)
     }
 }
 
@@ -415,7 +431,10 @@ mod tests {
         let tree = parser.parse(&text, None).unwrap();
         let (chunks, how) = rechunk_tree(Language::Rust, &old, &tree, &text, &summary);
         assert_eq!(chunks, crate::chunk::chunk_source(Language::Rust, &text));
-        let Rechunked::Region(region) = how else { panic!("re-chunked the whole file") };
+        let Rechunked::Region { bytes: region, splice } = how else { panic!("re-chunked the whole file") };
+        // The splice says which chunks are new: here the one edited function.
+        assert_eq!((splice.removed, splice.inserted, splice.byte_delta), (1, 1, 3), "{splice:?}");
+        assert_eq!(chunks[splice.at].name.as_deref(), Some("f25"));
         assert!(region.contains(&at) && region.len() < 200, "{region:?}");
     }
 }
