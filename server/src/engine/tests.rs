@@ -1,0 +1,52 @@
+//! The engine without a client: how the index follows open buffers.
+
+use super::*;
+use crate::embed::StubEmbedder;
+use crate::index::NoProgress;
+use crate::position::LinePos;
+use crate::store::StoredChunk;
+
+/// After every edit, the index holds exactly what storing the buffer's
+/// chunks from scratch would: edits around which the document re-chunks a
+/// region are followed by splicing the index, the others by replacing the
+/// file, and both must agree.
+#[test]
+fn the_index_follows_edits_of_an_open_buffer_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let index_dir = tempfile::tempdir().unwrap();
+    let source: String = (0..40).map(|i| format!("/// Adds {i}.\nfn add_{i}(a: u32) -> u32 {{\n    a + {i}\n}}\n\n")).collect();
+    std::fs::write(dir.path().join("lib.rs"), &source).unwrap();
+    let settings = Settings { index_dir: Some(index_dir.path().to_path_buf()), ..Settings::default() };
+    let engine = Engine::with_worker(settings, EmbedWorker::spawn(Box::new(StubEmbedder::new())).unwrap());
+    let root = engine.add_root(dir.path()).unwrap();
+    engine.refresh_root(&root, &NoProgress).unwrap();
+    let path = dir.path().canonicalize().unwrap().join("lib.rs");
+    let key = path.to_string_lossy().to_string();
+    engine.open(&key, Some(&path), source.clone(), 1);
+    // A document in step with the engine's, to see how each edit re-chunks.
+    let mut mirror = Document::open(Some(Language::Rust), source, 1, 1 << 20);
+
+    let change = |l0, c0, l1, c1, text: &str| Change { range: Some((LinePos::new(l0, c0), LinePos::new(l1, c1))), text: text.into() };
+    let edits = [
+        change(0, 0, 0, 0, "// header\n\n\n"),                             // lines above everything
+        change(20, 4, 20, 4, "b + "),                                       // inside a function
+        change(30, 0, 35, 0, ""),                                           // a function deleted
+        change(50, 0, 50, 0, "fn fresh() -> u8 {\n    7\n}\n\n"),          // a new function
+        change(3, 0, 3, 0, "fn broken( {\n"),                               // a syntax error
+        change(3, 0, 4, 0, ""),                                             // and fixed again
+        change(0, 0, 400, 0, "fn only() {}\n"),                             // nearly everything replaced
+    ];
+    let mut spliced = 0;
+    for (version, edit) in edits.into_iter().enumerate() {
+        let how = mirror.apply(std::slice::from_ref(&edit), version as i32 + 2, Encoding::Utf16);
+        spliced += usize::from(matches!(how, Rechunked::Region { .. }));
+        engine.change(&key, &[edit], version as i32 + 2, Encoding::Utf16).unwrap();
+        let entry = engine.docs.get(&key).unwrap();
+        let expected: Vec<StoredChunk> = entry.doc.chunks().iter().map(|c| index::stored_chunk(root.workspace.model_id(), "lib.rs", c, entry.doc.text()).0).collect();
+        let index = root.index.read().unwrap();
+        let held: Vec<StoredChunk> = index.chunks_of("lib.rs").iter().map(|&id| index.chunk(id).chunk.clone()).collect();
+        assert_eq!(held, expected, "after edit {version}");
+        assert_eq!(index.len(), expected.len(), "no chunk of another version left behind");
+    }
+    assert!(spliced >= 4, "only {spliced} edits re-chunked a region: the splice path was hardly tested");
+}
