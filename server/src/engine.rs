@@ -171,11 +171,14 @@ impl Engine {
     fn load_model(&self) {
         let s = self.settings();
         // A second instance answers queries, so a search never waits behind
-        // a batch of workspace indexing; on two threads where there are two
-        // cores (a short query measured 1.5x faster than on one). The
-        // indexing instance is loaded on a background thread: ONNX Runtime's
-        // threads for it inherit that thread's low priority.
-        let query_threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
+        // a batch of workspace indexing. On two threads a short query took
+        // 5.4 instead of 7.8 ms, but on a 2-core machine its second thread
+        // competes with the server's and the editor's own threads: over stdio
+        // about 1 query in 100 then took ~50 ms (p99 23 -> 44-51 ms). So two
+        // threads only from four cores on. The indexing instance is loaded on
+        // a background thread: ONNX Runtime's threads for it inherit that
+        // thread's low priority.
+        let query_threads = if std::thread::available_parallelism().map_or(1, |n| n.get()) >= 4 { 2 } else { 1 };
         let loaded = ModelPaths::resolve(&s.model, s.model_dir.as_deref()).and_then(|p| {
             let for_indexing = p.clone();
             let indexing = background::run_in_background_thread("semnav-model-load", move || FastEmbedder::load(&for_indexing, None))??;
