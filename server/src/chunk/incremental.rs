@@ -21,10 +21,10 @@
 //! Inside a container the region must leave its first child (the opening
 //! bracket) out, and may end past its last one (the closing bracket) only at
 //! the end of that line, and only where the next non-blank line starts a
-//! definition or there is none; every definition holding the region must still be
-//! cut down to its header in the new text (still oversized), its header
-//! lying before the edit; otherwise the container's own chunk changes and the
-//! region is sought one level up.
+//! definition or there is none. Every definition holding the region must
+//! still be cut down to its header in the new text (still oversized), its
+//! header lying before the edit; otherwise the container's own chunk changes
+//! and the region is sought one level up.
 //!
 //! The region starts as the siblings touching the edited bytes (the edits
 //! themselves and tree-sitter's `changed_ranges`: a renamed identifier
@@ -245,12 +245,13 @@ impl Seams<'_, '_> {
             }
             let chunks = finish(chunk_syntax_region(self.language, tree, self.lines, Some(&region)), self.lines.source());
             // Inside a node, the chunks of the definitions holding the region
-            // come too. Each must be a header, which ends before the region
-            // (computed from the region alone, it may end later than the
-            // file's, but the header from the file's first member on lies
-            // before the edit, so the old one stands). A whole definition or
-            // a function's windows around the region would change with it:
-            // then the region must be sought further up.
+            // come too. Each must be a header, ending before the region. (Seen
+            // from the region alone a header may seem to end later than it
+            // does, at the region's first member; the real one ends at the
+            // container's first member, before the edit, so the old header
+            // stands and is kept.) A whole definition or a function's windows
+            // around the region would change with it: then the region must be
+            // sought further up.
             let inside = chunks.partition_point(|c| c.bytes.start < bytes.start);
             let holding = &chunks[..inside];
             if holding.iter().any(|c| c.bytes.end > bytes.start || matches!(c.kind, ChunkKind::Function | ChunkKind::Method))
