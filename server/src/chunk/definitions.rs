@@ -52,7 +52,7 @@ pub(crate) fn find_definitions<'tree>(
     language: Language,
     tree: &'tree Tree,
     source: &str,
-    scope: Option<Scope>,
+    scope: Option<Scope<'_, 'tree>>,
 ) -> Vec<Definition<'tree>> {
     let Some(query) = definitions_query(language) else {
         return Vec::new();

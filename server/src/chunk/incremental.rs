@@ -145,43 +145,104 @@ fn rechunk_region(language: Language, old: &[Chunk], tree: &Tree, source: &str, 
     let dirty = dirty.start.min(source.len())..dirty.end.min(source.len());
     let old_ends: Vec<usize> = old.iter().scan(0, |end, c| { *end = c.bytes.end.max(*end); Some(*end) }).collect();
     // Innermost first: a region among the members of a class before one
-    // among the top-level nodes.
-    for (path, children) in levels_holding(tree.root_node(), &dirty).into_iter().rev() {
-        let seams = Seams {
-            language,
-            old,
-            old_ends: &old_ends,
-            children: &children,
-            lines: &lines,
-            dirty: dirty.clone(),
-            byte_delta: edit.byte_delta,
-            line_delta: edit.line_delta,
-            nested: !path.is_empty(),
-        };
-        if let Some(found) = seams.rechunk(tree, path) {
-            return Some(found);
+    // among the top-level nodes. Each level first looks at a window of
+    // siblings around the edit, and at all of them only if the region grows
+    // past the window (a file can have thousands of top-level nodes).
+    let path = nodes_holding(tree.root_node(), &dirty);
+    for depth in (0..=path.len()).rev() {
+        let parent = if depth == 0 { tree.root_node() } else { path[depth - 1] };
+        for window in [Some(SIBLING_WINDOW), None] {
+            let siblings = siblings_around(parent, dirty.start, window);
+            if siblings.nodes.is_empty() {
+                break;
+            }
+            let seams = Seams {
+                language,
+                old,
+                old_ends: &old_ends,
+                children: &siblings.nodes,
+                from_first: siblings.from_first,
+                to_last: siblings.to_last,
+                lines: &lines,
+                dirty: dirty.clone(),
+                byte_delta: edit.byte_delta,
+                line_delta: edit.line_delta,
+                nested: depth > 0,
+            };
+            match seams.rechunk(tree, path[..depth].to_vec()) {
+                Attempt::Found(chunks, bytes, splice) => return Some((chunks, bytes, splice)),
+                Attempt::NotHere => break,
+                Attempt::NeedMoreSiblings => continue,
+            }
         }
     }
     None
 }
 
-/// From the root down, the children of each node that holds all of `dirty`
-/// (with the child indices leading to that node).
-fn levels_holding<'tree>(root: Node<'tree>, dirty: &Range<usize>) -> Vec<(Vec<usize>, Vec<Node<'tree>>)> {
-    let mut levels = Vec::new();
-    let (mut node, mut path) = (root, Vec::new());
-    loop {
-        let mut cursor = node.walk();
-        let children: Vec<Node> = node.children(&mut cursor).collect();
-        let holder = children.iter().position(|c| c.start_byte() <= dirty.start && dirty.end <= c.end_byte());
-        let next = holder.map(|index| (index, children[index])).filter(|(_, child)| child.child_count() > 0);
-        if !children.is_empty() {
-            levels.push((path.clone(), children));
+/// Siblings looked at on each side of the edit before looking at them all.
+const SIBLING_WINDOW: usize = 32;
+
+/// From a child of the root down, the nodes that hold all of `dirty` and
+/// have children.
+fn nodes_holding<'tree>(root: Node<'tree>, dirty: &Range<usize>) -> Vec<Node<'tree>> {
+    let mut path = Vec::new();
+    let mut cursor = root.walk();
+    while cursor.goto_first_child_for_byte(dirty.start).is_some() {
+        let child = cursor.node();
+        if !(child.start_byte() <= dirty.start && dirty.end <= child.end_byte() && child.child_count() > 0) {
+            break;
         }
-        let Some((index, child)) = next else { return levels };
-        path.push(index);
-        node = child;
+        path.push(child);
     }
+    path
+}
+
+/// Children of one node, in order: all of them, or a window around a byte.
+struct Siblings<'tree> {
+    nodes: Vec<Node<'tree>>,
+    /// Whether the first and the last of `nodes` are the node's first and last child.
+    from_first: bool,
+    to_last: bool,
+}
+
+/// The children of `parent` around byte `at`: with `window`, up to that many
+/// on each side of the first child ending after `at` (the last child if none
+/// does); else all of them.
+fn siblings_around<'tree>(parent: Node<'tree>, at: usize, window: Option<usize>) -> Siblings<'tree> {
+    let mut cursor = parent.walk();
+    let Some(window) = window else {
+        return Siblings { nodes: parent.children(&mut cursor).collect(), from_first: true, to_last: true };
+    };
+    if cursor.goto_first_child_for_byte(at).is_none() {
+        if !cursor.goto_first_child() {
+            return Siblings { nodes: Vec::new(), from_first: true, to_last: true };
+        }
+        while cursor.goto_next_sibling() {}
+    }
+    let mut back = 0;
+    while back < window && cursor.goto_previous_sibling() {
+        back += 1;
+    }
+    let from_first = back < window || !cursor.clone().goto_previous_sibling();
+    let mut nodes = vec![cursor.node()];
+    let mut to_last = true;
+    while cursor.goto_next_sibling() {
+        nodes.push(cursor.node());
+        if nodes.len() > back + window {
+            to_last = !cursor.goto_next_sibling();
+            break;
+        }
+    }
+    Siblings { nodes, from_first, to_last }
+}
+
+/// What looking for a region among one set of siblings gave.
+enum Attempt {
+    Found(Vec<Chunk>, Range<usize>, Splice),
+    /// No region here: try the level above.
+    NotHere,
+    /// The region reached the edge of a window of siblings: look again at all.
+    NeedMoreSiblings,
 }
 
 /// The line a region ending at byte `end` stops before.
@@ -205,7 +266,11 @@ struct Seams<'a, 'tree> {
     old: &'a [Chunk],
     /// For each old chunk, the largest end of it and the chunks before it.
     old_ends: &'a [usize],
+    /// Consecutive children of one node, and whether they start at its
+    /// first child and end at its last one.
     children: &'a [Node<'tree>],
+    from_first: bool,
+    to_last: bool,
     lines: &'a LineIndex<'a>,
     /// `EditSummary`'s fields, the dirty range clamped to the text.
     dirty: Range<usize>,
@@ -217,28 +282,34 @@ struct Seams<'a, 'tree> {
     nested: bool,
 }
 
-impl Seams<'_, '_> {
+impl<'tree> Seams<'_, 'tree> {
     /// Grows a region around the dirty bytes until both edges are seams and
     /// chunks it; `None` when that fails here.
-    fn rechunk(&self, tree: &Tree, path: Vec<usize>) -> Option<(Vec<Chunk>, Range<usize>, Splice)> {
+    fn rechunk(&self, tree: &'tree Tree, path: Vec<Node<'tree>>) -> Attempt {
         let children = self.children;
         let dirty = &self.dirty;
         // The children touching the dirty bytes, at least one.
         let mut start = children.partition_point(|c| c.end_byte() < dirty.start).min(children.len() - 1);
         let mut end = children.partition_point(|c| c.start_byte() <= dirty.end).max(start + 1);
-        let mut region = Region { path, children: 0..0, lines: 0..0, statement_lines: Vec::new() };
+        let mut region = Region { path, first: children[start], count: 0, lines: 0..0, statement_lines: Vec::new() };
+        // Past the first or last of the children: the true ends of the node's
+        // children, or the edges of a window of them.
+        let past_the_edge = |is_true_end: bool| if is_true_end { Attempt::NotHere } else { Attempt::NeedMoreSiblings };
         for _ in 0..MAX_ROUNDS {
             while !self.left_edge_ok(start) {
-                start = start.checked_sub(1)?;
+                if start == 0 {
+                    return past_the_edge(self.from_first);
+                }
+                start -= 1;
             }
             while !self.right_edge_ok(end) {
                 end += 1;
                 if end > children.len() {
-                    return None;
+                    return past_the_edge(self.to_last);
                 }
             }
             let bytes = self.byte_at(start)..self.byte_at(end);
-            region.children = start..end;
+            (region.first, region.count) = (children[start], end - start);
             region.lines = self.lines.line_of(bytes.start)..line_of_edge(self.lines, bytes.end);
             if !self.nested {
                 region.statement_lines = statement_lines_of(&children[start..end], self.lines);
@@ -257,7 +328,7 @@ impl Seams<'_, '_> {
             if holding.iter().any(|c| c.bytes.end > bytes.start || matches!(c.kind, ChunkKind::Function | ChunkKind::Method))
                 || chunks[inside..].iter().any(|c| c.bytes.end > bytes.end)
             {
-                return None;
+                return Attempt::NotHere;
             }
             let mut chunks = chunks;
             chunks.drain(..inside);
@@ -266,9 +337,9 @@ impl Seams<'_, '_> {
                 continue;
             }
             let (chunks, splice) = self.splice(chunks, &bytes);
-            return Some((chunks, bytes, splice));
+            return Attempt::Found(chunks, bytes, splice);
         }
-        None
+        Attempt::NotHere
     }
 
     /// Where the region edge before child `index` lies: the start of its
@@ -299,7 +370,7 @@ impl Seams<'_, '_> {
     /// that child is checked once the region is chunked).
     fn left_edge_ok(&self, index: usize) -> bool {
         if index == 0 {
-            return !self.nested;
+            return self.from_first && !self.nested;
         }
         let edge = self.byte_at(index);
         // Text before the edge is the same in both versions.
@@ -316,11 +387,13 @@ impl Seams<'_, '_> {
             // next (blank lines aside) is the end of the text or starts a
             // definition, so no run of lines flows out of the region into
             // blocks after it.
-            return !self.nested
-                || self.end_edge().is_some_and(|edge| {
+            let past_closing_bracket_ok = || {
+                self.end_edge().is_some_and(|edge| {
                     let old_edge = edge as isize - self.byte_delta;
                     edge >= self.dirty.end && old_edge >= 0 && !self.old_chunk_crosses(old_edge as usize) && self.definition_or_end_after(edge)
-                });
+                })
+            };
+            return self.to_last && (!self.nested || past_closing_bracket_ok());
         }
         let edge = self.byte_at(index);
         let old_start = self.children[index].start_byte() as isize - self.byte_delta;
@@ -417,6 +490,41 @@ mod tests {
         replace(&mut text, &mut summary, 9, 1, "");
         assert_eq!(summary.dirty, Some(9..9));
         assert_eq!((summary.byte_delta, summary.line_delta), (-1, -1));
+    }
+
+    /// Re-chunks `source` after replacing `old_len` bytes at `at` with `new`,
+    /// checks the result against chunking from scratch, returns how.
+    fn edit_and_check(source: &str, at: usize, old_len: usize, new: &str) -> Rechunked {
+        let old = crate::chunk::chunk_source(Language::Rust, source);
+        let mut text = source.to_string();
+        let mut summary = EditSummary::empty();
+        replace(&mut text, &mut summary, at, old_len, new);
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&Language::Rust.grammar().unwrap()).unwrap();
+        let tree = parser.parse(&text, None).unwrap();
+        let (chunks, how) = rechunk_tree(Language::Rust, &old, &tree, &text, &summary);
+        assert_eq!(chunks, crate::chunk::chunk_source(Language::Rust, &text));
+        how
+    }
+
+    #[test]
+    fn a_region_growing_past_the_window_of_siblings_looks_at_all_of_them() {
+        // 150 statements between two functions: a block of them changes, and
+        // the region must reach the functions, far outside the first window.
+        let consts: String = (0..150).map(|i| format!("const C{i}: u32 = {i};\n")).collect();
+        let source = format!("fn first() {{}}\n\n{consts}\nfn last() {{}}\n");
+        let at = source.find("C75").unwrap();
+        let how = edit_and_check(&source, at, 3, "RENAMED");
+        assert!(matches!(how, Rechunked::Region { .. }), "{how:?}");
+        // Many functions: an edit far from both ends stays inside the window.
+        let many: String = (0..300).map(|i| format!("fn f{i}() {{\n    {i}\n}}\n\n")).collect();
+        let at = many.find("    150").unwrap() + 4;
+        let Rechunked::Region { bytes, .. } = edit_and_check(&many, at, 3, "150 + 1") else { panic!("re-chunked the whole file") };
+        assert!(bytes.len() < 100, "{bytes:?}");
+        // At the very start and end of a file, past the windows' edges.
+        assert!(matches!(edit_and_check(&many, 0, 0, "// top\n"), Rechunked::Region { .. }));
+        let end = many.len();
+        assert!(matches!(edit_and_check(&many, end, 0, "fn g() {}\n"), Rechunked::Region { .. }));
     }
 
     #[test]

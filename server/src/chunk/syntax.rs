@@ -41,15 +41,17 @@ struct Placed<'a, 'tree> {
     signature: Option<String>,
 }
 
-/// Whole nodes of a file, siblings: `children` indexes the children of the
-/// node reached from the root by the child indices `path` (empty: the root's
-/// children), `lines` the lines they span (end exclusive). Chunking a region
-/// gives the chunks of the whole file that lie in it, provided no chunk of
-/// the whole file crosses its edges (`incremental.rs` makes sure of that),
-/// plus the chunks of the definitions holding it.
-pub(crate) struct Region {
-    pub(crate) path: Vec<usize>,
-    pub(crate) children: Range<usize>,
+/// Whole nodes of a file, siblings: `count` of them from `first` on, below
+/// the nodes of `path` (from a child of the root down to their parent; empty:
+/// they are children of the root); `lines` the lines they span (end
+/// exclusive). Chunking a region gives the chunks of the whole file that lie
+/// in it, provided no chunk of the whole file crosses its edges
+/// (`incremental.rs` makes sure of that), plus the chunks of the definitions
+/// holding it.
+pub(crate) struct Region<'tree> {
+    pub(crate) path: Vec<Node<'tree>>,
+    pub(crate) first: Node<'tree>,
+    pub(crate) count: usize,
     pub(crate) lines: Range<usize>,
     /// The lines in the region on which a top-level statement starts
     /// ([`statement_lines_of`] the region's children at the top level).
@@ -64,9 +66,9 @@ pub(crate) fn chunk_syntax_tree(language: Language, tree: &Tree, source: &str) -
 
 /// The chunks of `region` (the whole file with `None`), unsorted. `lines`
 /// indexes the source `tree` was parsed from.
-pub(crate) fn chunk_syntax_region(language: Language, tree: &Tree, lines: &LineIndex, region: Option<&Region>) -> Vec<Chunk> {
+pub(crate) fn chunk_syntax_region<'tree>(language: Language, tree: &'tree Tree, lines: &LineIndex, region: Option<&Region<'tree>>) -> Vec<Chunk> {
     let source = lines.source();
-    let definitions = find_definitions(language, tree, source, region.map(|r| Scope { path: &r.path, children: r.children.clone() }));
+    let definitions = find_definitions(language, tree, source, region.map(|r| Scope { path: &r.path, first: r.first, count: r.count }));
     let placed: Vec<Placed> = definitions
         .iter()
         .map(|definition| Placed {

@@ -15,9 +15,8 @@
 //! decide kinds, names or containers: `definitions.rs` does.
 
 use std::collections::HashMap;
-use std::ops::Range;
 
-use tree_sitter::{Node, QueryCursor, StreamingIterator, Tree};
+use tree_sitter::{Node, QueryCursor, StreamingIterator, Tree, TreeCursor};
 
 use super::attach::{is_attachable, wraps};
 use super::queries::{capture_role, CaptureRole, DefinitionQuery};
@@ -47,22 +46,24 @@ struct Level<'tree> {
     attachable_run: Vec<Node<'tree>>,
 }
 
-/// Part of a tree to walk: the children `children` (by index) of the node
-/// reached from the root by the child indices `path`.
+/// Part of a tree to walk: `count` siblings from `first` on, below the nodes
+/// of `path` (from a child of the root down to their parent; empty when they
+/// are children of the root).
 #[derive(Debug, Clone)]
-pub(crate) struct Scope<'a> {
-    pub(crate) path: &'a [usize],
-    pub(crate) children: Range<usize>,
+pub(crate) struct Scope<'a, 'tree> {
+    pub(crate) path: &'a [Node<'tree>],
+    pub(crate) first: Node<'tree>,
+    pub(crate) count: usize,
 }
 
 /// Every definition captured in `tree`, in walk order; with a `scope`, only
-/// the nodes on its path (the definitions around it) and inside its children.
+/// the nodes on its path (the definitions around it) and inside its siblings.
 pub(crate) fn find_captures<'tree>(
     language: Language,
     definitions: &DefinitionQuery,
     tree: &'tree Tree,
     source: &str,
-    scope: Option<Scope>,
+    scope: Option<Scope<'_, 'tree>>,
 ) -> Vec<Found<'tree>> {
     let mut query_cursor = QueryCursor::new();
     query_cursor.set_max_start_depth(Some(0));
@@ -70,42 +71,27 @@ pub(crate) fn find_captures<'tree>(
 
     let mut cursor = tree.walk();
     let mut levels = vec![Level { node: cursor.node(), attachable_run: Vec::new() }];
-    // With a scope: the depth of its children, the index among them of the
-    // one the walk is in, and where to stop.
+    // With a scope: the depth of its siblings, how many of them the walk has
+    // left behind, and where to stop.
     let mut scope_depth = 2;
-    let mut index = 0;
+    let mut done = 0;
     let mut end = None;
-    if let Some(Scope { path, children }) = scope {
-        if children.is_empty() {
+    if let Some(Scope { path, first, count }) = scope {
+        if count == 0 {
             return walk.found;
         }
         // Down the path: each node on it is visited (a definition holding the
-        // scope is found there); its siblings before it are only looked at
-        // for the run of comments and attributes before it.
-        for (depth, &child) in path.iter().chain(std::iter::once(&children.start)).enumerate() {
-            if !cursor.goto_first_child() {
-                return walk.found;
-            }
-            let mut attachable_run = Vec::new();
-            for _ in 0..child {
-                let node = cursor.node();
-                if is_attachable(language, node, source) {
-                    attachable_run.push(node);
-                } else {
-                    attachable_run.clear();
-                }
-                if !cursor.goto_next_sibling() {
-                    return walk.found;
-                }
-            }
-            levels.push(Level { node: cursor.node(), attachable_run });
+        // scope is found there), with the run of comments and attributes
+        // right before it.
+        for (depth, &node) in path.iter().chain(std::iter::once(&first)).enumerate() {
+            let Some(attachable_run) = go_to_child(&mut cursor, node, language, source) else { return walk.found };
+            levels.push(Level { node, attachable_run });
             if depth < path.len() {
-                walk.visit(cursor.node(), &levels);
+                walk.visit(node, &levels);
             }
         }
         scope_depth = path.len() + 2;
-        index = children.start;
-        end = Some(children.end);
+        end = Some(count);
     }
     loop {
         let node = cursor.node();
@@ -123,8 +109,8 @@ pub(crate) fn find_captures<'tree>(
                 level.attachable_run.clear();
             }
             if depth == scope_depth {
-                index += 1;
-                if end.is_some_and(|end| index >= end) {
+                done += 1;
+                if end.is_some_and(|end| done >= end) {
                     return walk.found;
                 }
             }
@@ -138,6 +124,43 @@ pub(crate) fn find_captures<'tree>(
             levels.pop();
         }
     }
+}
+
+/// Moves `cursor` from a node to its child `child`, jumping there by byte
+/// offset rather than stepping through every sibling before it, and returns
+/// the run of attachable siblings right before it (in source order). `None`
+/// if `child` is not a child of the cursor's node.
+fn go_to_child<'tree>(cursor: &mut TreeCursor<'tree>, child: Node<'tree>, language: Language, source: &str) -> Option<Vec<Node<'tree>>> {
+    let jumped = cursor.goto_first_child_for_byte(child.start_byte()).is_some();
+    // Empty nodes can sit at the same byte: step to the one sought.
+    while jumped && cursor.node() != child && cursor.node().start_byte() <= child.start_byte() && cursor.goto_next_sibling() {}
+    if cursor.node() != child {
+        // An empty child the jump went past: look for it from the first one.
+        if jumped {
+            cursor.goto_parent();
+        }
+        cursor.goto_first_child();
+        while cursor.node() != child {
+            if !cursor.goto_next_sibling() {
+                return None;
+            }
+        }
+    }
+    let mut run = Vec::new();
+    let mut back = 0;
+    while cursor.goto_previous_sibling() {
+        back += 1;
+        let node = cursor.node();
+        if !is_attachable(language, node, source) {
+            break;
+        }
+        run.push(node);
+    }
+    for _ in 0..back {
+        cursor.goto_next_sibling();
+    }
+    run.reverse();
+    Some(run)
 }
 
 /// What the walk gathers as it goes.
