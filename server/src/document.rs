@@ -126,17 +126,23 @@ impl Document {
         }
         let old_tree = self.tree.take();
         let tree = self.parser.as_mut().and_then(|p| p.parse(&self.text, old_tree.as_ref()));
-        let (chunks, how) = match (&tree, &old_tree, edit) {
+        let how = match (&tree, &old_tree, edit) {
             (Some(tree), Some(old_tree), Some(mut edit)) => {
                 for changed in old_tree.changed_ranges(tree) {
                     edit.add_dirty(changed.start_byte..changed.end_byte);
                 }
-                chunk::rechunk_tree(language, &self.chunks, tree, &self.text, &edit)
+                // In place unless a snapshot still holds the chunks.
+                chunk::rechunk_tree_in_place(language, Arc::make_mut(&mut self.chunks), tree, &self.text, &edit)
             }
-            (Some(tree), _, _) => (chunk::chunk_tree(language, tree, &self.text), Rechunked::Whole),
-            (None, _, _) => (chunk::chunk_source(language, &self.text), Rechunked::Whole),
+            (Some(tree), _, _) => {
+                self.chunks = Arc::new(chunk::chunk_tree(language, tree, &self.text));
+                Rechunked::Whole
+            }
+            (None, _, _) => {
+                self.chunks = Arc::new(chunk::chunk_source(language, &self.text));
+                Rechunked::Whole
+            }
         };
-        self.chunks = Arc::new(chunks);
         self.tree = tree;
         how
     }

@@ -129,9 +129,26 @@ const MAX_ROUNDS: usize = 8;
 /// text before the edit summarised by `edit`. Equal to
 /// `chunk_tree(language, tree, source)`, which it falls back to.
 pub fn rechunk_tree(language: Language, old: &[Chunk], tree: &Tree, source: &str, edit: &EditSummary) -> (Vec<Chunk>, Rechunked) {
-    match rechunk_region(language, old, tree, source, edit) {
-        Some((chunks, bytes, splice)) => (chunks, Rechunked::Region { bytes, splice }),
-        None => (chunk_tree(language, tree, source), Rechunked::Whole),
+    let mut chunks = old.to_vec();
+    let how = rechunk_tree_in_place(language, &mut chunks, tree, source, edit);
+    (chunks, how)
+}
+
+/// [`rechunk_tree`] on the chunks in place: the chunks around the edit are
+/// replaced and those after it moved, without copying the others.
+pub fn rechunk_tree_in_place(language: Language, chunks: &mut Vec<Chunk>, tree: &Tree, source: &str, edit: &EditSummary) -> Rechunked {
+    match rechunk_region(language, chunks, tree, source, edit) {
+        Some((region_chunks, bytes, splice)) => {
+            chunks.splice(splice.at..splice.at + splice.removed, region_chunks);
+            for chunk in &mut chunks[splice.at + splice.inserted..] {
+                shift(chunk, splice.byte_delta, splice.line_delta);
+            }
+            Rechunked::Region { bytes, splice }
+        }
+        None => {
+            *chunks = chunk_tree(language, tree, source);
+            Rechunked::Whole
+        }
     }
 }
 
@@ -238,6 +255,7 @@ fn siblings_around<'tree>(parent: Node<'tree>, at: usize, window: Option<usize>)
 
 /// What looking for a region among one set of siblings gave.
 enum Attempt {
+    /// The region's new chunks, its bytes, and which old chunks they replace.
     Found(Vec<Chunk>, Range<usize>, Splice),
     /// No region here: try the level above.
     NotHere,
@@ -336,7 +354,7 @@ impl<'tree> Seams<'_, 'tree> {
                 start -= 1;
                 continue;
             }
-            let (chunks, splice) = self.splice(chunks, &bytes);
+            let splice = self.splice(chunks.len(), &bytes);
             return Attempt::Found(chunks, bytes, splice);
         }
         Attempt::NotHere
@@ -434,25 +452,22 @@ impl<'tree> Seams<'_, 'tree> {
         starting_before > 0 && self.old_ends[starting_before - 1] > old_edge
     }
 
-    /// Old chunks before `region`, the region's new chunks, and old chunks
-    /// after it shifted into the new text.
-    fn splice(&self, region_chunks: Vec<Chunk>, region: &Range<usize>) -> (Vec<Chunk>, Splice) {
+    /// Which old chunks the region's `inserted` new ones replace: those
+    /// starting inside it (the old chunks before it stay, those after it move).
+    fn splice(&self, inserted: usize, region: &Range<usize>) -> Splice {
         let old_end = (region.end as isize - self.byte_delta) as usize;
         let before = self.old.partition_point(|c| c.bytes.start < region.start);
         let after = self.old.partition_point(|c| c.bytes.start < old_end);
-        let splice = Splice { at: before, removed: after - before, inserted: region_chunks.len(), byte_delta: self.byte_delta, line_delta: self.line_delta };
-        let mut chunks = Vec::with_capacity(before + region_chunks.len() + self.old.len() - after);
-        chunks.extend_from_slice(&self.old[..before]);
-        chunks.extend(region_chunks);
-        chunks.extend(self.old[after..].iter().map(|c| shifted(c, self.byte_delta, self.line_delta)));
-        (chunks, splice)
+        Splice { at: before, removed: after - before, inserted, byte_delta: self.byte_delta, line_delta: self.line_delta }
     }
 }
 
-fn shifted(chunk: &Chunk, byte_delta: isize, line_delta: isize) -> Chunk {
-    let bytes = (chunk.bytes.start as isize + byte_delta) as usize..(chunk.bytes.end as isize + byte_delta) as usize;
-    let line = |l: u32| (l as isize + line_delta) as u32;
-    Chunk { bytes, start_line: line(chunk.start_line), end_line: line(chunk.end_line), ..chunk.clone() }
+/// Moves a chunk by an edit before it.
+fn shift(chunk: &mut Chunk, byte_delta: isize, line_delta: isize) {
+    let by = |value: usize, delta: isize| (value as isize + delta) as usize;
+    chunk.bytes = by(chunk.bytes.start, byte_delta)..by(chunk.bytes.end, byte_delta);
+    chunk.start_line = by(chunk.start_line as usize, line_delta) as u32;
+    chunk.end_line = by(chunk.end_line as usize, line_delta) as u32;
 }
 
 #[cfg(test)]

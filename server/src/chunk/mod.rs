@@ -44,7 +44,7 @@ use tree_sitter::{Parser, Tree};
 use crate::lang::Language;
 
 pub use embed_text::chunk_text_for_embedding;
-pub use incremental::{rechunk_tree, EditSummary, Rechunked, Splice};
+pub use incremental::{rechunk_tree, rechunk_tree_in_place, EditSummary, Rechunked, Splice};
 pub use lines::line_count;
 
 /// What a chunk is.
