@@ -31,8 +31,10 @@
 //! changes no syntax, so the edited bytes must count too) and grows sibling
 //! by sibling until both edges are seams. It is sought among the children of
 //! the innermost node holding the edit first, then of each node above it, up
-//! to the root. When that takes more than a few rounds, or there is no tree
-//! to go by, the whole file is chunked again.
+//! to the root; at each level among a window of siblings around the edit
+//! first, all of them only if the region grows past it, so the work follows
+//! the edit, not the file. When that takes more than a few rounds, or there
+//! is no tree to go by, the whole file is chunked again.
 
 use std::ops::Range;
 
