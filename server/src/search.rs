@@ -162,13 +162,12 @@ impl SearchIndex {
         let Some((path, mut ids)) = self.by_path.remove_entry(path) else { return false };
         let after = ids.split_off(splice.at + splice.removed);
         let replaced = ids.split_off(splice.at);
-        let shift = |value: u32, delta: isize| (value as isize + delta).max(0) as u32;
         for &id in &after {
             let chunk = &mut self.chunks[id].chunk;
-            chunk.start_byte = shift(chunk.start_byte, splice.byte_delta);
-            chunk.end_byte = shift(chunk.end_byte, splice.byte_delta);
-            chunk.start_line = shift(chunk.start_line, splice.line_delta);
-            chunk.end_line = shift(chunk.end_line, splice.line_delta);
+            chunk.start_byte = splice.moved_byte(chunk.start_byte as usize) as u32;
+            chunk.end_byte = splice.moved_byte(chunk.end_byte as usize) as u32;
+            chunk.start_line = splice.moved_line(chunk.start_line);
+            chunk.end_line = splice.moved_line(chunk.end_line);
         }
         let placed = self.place(&path, language, inserted, replaced, &vector_of);
         ids.extend(placed);

@@ -124,6 +124,22 @@ pub struct Splice {
     pub line_delta: isize,
 }
 
+impl Splice {
+    /// Where a byte offset of a chunk after the replaced ones is now.
+    pub fn moved_byte(&self, byte: usize) -> usize {
+        moved(byte, self.byte_delta)
+    }
+
+    /// Where a line of a chunk after the replaced ones is now.
+    pub fn moved_line(&self, line: u32) -> u32 {
+        moved(line as usize, self.line_delta) as u32
+    }
+}
+
+fn moved(value: usize, delta: isize) -> usize {
+    (value as isize + delta).max(0) as usize
+}
+
 /// Rounds of growing the region before giving up and chunking everything.
 const MAX_ROUNDS: usize = 8;
 
@@ -143,7 +159,9 @@ pub fn rechunk_tree_in_place(language: Language, chunks: &mut Vec<Chunk>, tree: 
         Some((region_chunks, bytes, splice)) => {
             chunks.splice(splice.at..splice.at + splice.removed, region_chunks);
             for chunk in &mut chunks[splice.at + splice.inserted..] {
-                shift(chunk, splice.byte_delta, splice.line_delta);
+                chunk.bytes = splice.moved_byte(chunk.bytes.start)..splice.moved_byte(chunk.bytes.end);
+                chunk.start_line = splice.moved_line(chunk.start_line);
+                chunk.end_line = splice.moved_line(chunk.end_line);
             }
             Rechunked::Region { bytes, splice }
         }
@@ -304,7 +322,7 @@ struct Seams<'a, 'tree> {
 
 impl<'tree> Seams<'_, 'tree> {
     /// Grows a region around the dirty bytes until both edges are seams and
-    /// chunks it; `None` when that fails here.
+    /// chunks it; says why not when that fails among these siblings.
     fn rechunk(&self, tree: &'tree Tree, path: Vec<Node<'tree>>) -> Attempt {
         let children = self.children;
         let dirty = &self.dirty;
@@ -462,14 +480,6 @@ impl<'tree> Seams<'_, 'tree> {
         let after = self.old.partition_point(|c| c.bytes.start < old_end);
         Splice { at: before, removed: after - before, inserted, byte_delta: self.byte_delta, line_delta: self.line_delta }
     }
-}
-
-/// Moves a chunk by an edit before it.
-fn shift(chunk: &mut Chunk, byte_delta: isize, line_delta: isize) {
-    let by = |value: usize, delta: isize| (value as isize + delta) as usize;
-    chunk.bytes = by(chunk.bytes.start, byte_delta)..by(chunk.bytes.end, byte_delta);
-    chunk.start_line = by(chunk.start_line as usize, line_delta) as u32;
-    chunk.end_line = by(chunk.end_line as usize, line_delta) as u32;
 }
 
 #[cfg(test)]

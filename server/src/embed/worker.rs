@@ -119,13 +119,12 @@ impl EmbedWorker {
     fn start(embedder: Box<dyn Embedder>, query_embedder: Option<Box<dyn Embedder>>) -> Result<EmbedWorker> {
         let shared = Arc::new(Shared { queues: Mutex::new(Queues::default()), ready: Condvar::new() });
         let model_id: Arc<str> = embedder.model_id().into();
-        let has_query_thread = query_embedder.is_some();
-        let threads = std::iter::once((embedder, Serves::Everything, "semnav-embed"))
-            .chain(query_embedder.map(|e| (e, Serves::QueriesOnly, "semnav-embed-query")));
         // With a thread of its own for queries (the server), the other one's
         // work is indexing and typed text, which nobody waits for with the
         // cursor: it yields the CPU to queries and to the editor's requests.
-        let lower_priority = has_query_thread;
+        let lower_priority = query_embedder.is_some();
+        let threads = std::iter::once((embedder, Serves::Everything, "semnav-embed"))
+            .chain(query_embedder.map(|e| (e, Serves::QueriesOnly, "semnav-embed-query")));
         for (embedder, serves, name) in threads {
             let thread_shared = shared.clone();
             thread::Builder::new()
