@@ -125,23 +125,29 @@ fn breakdown(language: Language, source: &str, edits: usize, edit: impl Fn(usize
     println!("      whole / around the edit, p50: {:.1}×", whole.median() / region.median());
 }
 
+/// `Document::apply` on `edits` edits of `source`, then its parts timed
+/// apart ([`breakdown`]).
+fn time_document(language: Language, source: &str, edits: usize, edit: impl Fn(usize) -> Change) {
+    let mut doc = Document::open(Some(language), source.to_string(), 1, 1 << 22);
+    println!("  chunks in the file: {}", doc.chunks().len());
+    let mut apply = Samples::default();
+    for k in 0..edits {
+        let change = edit(k);
+        let start = Instant::now();
+        doc.apply(&[change], k as i32 + 2, Encoding::Utf16);
+        apply.push_duration(start.elapsed());
+    }
+    report("Document::apply (apply + reparse + re-chunk)", &apply);
+    breakdown(language, source, edits, edit);
+}
+
 fn main() {
     let lines = env_usize("SEMNAV_BENCH_LINES", 5000);
     let edits = env_usize("SEMNAV_BENCH_EDITS", 300);
     let source = rust_file(lines);
     println!("== lsp (a): one-line edit in a {lines}-line Rust file, {edits} edits ==");
 
-    let mut doc = Document::open(Some(Language::Rust), source.clone(), 1, 1 << 22);
-    println!("  chunks in the file: {}", doc.chunks().len());
-    let mut apply = Samples::default();
-    for k in 0..edits {
-        let change = rust_edit(k, lines);
-        let start = Instant::now();
-        doc.apply(&[change], k as i32 + 2, Encoding::Utf16);
-        apply.push_duration(start.elapsed());
-    }
-    report("Document::apply (apply + reparse + re-chunk)", &apply);
-    breakdown(Language::Rust, &source, edits, |k| rust_edit(k, lines));
+    time_document(Language::Rust, &source, edits, |k| rust_edit(k, lines));
 
 
     let dir = tempfile::tempdir().unwrap();
@@ -165,16 +171,7 @@ fn main() {
     // The same edits inside one big class: re-chunked among its members.
     let java = java_file(lines);
     println!("\n  the same in a {lines}-line Java file that is one class:");
-    let mut doc = Document::open(Some(Language::Java), java.clone(), 1, 1 << 22);
-    println!("  chunks in the file: {}", doc.chunks().len());
-    let mut apply = Samples::default();
-    for k in 0..edits {
-        let start = Instant::now();
-        doc.apply(&[one_line_edit(k, lines, 1, 12)], k as i32 + 2, Encoding::Utf16);
-        apply.push_duration(start.elapsed());
-    }
-    report("Document::apply (apply + reparse + re-chunk)", &apply);
-    breakdown(Language::Java, &java, edits, |k| one_line_edit(k, lines, 1, 12));
+    time_document(Language::Java, &java, edits, |k| one_line_edit(k, lines, 1, 12));
 
     if env_flag("SEMNAV_BENCH_SKIP_MODEL") {
         return;
