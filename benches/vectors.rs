@@ -177,7 +177,7 @@ fn main() {
         let (_, truth) = run_queries(&queries, |q| exact_top_k(&matrix, DIM, q, K, |_| true));
         let (mut index, _) = index_of(vectors);
         let (points, keys) = index.live_points();
-        let (base, build_secs) = timed(|| Arc::new(pool.install(|| HnswBase::build(points, keys))));
+        let (base, build_secs) = timed(|| Arc::new(pool.install(|| HnswBase::build(points, keys)).expect("vectors of the model's dimension")));
         let (_, set_secs) = timed(|| index.set_base(base.clone()));
         let (lat, found) = run_queries(&queries, |q| index.search(q, K, |_| true));
         let speedup = exact_p50.get(&n).map(|e| format!("{:.1}x", e / lat.median())).unwrap_or("-".into());

@@ -6,8 +6,11 @@
 //! (the *delta*) are scanned exactly and removed ones (*tombstones*) skipped,
 //! and the two result lists are merged at query time. instant-distance cannot
 //! insert or delete, so the base is rebuilt once the delta or tombstones grow
-//! past [`REBUILD_FRACTION`] of it. This module knows vectors and keys only,
-//! not chunks or files.
+//! past [`REBUILD_FRACTION`] of it. The graph holds its points quantized to
+//! one byte per dimension ([`QuantizedVector`]): they only steer the walk, and
+//! the candidates it finds are scored exactly from the f32 vectors, so what a
+//! search returns is never an approximated score. This module knows vectors
+//! and keys only, not chunks or files.
 
 use std::collections::{HashMap, HashSet};
 
@@ -130,13 +133,114 @@ impl TopK {
     }
 }
 
-/// A vector as an HNSW point; distance is 1 - cosine (vectors are unit length).
-#[derive(Clone, Serialize, Deserialize)]
-pub struct UnitVector(pub Vec<f32>);
+/// The longest vector an HNSW graph can hold (the model's dimension); shorter
+/// ones are padded with zeros, which leaves every dot product unchanged.
+pub const GRAPH_DIM: usize = crate::embed::DIM;
 
-impl instant_distance::Point for UnitVector {
+/// A unit vector as an HNSW point: one signed byte per dimension and a scale
+/// (`max |x| / 127`), so `x ≈ scale * codes`. A quarter of the memory of the
+/// f32 vector, inline in the graph's point array (no pointer to follow), and
+/// an integer dot product: the graph walk reads a quarter of the bytes. Its
+/// distances (1 - cosine, off by about 0.01 at most) only steer the walk;
+/// [`VectorIndex::search`] scores the candidates it returns exactly.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(into = "StoredCodes", try_from = "StoredCodes")]
+pub struct QuantizedVector {
+    scale: f32,
+    codes: [i8; GRAPH_DIM],
+}
+
+/// How a [`QuantizedVector`] is written (serde derives no arrays of 384).
+#[derive(Serialize, Deserialize)]
+struct StoredCodes {
+    scale: f32,
+    codes: Vec<i8>,
+}
+
+impl From<QuantizedVector> for StoredCodes {
+    fn from(q: QuantizedVector) -> Self {
+        StoredCodes { scale: q.scale, codes: q.codes.to_vec() }
+    }
+}
+
+impl TryFrom<StoredCodes> for QuantizedVector {
+    type Error = String;
+
+    fn try_from(s: StoredCodes) -> Result<Self, String> {
+        let codes = s.codes.try_into().map_err(|c: Vec<i8>| format!("a graph point has {} dimensions, expected {GRAPH_DIM}", c.len()))?;
+        Ok(QuantizedVector { scale: s.scale, codes })
+    }
+}
+
+impl QuantizedVector {
+    /// `None` for a vector longer than [`GRAPH_DIM`].
+    pub fn new(v: &[f32]) -> Option<Self> {
+        if v.len() > GRAPH_DIM {
+            return None;
+        }
+        let max = v.iter().fold(0f32, |m, x| m.max(x.abs()));
+        let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
+        let mut codes = [0i8; GRAPH_DIM];
+        for (code, x) in codes.iter_mut().zip(v) {
+            *code = (x / scale).round().clamp(-127.0, 127.0) as i8;
+        }
+        Some(QuantizedVector { scale, codes })
+    }
+
+    /// The approximate cosine of two unit vectors.
+    pub fn cosine(&self, other: &Self) -> f32 {
+        self.scale * other.scale * dot_i8(&self.codes, &other.codes) as f32
+    }
+}
+
+impl instant_distance::Point for QuantizedVector {
     fn distance(&self, other: &Self) -> f32 {
-        1.0 - dot(&self.0, &other.0)
+        1.0 - self.cosine(other)
+    }
+}
+
+/// Integer dot product of two code arrays: with AVX2 (checked once at run
+/// time) sixteen lanes at a time, elsewhere a loop the compiler vectorises.
+#[inline]
+fn dot_i8(a: &[i8; GRAPH_DIM], b: &[i8; GRAPH_DIM]) -> i32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has the feature `dot_i8_avx2` is compiled for.
+            return unsafe { dot_i8_avx2(a, b) };
+        }
+    }
+    dot_i8_portable(a, b)
+}
+
+#[inline]
+fn dot_i8_portable(a: &[i8], b: &[i8]) -> i32 {
+    a.iter().zip(b).map(|(&x, &y)| i32::from(x) * i32::from(y)).sum()
+}
+
+/// Widens 16 bytes of each side to i16 and multiply-adds pairs into eight
+/// i32 lanes (no overflow: |sum| ≤ 384 · 127² < 2³¹); two accumulators.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn dot_i8_avx2(a: &[i8; GRAPH_DIM], b: &[i8; GRAPH_DIM]) -> i32 {
+    use std::arch::x86_64::*;
+    const STEP: usize = 32;
+    let steps = GRAPH_DIM / STEP;
+    let (pa, pb) = (a.as_ptr(), b.as_ptr());
+    // SAFETY: every load reads 16 bytes at an offset below `steps * 32 <= GRAPH_DIM`.
+    unsafe {
+        let mut acc = [_mm256_setzero_si256(); 2];
+        for step in 0..steps {
+            for (half, sum) in acc.iter_mut().enumerate() {
+                let offset = step * STEP + half * 16;
+                let x = _mm256_cvtepi8_epi16(_mm_loadu_si128(pa.add(offset).cast()));
+                let y = _mm256_cvtepi8_epi16(_mm_loadu_si128(pb.add(offset).cast()));
+                *sum = _mm256_add_epi32(*sum, _mm256_madd_epi16(x, y));
+            }
+        }
+        let mut lanes = [0i32; 8];
+        _mm256_storeu_si256(lanes.as_mut_ptr().cast(), _mm256_add_epi32(acc[0], acc[1]));
+        lanes.iter().sum::<i32>() + dot_i8_portable(&a[steps * STEP..], &b[steps * STEP..])
     }
 }
 
@@ -144,18 +248,19 @@ impl instant_distance::Point for UnitVector {
 /// hash, so the graph survives any reordering of chunks).
 #[derive(Serialize, Deserialize)]
 pub struct HnswBase<K: Clone> {
-    map: HnswMap<UnitVector, K>,
+    map: HnswMap<QuantizedVector, K>,
     len: usize,
 }
 
 impl<K: Clone + Send + Sync + Eq + std::hash::Hash> HnswBase<K> {
     /// Builds a graph; runs on the calling thread plus the current rayon pool
-    /// (call it inside a bounded pool's `install`).
-    pub fn build(points: Vec<Vec<f32>>, keys: Vec<K>) -> Self {
+    /// (call it inside a bounded pool's `install`). `None` when a vector is
+    /// longer than [`GRAPH_DIM`].
+    pub fn build(points: Vec<Vec<f32>>, keys: Vec<K>) -> Option<Self> {
         let len = points.len();
-        let points = points.into_iter().map(UnitVector).collect();
+        let points = points.iter().map(|p| QuantizedVector::new(p)).collect::<Option<Vec<_>>>()?;
         let map = Builder::default().ef_construction(100).ef_search(100).seed(7).build(points, keys);
-        HnswBase { map, len }
+        Some(HnswBase { map, len })
     }
 
     pub fn len(&self) -> usize {
@@ -166,17 +271,12 @@ impl<K: Clone + Send + Sync + Eq + std::hash::Hash> HnswBase<K> {
         self.len == 0
     }
 
-    /// Keys of the graph's nearest neighbours with their cosine, best first, at
-    /// most `k`, skipping keys `skip` accepts.
-    pub fn search(&self, query: &[f32], k: usize, skip: impl Fn(&K) -> bool) -> Vec<(K, f32)> {
+    /// Keys of the graph's nearest neighbours, nearest first by the quantized
+    /// cosine, at most `k`, skipping keys `skip` accepts.
+    pub fn search(&self, query: &[f32], k: usize, skip: impl Fn(&K) -> bool) -> Vec<K> {
+        let Some(q) = QuantizedVector::new(query) else { return Vec::new() };
         let mut search = Search::default();
-        let q = UnitVector(query.to_vec());
-        self.map
-            .search(&q, &mut search)
-            .filter(|item| !skip(item.value))
-            .take(k)
-            .map(|item| (item.value.clone(), 1.0 - item.distance))
-            .collect()
+        self.map.search(&q, &mut search).filter(|item| !skip(item.value)).take(k).map(|item| item.value.clone()).collect()
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &K> {
@@ -297,6 +397,9 @@ impl<K: Clone + Eq + std::hash::Hash + Send + Sync> VectorIndex<K> {
     /// Whether the base is missing (and worth having) or stale.
     pub fn needs_base(&self) -> bool {
         let live = self.row_of.len();
+        if self.dim > GRAPH_DIM {
+            return false;
+        }
         match &self.base {
             None => live >= ANN_THRESHOLD,
             Some(b) => (self.delta.len() + self.tombstones.len()) as f32 > REBUILD_FRACTION * b.len() as f32,
@@ -321,10 +424,11 @@ impl<K: Clone + Eq + std::hash::Hash + Send + Sync> VectorIndex<K> {
         let mut top = TopK::new(k);
         let from_base = base.search(query, k * 4 + 16, |key| self.tombstones.contains(key));
         let mut found = 0;
-        for (key, score) in from_base {
+        for key in from_base {
             if let Some(&row) = self.row_of.get(&key) {
                 if keep(row) {
-                    top.push(row, score);
+                    // The graph's order is approximate; the score is exact.
+                    top.push(row, dot(self.vector(row), query));
                     found += 1;
                 }
             }
@@ -379,6 +483,36 @@ mod tests {
     }
 
     #[test]
+    fn quantized_cosine_is_close_to_exact() {
+        let vs = random_unit_vectors(200, GRAPH_DIM, 5);
+        let qs: Vec<QuantizedVector> = vs.iter().map(|v| QuantizedVector::new(v).unwrap()).collect();
+        for i in 0..vs.len() - 1 {
+            let (exact, approx) = (dot(&vs[i], &vs[i + 1]), qs[i].cosine(&qs[i + 1]));
+            assert!((exact - approx).abs() < 0.01, "cosine {exact} quantized to {approx}");
+            assert!((qs[i].cosine(&qs[i]) - 1.0).abs() < 0.01);
+            // Both integer dot products agree exactly.
+            assert_eq!(dot_i8(&qs[i].codes, &qs[i + 1].codes), dot_i8_portable(&qs[i].codes, &qs[i + 1].codes));
+        }
+        // Shorter vectors are padded; longer ones have no quantized form.
+        let short = random_unit_vectors(2, 16, 6);
+        let (a, b) = (QuantizedVector::new(&short[0]).unwrap(), QuantizedVector::new(&short[1]).unwrap());
+        assert!((a.cosine(&b) - dot(&short[0], &short[1])).abs() < 0.01);
+        assert!(QuantizedVector::new(&vec![0.0; GRAPH_DIM + 1]).is_none());
+        // The zero vector has a finite scale.
+        assert_eq!(QuantizedVector::new(&[0.0; 4]).unwrap().cosine(&a), 0.0);
+    }
+
+    #[test]
+    fn quantized_points_round_trip_and_wrong_lengths_fail_to_decode() {
+        let v = &random_unit_vectors(1, GRAPH_DIM, 8)[0];
+        let q = QuantizedVector::new(v).unwrap();
+        let back: QuantizedVector = postcard::from_bytes(&postcard::to_allocvec(&q).unwrap()).unwrap();
+        assert_eq!((back.scale, back.codes), (q.scale, q.codes));
+        let short = StoredCodes { scale: 1.0, codes: vec![1; 10] };
+        assert!(postcard::from_bytes::<QuantizedVector>(&postcard::to_allocvec(&short).unwrap()).is_err());
+    }
+
+    #[test]
     fn exact_top_k_is_sorted_and_filtered() {
         let vs = random_unit_vectors(200, 16, 1);
         let matrix: Vec<f32> = vs.concat();
@@ -399,7 +533,7 @@ mod tests {
         }
         let exact: Vec<Vec<usize>> = (0..20).map(|q| index.search(&vs[q * 7], 10, |_| true).into_iter().map(|x| x.0).collect()).collect();
         let (points, keys) = index.live_points();
-        index.set_base(std::sync::Arc::new(HnswBase::build(points, keys)));
+        index.set_base(std::sync::Arc::new(HnswBase::build(points, keys).unwrap()));
         let mut agree = 0;
         for (q, want) in exact.iter().enumerate() {
             let got: Vec<usize> = index.search(&vs[q * 7], 10, |_| true).into_iter().map(|x| x.0).collect();
@@ -419,7 +553,7 @@ mod tests {
             index.insert(i as u32, v);
         }
         let (points, keys) = index.live_points();
-        index.set_base(std::sync::Arc::new(HnswBase::build(points, keys)));
+        index.set_base(std::sync::Arc::new(HnswBase::build(points, keys).unwrap()));
         // A new vector (delta) is found; a removed one (tombstone) is not.
         index.insert(250, &vs[250]);
         assert_eq!(index.search(&vs[250], 1, |_| true)[0].0, index.row(&250).unwrap());

@@ -34,6 +34,10 @@ const EMBED_ROUND: usize = 256;
 /// A file modified this close to when it was indexed is read again next time:
 /// its modification time cannot tell a later write apart.
 const RACY_NS: u64 = 2_000_000_000;
+/// The saved HNSW graph (points quantized to bytes), and the names of the
+/// formats before it, removed when an index is loaded.
+const HNSW_FILE: &str = "hnsw-q8.bin";
+const OUTDATED_HNSW_FILES: &[&str] = &["hnsw.bin"];
 
 /// Reports a long operation's progress (a terminal bar, LSP `$/progress`).
 pub trait Progress: Sync {
@@ -238,6 +242,7 @@ impl Workspace {
     /// Reads the whole index into memory for searching, with the persisted
     /// HNSW base when the index is large enough to have one.
     pub fn load(&self) -> Result<SearchIndex> {
+        remove_outdated_graphs(self.store.dir());
         let mut index = SearchIndex::new();
         for item in self.store.files() {
             let (path, entry) = item?;
@@ -253,8 +258,9 @@ impl Workspace {
         Ok(index)
     }
 
+    /// The saved graph. Its name changes with the format of its points.
     fn hnsw_path(&self) -> PathBuf {
-        self.store.dir().join("hnsw.bin")
+        self.store.dir().join(HNSW_FILE)
     }
 
     /// Builds and saves a new HNSW base when the index needs one (large, and
@@ -266,7 +272,7 @@ impl Workspace {
         }
         let (points, keys) = index.vectors().live_points();
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads.max(1)).thread_name(|i| format!("semnav-hnsw-{i}")).build()?;
-        let base = pool.install(|| HnswBase::build(points, keys));
+        let base = pool.install(|| HnswBase::build(points, keys)).context("the index's vectors are too long for an HNSW graph")?;
         save_base(&self.hnsw_path(), &base)?;
         index.vectors_mut().set_base(Arc::new(base));
         Ok(true)
@@ -450,6 +456,19 @@ impl PendingFiles {
 }
 
 /// Reads a saved HNSW base; `None` when there is none.
+/// Deletes graphs saved in an older format from index directory `dir` (they
+/// are rebuilt as needed).
+fn remove_outdated_graphs(dir: &Path) {
+    for name in OUTDATED_HNSW_FILES {
+        let path = dir.join(name);
+        match std::fs::remove_file(&path) {
+            Ok(()) => tracing::info!("removed {} (an HNSW graph in an older format)", path.display()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => tracing::warn!("cannot remove the outdated HNSW graph {}: {e}", path.display()),
+        }
+    }
+}
+
 fn load_base(path: &Path) -> Result<Option<HnswBase<TextHash>>> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
@@ -471,4 +490,38 @@ fn save_base(path: &Path, base: &HnswBase<TextHash>) -> Result<()> {
 
 fn now_ns() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(i: usize) -> Vec<f32> {
+        let mut v: Vec<f32> = (0..crate::embed::DIM).map(|d| ((i * 31 + d * 7) % 17) as f32 - 8.0).collect();
+        crate::embed::normalize(&mut v);
+        v
+    }
+
+    #[test]
+    fn a_saved_graph_loads_and_a_damaged_or_outdated_one_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(HNSW_FILE);
+        assert!(load_base(&path).unwrap().is_none(), "no file: no graph, no error");
+        let keys: Vec<TextHash> = (0..300u32).map(|i| *blake3::hash(&i.to_le_bytes()).as_bytes()).collect();
+        let base = HnswBase::build((0..300).map(unit).collect(), keys.clone()).unwrap();
+        save_base(&path, &base).unwrap();
+        let loaded = load_base(&path).unwrap().unwrap();
+        assert_eq!(loaded.len(), 300);
+        assert_eq!(loaded.search(&unit(42), 3, |_| false), base.search(&unit(42), 3, |_| false));
+        // Cut short (a write interrupted before the rename cannot leave this,
+        // but a damaged disk can): an error, which `load` logs and ignores.
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+        assert!(load_base(&path).is_err());
+        // A graph in the format before quantized points is removed.
+        std::fs::write(dir.path().join("hnsw.bin"), b"f32 points").unwrap();
+        remove_outdated_graphs(dir.path());
+        assert!(!dir.path().join("hnsw.bin").exists());
+        assert!(path.exists());
+    }
 }
