@@ -30,10 +30,16 @@
 //! hours here (~8 chunks/s). The `FakeEmbedder` returns deterministic
 //! pseudo-random unit vectors of dimension 384 (seeded by a hash of the text)
 //! under the real model's id, so the real server opens A's store as its own
-//! and finds every vector present. Everything measured is real: the binary,
-//! JSON-RPC over stdio, the query embeddings (the real model, sharing the
-//! 2 cores with B's cold index), the exact scan / HNSW + BM25 and the fusion; only A's stored vectors are synthetic (so the hits are not
-//! meaningful, and the HNSW graph is one over uniform random points).
+//! and finds every vector present. By default they are clustered: each is one
+//! of 200 real embeddings of short code descriptions ("parse the
+//! configuration file", "retry an http request", …) plus noise, so a query
+//! lands near some of them, as with real chunks. `SEMNAV_BENCH_VECTORS=uniform`
+//! spreads them uniformly on the sphere instead: no neighbourhoods at all,
+//! the worst case for the HNSW graph (the walk reads several times more
+//! points). Everything measured is real: the binary, JSON-RPC over stdio, the
+//! query embeddings (the real model, sharing the 2 cores with B's cold
+//! index), the exact scan / HNSW + BM25 and the fusion; only A's stored
+//! vectors are synthetic (so the hits are not meaningful).
 //!
 //! Run: `cargo build --release -p semnav && cargo bench --bench lsp_search`
 //! (`cargo bench` builds only this package: the `semnav` binary it spawns is
@@ -45,13 +51,15 @@
 //! B, default 400; larger keeps the cold index running through more of the
 //! queries), `SEMNAV_BENCH_THREADS` (HNSW build threads when seeding,
 //! default all cores), `SEMNAV_BENCH_SEED_CACHE` (a directory where A is
-//! kept after seeding and reused by later runs; B is always cold).
+//! kept after seeding and reused by later runs; B is always cold),
+//! `SEMNAV_BENCH_VECTORS` (`clustered`, the default, or `uniform`).
 
 mod common;
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
@@ -70,29 +78,64 @@ const COLD_FIRST_UNIT: usize = 10_000_000;
 /// Results asked for by each query (the contract's default).
 const LIMIT: usize = 10;
 
-/// Deterministic pseudo-random unit vectors under another model's id.
+/// Deterministic pseudo-random unit vectors under the real model's id.
+/// With `centres`, each text's vector is one of them (picked by a hash of
+/// the text) plus noise of σ ≈ 0.05 per dimension (cosine ~0.7 to its
+/// centre), like the clustered vectors of `benches/vectors`; without,
+/// uniform on the sphere.
 struct FakeEmbedder {
     model_id: String,
+    centres: Arc<Vec<Vec<f32>>>,
 }
 
+/// Uniform noise in [-1, 1) times this has a standard deviation of 0.05.
+const NOISE: f32 = 0.05 * 1.732_050_8;
+
 impl FakeEmbedder {
-    fn vector(text: &str) -> Vec<f32> {
+    fn vector(&self, text: &str) -> Vec<f32> {
         let mut h = DefaultHasher::new();
         text.hash(&mut h);
         let mut state = h.finish();
+        let centre = (!self.centres.is_empty()).then(|| &self.centres[(state % self.centres.len() as u64) as usize]);
         // splitmix64: uniform in [-1, 1) per dimension, then unit length.
         let mut v: Vec<f32> = (0..DIM)
-            .map(|_| {
+            .map(|d| {
                 state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
                 let mut z = state;
                 z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
                 z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
                 z ^= z >> 31;
-                (z >> 40) as f32 / (1u64 << 23) as f32 - 1.0
+                let uniform = (z >> 40) as f32 / (1u64 << 23) as f32 - 1.0;
+                match centre {
+                    Some(c) => c[d] + NOISE * uniform,
+                    None => uniform,
+                }
             })
             .collect();
         normalize(&mut v);
         v
+    }
+}
+
+/// How A's vectors are spread: `SEMNAV_BENCH_VECTORS=clustered` (default:
+/// around 200 real embeddings of code descriptions, so a query lands near some
+/// of them, as with real chunks) or `uniform` (on the whole sphere: no
+/// neighbourhoods, the worst case for the HNSW graph).
+fn centres(model: &mut FastEmbedder) -> Result<Vec<Vec<f32>>> {
+    match std::env::var("SEMNAV_BENCH_VECTORS").as_deref() {
+        Ok("uniform") => Ok(Vec::new()),
+        Ok("clustered") | Err(_) => {
+            const VERBS: [&str; 20] = [
+                "parse", "validate", "retry", "serialize", "load", "store", "compute", "merge", "sort", "filter",
+                "encode", "decode", "open", "close", "send", "receive", "cache", "log", "format", "update",
+            ];
+            const OBJECTS: [&str; 10] =
+                ["the configuration file", "an http request", "user records", "the session token", "a json document", "the database rows", "a list of orders", "network packets", "the metrics", "a text buffer"];
+            let phrases: Vec<String> = VERBS.iter().flat_map(|v| OBJECTS.iter().map(move |o| format!("{v} {o}"))).collect();
+            let texts: Vec<&str> = phrases.iter().map(String::as_str).collect();
+            texts.chunks(50).map(|batch| model.embed_batch(batch)).collect::<Result<Vec<_>>>().map(|b| b.concat())
+        }
+        Ok(other) => bail!("SEMNAV_BENCH_VECTORS={other}: expected clustered or uniform"),
     }
 }
 
@@ -104,7 +147,7 @@ impl Embedder for FakeEmbedder {
         DIM
     }
     fn embed_batch(&mut self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
-        Ok(texts.iter().map(|t| Self::vector(t)).collect())
+        Ok(texts.iter().map(|t| self.vector(t)).collect())
     }
 }
 
@@ -135,9 +178,10 @@ struct Seeded {
 /// Indexes `root` into `index_dir` with the fake embedder, then builds and
 /// saves the HNSW graph where the server would want one: afterwards the
 /// server has nothing to embed and nothing to build for this root.
-fn seed(root: &Path, index_dir: &Path, model_id: &str, threads: usize) -> Result<Seeded> {
-    let worker = EmbedWorker::spawn(Box::new(FakeEmbedder { model_id: model_id.to_string() }))?;
-    let (ws, _) = Workspace::open(root, Some(index_dir), DiscoverOptions::default(), model_id)?;
+fn seed(root: &Path, index_dir: &Path, fake: FakeEmbedder, threads: usize) -> Result<Seeded> {
+    let model_id = fake.model_id.clone();
+    let worker = EmbedWorker::spawn(Box::new(fake))?;
+    let (ws, _) = Workspace::open(root, Some(index_dir), DiscoverOptions::default(), &model_id)?;
     let stats = ws.refresh(&worker, &NoProgress)?;
     if stats.chunks == 0 {
         bail!("seeding indexed no chunks: {stats:?}");
@@ -160,15 +204,15 @@ struct SeededWorkspace {
 /// What a kept A's `seeded.txt` records: the counts seeding printed, and the
 /// index directory's entries (anything else there is B's index from an
 /// earlier run and is removed, so B is cold every time).
-fn seeded_workspace(n: usize, model_id: &str, threads: usize, cache: Option<&Path>) -> Result<(SeededWorkspace, usize, Seeded, f64, f64)> {
+fn seeded_workspace(n: usize, fake: FakeEmbedder, threads: usize, cache: Option<&Path>) -> Result<(SeededWorkspace, usize, Seeded, f64, f64)> {
     let Some(cache) = cache else {
         let fixture = Fixture::new();
         let ((files, _), write_secs) = timed(|| write_workspace(&fixture, n, 0));
-        let (seeded, seed_secs) = timed(|| seed(fixture.path(), fixture.index_dir(), model_id, threads));
+        let (seeded, seed_secs) = timed(|| seed(fixture.path(), fixture.index_dir(), fake, threads));
         let a = SeededWorkspace { root: fixture.path().to_path_buf(), index: fixture.index_dir().to_path_buf(), _fixture: Some(fixture) };
         return Ok((a, files, seeded?, write_secs, seed_secs));
     };
-    let dir = cache.join(format!("a{n}"));
+    let dir = cache.join(if fake.centres.is_empty() { format!("a{n}") } else { format!("a{n}-clustered") });
     let a = SeededWorkspace { root: dir.join("root"), index: dir.join("index"), _fixture: None };
     let record = dir.join("seeded.txt");
     if let Ok(text) = std::fs::read_to_string(&record) {
@@ -190,7 +234,7 @@ fn seeded_workspace(n: usize, model_id: &str, threads: usize, cache: Option<&Pat
     let fixture = Fixture::new();
     let ((files, _), write_secs) = timed(|| write_workspace(&fixture, n, 0));
     std::fs::rename(fixture.root.path(), &a.root).context("move A into the cache")?;
-    let (seeded, seed_secs) = timed(|| seed(&a.root, &a.index, model_id, threads));
+    let (seeded, seed_secs) = timed(|| seed(&a.root, &a.index, fake, threads));
     let seeded = seeded?;
     let mut text = format!("{files}\n{}\n{}\n{}\n", seeded.chunks, u8::from(seeded.hnsw), seeded.disk_mb);
     for entry in std::fs::read_dir(&a.index)? {
@@ -404,8 +448,11 @@ fn main() -> Result<()> {
     let bin = semnav_bin();
     let paths = require_model();
     // The id the server will find in A's store: the real model's.
-    let (model_id, load_secs) = timed(|| FastEmbedder::load(&paths, Some(1)).map(|m| m.model_id_string()));
-    let model_id = model_id?;
+    let (model, load_secs) = timed(|| FastEmbedder::load(&paths, Some(threads)));
+    let mut model = model?;
+    let model_id = model.model_id_string();
+    let centres = Arc::new(centres(&mut model)?);
+    drop(model);
     let queries = queries(query_count);
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let mut summary = Vec::new();
@@ -414,7 +461,7 @@ fn main() -> Result<()> {
     for &n in &sizes {
         let b = Fixture::new();
         let (b_files, b_written) = write_workspace(&b, cold_chunks, COLD_FIRST_UNIT);
-        let (a, a_files, seeded, write_secs, seed_secs) = seeded_workspace(n, &model_id, threads, cache.as_deref())?;
+        let (a, a_files, seeded, write_secs, seed_secs) = seeded_workspace(n, FakeEmbedder { model_id: model_id.clone(), centres: centres.clone() }, threads, cache.as_deref())?;
         print_header(
             &format!("lsp_search: semnav/search over stdio, {} chunks, cold index of {b_written} chunks in the background", seeded.chunks),
             &[
@@ -429,6 +476,14 @@ fn main() -> Result<()> {
                         if seeded.hnsw { format!(" + HNSW build, {threads} threads") } else { ", exact scan: no HNSW below 50k".into() },
                         seeded.disk_mb
                     ),
+                ),
+                (
+                    "A's vectors",
+                    if centres.is_empty() {
+                        "uniform on the sphere (SEMNAV_BENCH_VECTORS=uniform)".to_string()
+                    } else {
+                        format!("around {} real embeddings of code descriptions, cosine ~0.7 to their centre (SEMNAV_BENCH_VECTORS=clustered)", centres.len())
+                    },
                 ),
                 ("B (cold)", format!("{b_files} files, {b_written} chunks (SEMNAV_BENCH_COLD_CHUNKS), embedded by the server with the real model")),
                 ("queries", format!("{query_count} sequential semnav/search, limit {LIMIT} (SEMNAV_BENCH_QUERIES)")),
