@@ -141,7 +141,8 @@ pub const GRAPH_DIM: usize = crate::embed::DIM;
 /// (`max |x| / 127`), so `x ≈ scale * codes`. A quarter of the memory of the
 /// f32 vector, inline in the graph's point array (no pointer to follow), and
 /// an integer dot product: the graph walk reads a quarter of the bytes. Its
-/// distances (1 - cosine, off by about 0.01 at most) only steer the walk;
+/// distances (1 - cosine, within 0.01 of the exact one in the tests) only
+/// steer the walk;
 /// [`VectorIndex::search`] scores the candidates it returns exactly.
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(into = "StoredCodes", try_from = "StoredCodes")]
@@ -200,7 +201,7 @@ impl instant_distance::Point for QuantizedVector {
 }
 
 /// Integer dot product of two code arrays: with AVX2 (checked once at run
-/// time) sixteen lanes at a time, elsewhere a loop the compiler vectorises.
+/// time) 32 bytes a step, elsewhere a loop the compiler vectorises.
 #[inline]
 fn dot_i8(a: &[i8; GRAPH_DIM], b: &[i8; GRAPH_DIM]) -> i32 {
     #[cfg(target_arch = "x86_64")]
