@@ -455,7 +455,6 @@ impl PendingFiles {
     }
 }
 
-/// Reads a saved HNSW base; `None` when there is none.
 /// Deletes graphs saved in an older format from index directory `dir` (they
 /// are rebuilt as needed).
 fn remove_outdated_graphs(dir: &Path) {
@@ -469,6 +468,7 @@ fn remove_outdated_graphs(dir: &Path) {
     }
 }
 
+/// Reads a saved HNSW base; `None` when there is none.
 fn load_base(path: &Path) -> Result<Option<HnswBase<TextHash>>> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
@@ -497,7 +497,8 @@ mod tests {
     use super::*;
 
     fn unit(i: usize) -> Vec<f32> {
-        let mut v: Vec<f32> = (0..crate::embed::DIM).map(|d| ((i * 31 + d * 7) % 17) as f32 - 8.0).collect();
+        // Distinct for every i below 1009.
+        let mut v: Vec<f32> = (0..crate::embed::DIM).map(|d| ((i * 7919 + d * 104_729) % 1009) as f32 - 504.0).collect();
         crate::embed::normalize(&mut v);
         v
     }
@@ -512,6 +513,7 @@ mod tests {
         save_base(&path, &base).unwrap();
         let loaded = load_base(&path).unwrap().unwrap();
         assert_eq!(loaded.len(), 300);
+        assert_eq!(loaded.search(&unit(42), 3, |_| false)[0], keys[42]);
         assert_eq!(loaded.search(&unit(42), 3, |_| false), base.search(&unit(42), 3, |_| false));
         // Cut short (a write interrupted before the rename cannot leave this,
         // but a damaged disk can): an error, which `load` logs and ignores.
