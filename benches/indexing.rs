@@ -22,15 +22,11 @@
 mod common;
 
 use anyhow::Result;
-use common::{env_flag, env_usize, fmt_rate, fmt_secs, peak_rss_mib, print_header, print_table, reset_peak_rss, rss_mib, timed, Samples};
+use common::{env_flag, env_usize, fmt_mib, fmt_rate, fmt_secs, peak_rss_mib, print_header, print_table, reset_peak_rss, rss_mib, timed, Samples};
 use semnav::discover::DiscoverOptions;
 use semnav::embed::{EmbedWorker, FastEmbedder, StubEmbedder};
 use semnav::index::{NoProgress, RefreshStats, Workspace};
 use semnav_e2e::Fixture;
-
-fn mib(v: Option<f64>) -> String {
-    v.map(|m| format!("{m:.0} MiB")).unwrap_or_else(|| "-".into())
-}
 
 fn stats_row(label: &str, s: &RefreshStats) -> Vec<String> {
     let secs = s.elapsed.as_secs_f64();
@@ -90,7 +86,7 @@ fn real_crate(threads: usize, memory: &mut Vec<Vec<String>>) -> Result<()> {
     if warm.files_read > 0 {
         println!("  note: the no-change refresh read {} files again (expected 0)", warm.files_read);
     }
-    memory.push(vec!["(a) real crate, real model".into(), mib(peak_rss_mib()), mib(rss_mib()), "".into(), reset.to_string()]);
+    memory.push(vec!["(a) real crate, real model".into(), fmt_mib(peak_rss_mib()), fmt_mib(rss_mib()), "".into(), reset.to_string()]);
     Ok(())
 }
 
@@ -151,7 +147,7 @@ fn many_files(file_count: usize, repeats: usize, memory: &mut Vec<Vec<String>>) 
     if reread > 0 {
         println!("\n  note: the no-change refreshes read {reread} files again in all (expected 0)");
     }
-    memory.push(vec![format!("(b) {file_count} files, stub embedder"), mib(peak_rss_mib()), mib(rss_mib()), "".into(), reset.to_string()]);
+    memory.push(vec![format!("(b) {file_count} files, stub embedder"), fmt_mib(peak_rss_mib()), fmt_mib(rss_mib()), "".into(), reset.to_string()]);
     Ok(())
 }
 
@@ -159,15 +155,15 @@ fn main() -> Result<()> {
     let threads = common::threads();
     let file_count = env_usize("SEMNAV_BENCH_FILES", 10_000);
     let repeats = env_usize("SEMNAV_BENCH_REPEATS", 5).max(1);
-    let mut memory = vec![vec!["start".into(), mib(peak_rss_mib()), mib(rss_mib()), "-".into(), "-".into()]];
+    let mut memory = vec![vec!["start".into(), fmt_mib(peak_rss_mib()), fmt_mib(rss_mib()), "-".into(), "-".into()]];
     if env_flag("SEMNAV_BENCH_SKIP_MODEL") {
         println!("\n(a) skipped (SEMNAV_BENCH_SKIP_MODEL)");
     } else {
         real_crate(threads, &mut memory)?;
-        memory.last_mut().expect("a row")[3] = mib(rss_mib());
+        memory.last_mut().expect("a row")[3] = fmt_mib(rss_mib());
     }
     many_files(file_count, repeats, &mut memory)?;
-    memory.last_mut().expect("a row")[3] = mib(rss_mib());
+    memory.last_mut().expect("a row")[3] = fmt_mib(rss_mib());
     print_table(&["(c) memory", "peak RSS (VmHWM)", "RSS at end", "RSS after drop", "peak reset before part"], &memory);
     Ok(())
 }

@@ -78,7 +78,7 @@ fn breakdown(language: Language, source: &str, edits: usize, edit: impl Fn(usize
     let mut tree = parser.parse(&text, None).unwrap();
     let mut chunks = chunk::chunk_tree(language, &tree, &text);
     let (mut buffer, mut reparse, mut changed, mut region, mut whole) = Default::default();
-    let mut region_bytes = Vec::new();
+    let mut region_bytes = Samples::default();
     for k in 0..edits {
         let change = edit(k);
         let (edit, took) = timed(|| {
@@ -108,8 +108,6 @@ fn breakdown(language: Language, source: &str, edits: usize, edit: impl Fn(usize
         assert_eq!(all, chunks, "re-chunking around the edit must equal re-chunking the whole file");
         tree = new_tree;
     }
-    let mut region_sizes = Samples::default();
-    region_bytes.iter().for_each(|&b| region_sizes.push(b));
     println!("    of which, timed apart on the same edits:");
     report("  rope + text edit", &buffer);
     report("  tree-sitter incremental reparse", &reparse);
@@ -117,8 +115,8 @@ fn breakdown(language: Language, source: &str, edits: usize, edit: impl Fn(usize
     report("  re-chunk around the edit (rechunk_tree_in_place)", &region);
     println!(
         "      re-chunked a region for {} of {edits} edits, median {} bytes of {}",
-        region_bytes.len(),
-        region_sizes.median() as usize,
+        region_bytes.0.len(),
+        region_bytes.median() as usize,
         text.len()
     );
     report("  for comparison: re-chunk the whole file (chunk_tree)", &whole);
@@ -148,7 +146,6 @@ fn main() {
     println!("== lsp (a): one-line edit in a {lines}-line Rust file, {edits} edits ==");
 
     time_document(Language::Rust, &source, edits, |k| rust_edit(k, lines));
-
 
     let dir = tempfile::tempdir().unwrap();
     let idx = tempfile::tempdir().unwrap();

@@ -63,7 +63,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use common::{env_list, env_usize, fmt_secs, print_header, print_table, timed, Samples};
+use common::{env_list, env_usize, fmt_mib, fmt_secs, print_header, print_table, proc_status_mib, timed, Samples};
 use semnav::discover::DiscoverOptions;
 use semnav::embed::{normalize, EmbedWorker, Embedder, FastEmbedder, DIM};
 use semnav::index::{NoProgress, Workspace};
@@ -292,17 +292,6 @@ fn queries(n: usize) -> Vec<String> {
     (0..n).map(|i| format!("{}{}", PHRASES[i % PHRASES.len()], ENDINGS[(i / PHRASES.len()) % ENDINGS.len()])).collect()
 }
 
-/// A number from /proc/PID/status (kB), in MiB.
-fn proc_mib(pid: u32, field: &str) -> Option<f64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with(field))?;
-    line[field.len()..].trim().trim_end_matches("kB").trim().parse::<f64>().ok().map(|k| k / 1024.0)
-}
-
-fn mib(v: Option<f64>) -> String {
-    v.map(|m| format!("{m:.0} MiB")).unwrap_or_else(|| "-".into())
-}
-
 /// One measured query.
 struct Timed {
     secs: f64,
@@ -374,7 +363,7 @@ async fn serve_and_measure(bin: &Path, a: &SeededWorkspace, b: &Fixture, a_chunk
         .kill_on_drop(true)
         .spawn()
         .context("spawn semnav lsp")?;
-    let pid = child.id().context("the server has no pid")?;
+    let pid = child.id().context("the server has no pid")?.to_string();
     let client = LspClient::start(child.stdout.take().context("stdout")?, child.stdin.take().context("stdin")?);
     let (a_root, b_root) = (a.root.canonicalize()?, b.path().canonicalize()?);
     let folders = json!([{"uri": file_uri(&a_root), "name": "a"}, {"uri": file_uri(&b_root), "name": "b"}]);
@@ -397,7 +386,7 @@ async fn serve_and_measure(bin: &Path, a: &SeededWorkspace, b: &Fixture, a_chunk
     let ready = poll_status(&client, Duration::from_secs(600), |s| s["chunks"].as_u64().unwrap_or(0) >= a_chunks as u64).await?;
     let ready_at = Instant::now();
     let ready_secs = (ready_at - started).as_secs_f64();
-    let ready_rss = proc_mib(pid, "VmRSS:");
+    let ready_rss = proc_status_mib(&pid, "VmRSS:");
     if ready["indexDir"] != json!(a.index) {
         bail!("the server put A's index in {} instead of the seeded {}", ready["indexDir"], a.index.display());
     }
@@ -412,7 +401,7 @@ async fn serve_and_measure(bin: &Path, a: &SeededWorkspace, b: &Fixture, a_chunk
     let done_secs = started.elapsed().as_secs_f64();
     let cold_chunks = idle["chunks"].as_u64().unwrap_or(0).saturating_sub(a_chunks as u64);
     let idle_answers = send_queries(&client, queries, Instant::now()).await?;
-    let peak_rss = proc_mib(pid, "VmHWM:");
+    let peak_rss = proc_status_mib(&pid, "VmHWM:");
 
     client.request("shutdown", json!(null)).await;
     client.notify("exit", json!(null));
@@ -517,7 +506,7 @@ fn main() -> Result<()> {
             if run.cold_done_early { "during the queries, by" } else { "after the queries," },
             fmt_secs(run.cold_done_secs),
         );
-        println!("  server RSS when A was searchable: {}; peak RSS (VmHWM, model batches included): {}", mib(run.ready_rss), mib(run.peak_rss));
+        println!("  server RSS when A was searchable: {}; peak RSS (VmHWM, model batches included): {}", fmt_mib(run.ready_rss), fmt_mib(run.peak_rss));
         let waits: Vec<String> = run.queries.iter().enumerate().filter(|(_, t)| t.secs > 0.1).take(12).map(|(i, t)| format!("#{} {}", i + 1, fmt_secs(t.secs))).collect();
         if !waits.is_empty() {
             println!("  the queries over 100 ms (in order sent): {}", waits.join(", "));
@@ -531,8 +520,8 @@ fn main() -> Result<()> {
             fmt_secs(s.max()),
             format!("{} / {}", fmt_secs(idle.median()), fmt_secs(idle.pct(99.0))),
             format!("{} of {}", busy.len(), all.len()),
-            mib(run.ready_rss),
-            mib(run.peak_rss),
+            fmt_mib(run.ready_rss),
+            fmt_mib(run.peak_rss),
             secs_or_reused(seed_secs),
         ]);
         // A's and B's indexes live in A's index tempdir: both go with `a`.

@@ -147,18 +147,25 @@ pub fn print_table(headers: &[&str], rows: &[Vec<String>]) {
 
 /// Peak resident memory of this process (VmHWM), in MiB.
 pub fn peak_rss_mib() -> Option<f64> {
-    proc_status_kib("VmHWM:").map(|k| k as f64 / 1024.0)
+    proc_status_mib("self", "VmHWM:")
 }
 
 /// Current resident memory (VmRSS), in MiB.
 pub fn rss_mib() -> Option<f64> {
-    proc_status_kib("VmRSS:").map(|k| k as f64 / 1024.0)
+    proc_status_mib("self", "VmRSS:")
 }
 
-fn proc_status_kib(field: &str) -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+/// A memory `field` (in kB there) of `/proc/<process>/status`, in MiB;
+/// `process` is `self` or a pid (a child such as the spawned server).
+pub fn proc_status_mib(process: &str, field: &str) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{process}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with(field))?;
-    line[field.len()..].trim().trim_end_matches("kB").trim().parse().ok()
+    line[field.len()..].trim().trim_end_matches("kB").trim().parse::<f64>().ok().map(|k| k / 1024.0)
+}
+
+/// A memory figure for a table: `123 MiB`, or `-` where it is unknown.
+pub fn fmt_mib(mib: Option<f64>) -> String {
+    mib.map(|m| format!("{m:.0} MiB")).unwrap_or_else(|| "-".into())
 }
 
 /// Resets the peak (VmHWM) to the current RSS, so the next reading is the
