@@ -520,8 +520,8 @@ mod tests {
     }
 
     /// Re-chunks `source` after replacing `old_len` bytes at `at` with `new`,
-    /// checks the result against chunking from scratch, returns how.
-    fn edit_and_check(source: &str, at: usize, old_len: usize, new: &str) -> Rechunked {
+    /// checks the result against chunking from scratch, returns it and how.
+    fn edit_and_check(source: &str, at: usize, old_len: usize, new: &str) -> (Vec<Chunk>, Rechunked) {
         let old = crate::chunk::chunk_source(Language::Rust, source);
         let mut text = source.to_string();
         let mut summary = EditSummary::empty();
@@ -531,7 +531,7 @@ mod tests {
         let tree = parser.parse(&text, None).unwrap();
         let (chunks, how) = rechunk_tree(Language::Rust, &old, &tree, &text, &summary);
         assert_eq!(chunks, crate::chunk::chunk_source(Language::Rust, &text));
-        how
+        (chunks, how)
     }
 
     #[test]
@@ -541,32 +541,24 @@ mod tests {
         let consts: String = (0..150).map(|i| format!("const C{i}: u32 = {i};\n")).collect();
         let source = format!("fn first() {{}}\n\n{consts}\nfn last() {{}}\n");
         let at = source.find("C75").unwrap();
-        let how = edit_and_check(&source, at, 3, "RENAMED");
+        let (_, how) = edit_and_check(&source, at, 3, "RENAMED");
         assert!(matches!(how, Rechunked::Region { .. }), "{how:?}");
         // Many functions: an edit far from both ends stays inside the window.
         let many: String = (0..300).map(|i| format!("fn f{i}() {{\n    {i}\n}}\n\n")).collect();
         let at = many.find("    150").unwrap() + 4;
-        let Rechunked::Region { bytes, .. } = edit_and_check(&many, at, 3, "150 + 1") else { panic!("re-chunked the whole file") };
+        let (_, Rechunked::Region { bytes, .. }) = edit_and_check(&many, at, 3, "150 + 1") else { panic!("re-chunked the whole file") };
         assert!(bytes.len() < 100, "{bytes:?}");
         // At the very start and end of a file, past the windows' edges.
-        assert!(matches!(edit_and_check(&many, 0, 0, "// top\n"), Rechunked::Region { .. }));
+        assert!(matches!(edit_and_check(&many, 0, 0, "// top\n").1, Rechunked::Region { .. }));
         let end = many.len();
-        assert!(matches!(edit_and_check(&many, end, 0, "fn g() {}\n"), Rechunked::Region { .. }));
+        assert!(matches!(edit_and_check(&many, end, 0, "fn g() {}\n").1, Rechunked::Region { .. }));
     }
 
     #[test]
     fn an_edit_inside_one_function_re_extracts_only_around_it() {
         let source: String = (0..50).map(|i| format!("/// Doc {i}.\nfn f{i}() {{\n    let x = {i};\n}}\n\n")).collect();
-        let old = crate::chunk::chunk_source(Language::Rust, &source);
         let at = source.find("let x = 25").unwrap() + 8;
-        let mut text = source.clone();
-        let mut summary = EditSummary::empty();
-        replace(&mut text, &mut summary, at, 2, "2 + 5");
-        let mut parser = tree_sitter::Parser::new();
-        parser.set_language(&Language::Rust.grammar().unwrap()).unwrap();
-        let tree = parser.parse(&text, None).unwrap();
-        let (chunks, how) = rechunk_tree(Language::Rust, &old, &tree, &text, &summary);
-        assert_eq!(chunks, crate::chunk::chunk_source(Language::Rust, &text));
+        let (chunks, how) = edit_and_check(&source, at, 2, "2 + 5");
         let Rechunked::Region { bytes: region, splice } = how else { panic!("re-chunked the whole file") };
         // The splice says which chunks are new: here the one edited function.
         assert_eq!((splice.removed, splice.inserted, splice.byte_delta), (1, 1, 3), "{splice:?}");
