@@ -2,12 +2,17 @@
 //! chunks, kept up to date edit by edit.
 //!
 //! Each change is applied to the rope (positions) and to a plain copy of the
-//! text (what tree-sitter and the chunker read), the old tree is told about it
-//! with an `InputEdit`, and the file is reparsed incrementally from the old
-//! tree. Only the chunks around the edited bytes (and the ranges whose syntax
-//! changed) are extracted again; the others are kept or shifted
-//! (`chunk::rechunk_tree`). Buffers too large or binary are kept (edits still
-//! apply) but not chunked. Knows nothing of LSP or of the index.
+//! text (what tree-sitter and the chunker read), and the old tree is told
+//! about it with an `InputEdit` ([`Document::edit`], cheap at any file size).
+//! Then the file is reparsed incrementally from the old tree, and only the
+//! chunks around the edited bytes (and the ranges whose syntax changed) are
+//! extracted again; the others are kept or shifted (`chunk::rechunk_tree`).
+//! That second step costs milliseconds in a large file, so it can run apart:
+//! [`Document::reparse`] does it in place, a [`ParseJob`] does it on a copy
+//! without holding the document, and [`Document::install`] takes its result
+//! unless an edit came meanwhile. Until then the document is stale: its
+//! chunks are those of the last parse. Buffers too large or binary are kept
+//! (edits still apply) but not chunked. Knows nothing of LSP or of the index.
 
 use std::sync::Arc;
 
@@ -40,10 +45,31 @@ pub struct Document {
     language: Option<Language>,
     rope: Rope,
     text: String,
+    /// Kept between parses: a parser reuses its node pools (a fresh one per
+    /// edit made the reparse of a 5,000-line file ~1.8× slower). Lent to a
+    /// [`ParseJob`].
     parser: Option<Parser>,
+    /// The tree of the last parse, told about every edit since (`InputEdit`).
     tree: Option<Tree>,
+    /// The chunks of the text at the last parse.
     chunks: Arc<Vec<Chunk>>,
+    /// What the tree and the chunks lack of the text.
+    pending: Pending,
+    /// Edits applied so far: a parse made from a copy is current only while
+    /// this has not moved.
+    edits: u64,
     max_bytes: usize,
+}
+
+/// What a document's chunks lack of its text.
+#[derive(Debug, Clone)]
+enum Pending {
+    /// Nothing: the chunks are those of the text.
+    Nothing,
+    /// The edits summarised here (the tree was told about them).
+    Edits(EditSummary),
+    /// Everything: the text was never parsed.
+    Everything,
 }
 
 /// Why a document's text is not chunked.
@@ -58,14 +84,18 @@ pub fn unindexable_reason(text: &str, max_bytes: usize) -> Option<&'static str> 
 }
 
 impl Document {
+    /// A document whose text is parsed and chunked.
     pub fn open(language: Option<Language>, text: String, version: i32, max_bytes: usize) -> Document {
-        let parser = language.and_then(|l| l.grammar()).and_then(|g| {
-            let mut p = Parser::new();
-            p.set_language(&g).ok().map(|_| p)
-        });
-        let mut doc = Document { version, language, rope: Rope::from_str(&text), text, parser, tree: None, chunks: Arc::new(Vec::new()), max_bytes };
-        doc.reparse(None);
+        let mut doc = Document::unparsed(language, text, version, max_bytes);
+        doc.reparse();
         doc
+    }
+
+    /// A document whose text is not parsed yet: no chunks until
+    /// [`Document::reparse`] (or a [`ParseJob`] installed).
+    pub fn unparsed(language: Option<Language>, text: String, version: i32, max_bytes: usize) -> Document {
+        let pending = if language.is_some() { Pending::Everything } else { Pending::Nothing };
+        Document { version, language, rope: Rope::from_str(&text), text, parser: None, tree: None, chunks: Arc::default(), pending, edits: 0, max_bytes }
     }
 
     pub fn version(&self) -> i32 {
@@ -84,71 +114,174 @@ impl Document {
         &self.text
     }
 
+    /// The chunks of the last parse: of the text itself unless [`Document::is_stale`].
     pub fn chunks(&self) -> &Arc<Vec<Chunk>> {
         &self.chunks
+    }
+
+    /// Whether edits (or the whole text) wait to be parsed and chunked.
+    pub fn is_stale(&self) -> bool {
+        !matches!(self.pending, Pending::Nothing)
     }
 
     /// Applies changes in order, reparses from the old tree and re-chunks the
     /// part of the file around the edits. Returns how the chunks were redone.
     pub fn apply(&mut self, changes: &[Change], version: i32, enc: Encoding) -> Rechunked {
-        let mut summary = EditSummary::empty();
+        self.edit(changes, version, enc);
+        self.reparse().unwrap_or(Rechunked::Whole)
+    }
+
+    /// Applies changes in order to the text and tells the tree about them,
+    /// without parsing: cheap whatever the size of the file. The chunks stay
+    /// those of the last parse until [`Document::reparse`].
+    pub fn edit(&mut self, changes: &[Change], version: i32, enc: Encoding) {
+        let mut summary = match std::mem::replace(&mut self.pending, Pending::Nothing) {
+            Pending::Edits(summary) => Some(summary),
+            Pending::Nothing if self.language.is_some() => Some(EditSummary::empty()),
+            Pending::Nothing | Pending::Everything => None,
+        };
         for change in changes {
             let edit = apply_change(&mut self.rope, change.range, &change.text, enc);
             let replaced = edit.start_byte..edit.old_end_byte;
-            summary.add_replacement(edit.start_byte, &self.text[replaced.clone()], &change.text);
+            if let Some(summary) = &mut summary {
+                summary.add_replacement(edit.start_byte, &self.text[replaced.clone()], &change.text);
+            }
             self.text.replace_range(replaced, &change.text);
             if let Some(tree) = &mut self.tree {
                 tree.edit(&edit.input_edit);
             }
         }
+        self.pending = match summary {
+            Some(summary) => Pending::Edits(summary),
+            None if self.language.is_some() => Pending::Everything,
+            None => Pending::Nothing,
+        };
         self.version = version;
-        self.reparse(Some(summary))
+        self.edits += 1;
     }
 
-    /// Replaces the whole text (a reload from disk).
-    pub fn replace(&mut self, text: String, version: i32) {
-        self.rope = Rope::from_str(&text);
-        self.text = text;
-        self.tree = None;
-        self.version = version;
-        self.reparse(None);
+    /// Parses and re-chunks what [`Document::edit`] left pending, holding
+    /// the document. `None` when nothing was pending.
+    pub fn reparse(&mut self) -> Option<Rechunked> {
+        // The job gets the text and the only reference to the chunks (unless
+        // a snapshot holds them too): nothing is copied, the chunks are
+        // re-chunked in place.
+        let text = std::mem::take(&mut self.text);
+        let mut job = self.job(text)?;
+        job.old_chunks = std::mem::take(&mut self.chunks);
+        let mut parsed = job.run();
+        self.text = std::mem::take(&mut parsed.text);
+        self.install(parsed)
     }
 
-    /// Parses the text (incrementally when there is an edited old tree) and
-    /// re-chunks it: only around `edit` when the old chunks came from the old
-    /// tree, else all of it.
-    fn reparse(&mut self, edit: Option<EditSummary>) -> Rechunked {
-        let Some(language) = self.language else { return Rechunked::Whole };
-        if unindexable_reason(&self.text, self.max_bytes).is_some() {
-            self.tree = None;
-            self.chunks = Arc::new(Vec::new());
-            return Rechunked::Whole;
+    /// The work of bringing the chunks up to the text, detached from the
+    /// document (the text copied) so that it can run without holding it.
+    /// `None` when nothing is pending.
+    pub fn parse_job(&mut self) -> Option<ParseJob> {
+        let text = self.text.clone();
+        self.job(text)
+    }
+
+    fn job(&mut self, text: String) -> Option<ParseJob> {
+        let edit = match &self.pending {
+            Pending::Nothing => None,
+            Pending::Edits(summary) => Some(Some(summary.clone())),
+            Pending::Everything => Some(None),
+        };
+        let (Some(language), Some(edit)) = (self.language, edit) else {
+            self.text = text;
+            return None;
+        };
+        Some(ParseJob {
+            edits: self.edits,
+            language,
+            text,
+            parser: self.parser.take(),
+            old_tree: self.tree.clone(),
+            old_chunks: self.chunks.clone(),
+            edit,
+            max_bytes: self.max_bytes,
+        })
+    }
+
+    /// Takes the result of a [`ParseJob`] made from this document, unless an
+    /// edit came after the job was made (then `None`: the result describes
+    /// an older text). Takes the parser back either way.
+    pub fn install(&mut self, mut parsed: Parsed) -> Option<Rechunked> {
+        if let Some(parser) = parsed.parser.take() {
+            self.parser.get_or_insert(parser);
         }
-        let old_tree = self.tree.take();
-        let tree = self.parser.as_mut().and_then(|p| p.parse(&self.text, old_tree.as_ref()));
-        let how = match (&tree, &old_tree, edit) {
+        if parsed.edits != self.edits {
+            return None;
+        }
+        self.tree = parsed.tree;
+        self.chunks = parsed.chunks;
+        self.pending = Pending::Nothing;
+        Some(parsed.how)
+    }
+
+    /// The document as it is. Its chunks are those of its text only when it
+    /// is not [`Document::is_stale`].
+    pub fn snapshot(&self) -> DocSnapshot {
+        DocSnapshot { version: self.version, language: self.language, rope: self.rope.clone(), text: self.text.as_str().into(), chunks: self.chunks.clone() }
+    }
+}
+
+/// A parse and re-chunk of one document's text, made by
+/// [`Document::parse_job`], run anywhere, installed by [`Document::install`].
+pub struct ParseJob {
+    edits: u64,
+    language: Language,
+    text: String,
+    /// The document's parser, unless another job has it.
+    parser: Option<Parser>,
+    /// The tree of the last parse, edited since.
+    old_tree: Option<Tree>,
+    old_chunks: Arc<Vec<Chunk>>,
+    /// The edits since the last parse; `None`: chunk the whole text.
+    edit: Option<EditSummary>,
+    max_bytes: usize,
+}
+
+/// What a [`ParseJob`] produced.
+pub struct Parsed {
+    edits: u64,
+    text: String,
+    parser: Option<Parser>,
+    tree: Option<Tree>,
+    chunks: Arc<Vec<Chunk>>,
+    how: Rechunked,
+}
+
+impl ParseJob {
+    /// Parses the text (incrementally when there is an edited old tree) and
+    /// re-chunks it: only around the edits when the old chunks came from the
+    /// old tree, else all of it. Buffers too large or binary get no chunks.
+    pub fn run(self) -> Parsed {
+        let ParseJob { edits, language, text, mut parser, old_tree, mut old_chunks, edit, max_bytes } = self;
+        if unindexable_reason(&text, max_bytes).is_some() {
+            return Parsed { edits, text, parser, tree: None, chunks: Arc::default(), how: Rechunked::Whole };
+        }
+        if parser.is_none() {
+            parser = language.grammar().and_then(|g| {
+                let mut p = Parser::new();
+                p.set_language(&g).ok().map(|_| p)
+            });
+        }
+        let tree = parser.as_mut().and_then(|p| p.parse(&text, old_tree.as_ref()));
+        let (chunks, how) = match (&tree, &old_tree, edit) {
             (Some(tree), Some(old_tree), Some(mut edit)) => {
                 for changed in old_tree.changed_ranges(tree) {
                     edit.add_dirty(changed.start_byte..changed.end_byte);
                 }
-                // In place unless a snapshot still holds the chunks.
-                chunk::rechunk_tree_in_place(language, Arc::make_mut(&mut self.chunks), tree, &self.text, &edit)
+                // In place unless someone else still holds the chunks.
+                let how = chunk::rechunk_tree_in_place(language, Arc::make_mut(&mut old_chunks), tree, &text, &edit);
+                (old_chunks, how)
             }
-            (Some(tree), _, _) => {
-                self.chunks = Arc::new(chunk::chunk_tree(language, tree, &self.text));
-                Rechunked::Whole
-            }
-            (None, _, _) => {
-                self.chunks = Arc::new(chunk::chunk_source(language, &self.text));
-                Rechunked::Whole
-            }
+            (Some(tree), _, _) => (Arc::new(chunk::chunk_tree(language, tree, &text)), Rechunked::Whole),
+            (None, _, _) => (Arc::new(chunk::chunk_source(language, &text)), Rechunked::Whole),
         };
-        self.tree = tree;
-        how
-    }
-
-    pub fn snapshot(&self) -> DocSnapshot {
-        DocSnapshot { version: self.version, language: self.language, rope: self.rope.clone(), text: self.text.as_str().into(), chunks: self.chunks.clone() }
+        Parsed { edits, text, parser, tree, chunks, how }
     }
 }
 
@@ -170,6 +303,26 @@ mod tests {
         assert_eq!(doc.rope().to_string(), doc.text());
         assert_eq!(doc.version(), 2);
         assert_eq!(*doc.chunks().as_ref(), chunk::chunk_source(Language::Rust, doc.text()));
+    }
+
+    #[test]
+    fn edits_wait_for_a_reparse_and_an_overtaken_parse_is_not_installed() {
+        let src = "fn a() {\n    1\n}\n";
+        let mut doc = Document::unparsed(Some(Language::Rust), src.into(), 1, 1 << 20);
+        assert!(doc.is_stale() && doc.chunks().is_empty());
+        assert_eq!(doc.reparse(), Some(Rechunked::Whole));
+        assert!(!doc.is_stale() && doc.reparse().is_none());
+        doc.edit(&[change(0, 0, 0, 0, "fn b() {}\n\n")], 2, Encoding::Utf16);
+        assert!(doc.is_stale());
+        assert_eq!(doc.chunks().len(), 1, "the chunks stay those of the last parse");
+        let job = doc.parse_job().unwrap();
+        doc.edit(&[change(0, 0, 0, 0, "fn c() {}\n\n")], 3, Encoding::Utf16);
+        assert!(doc.install(job.run()).is_none(), "a parse of an older text was installed");
+        // Both edits in one parse, around them.
+        let job = doc.parse_job().unwrap();
+        assert!(matches!(doc.install(job.run()), Some(Rechunked::Region { .. })));
+        assert_eq!(*doc.chunks().as_ref(), chunk::chunk_source(Language::Rust, doc.text()));
+        assert_eq!(doc.chunks().len(), 3);
     }
 
     #[test]

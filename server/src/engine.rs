@@ -4,9 +4,17 @@
 //!
 //! Concurrency model (the LSP layer relies on it):
 //! - Edits ([`Engine::change`], [`Engine::open`], [`Engine::close`]) are
-//!   synchronous: they update the document and the in-memory index before they
-//!   return, so the caller applies them before any `.await` and requests that
-//!   follow see the newest text. Locks are held for the time of one update.
+//!   synchronous and cheap at any file size: they update the document's text
+//!   before they return, so the caller applies them before any `.await` and
+//!   requests that follow see the newest text.
+//! - Parsing and re-chunking an edited document, and laying its new chunks
+//!   over the in-memory index, is a catch-up that costs milliseconds in a
+//!   large file: [`Engine::catch_up`] runs it in a blocking task after each
+//!   edit, parsing a copy without holding the document (a result overtaken by
+//!   a newer edit is dropped: that edit scheduled its own). Everything that
+//!   reads chunks or the index (requests, the debounced embedding, a refresh)
+//!   first catches up the documents still stale, holding them, so an answer's
+//!   ranges are those of the newest text.
 //! - Lock order: a root's index, then an open document (the `docs` map). Code
 //!   holding a document never waits for an index lock: it copies what it
 //!   needs and lets go first.
@@ -277,6 +285,7 @@ impl Engine {
                 let OpenDoc { doc, place, stored, .. } = &mut *d;
                 if let Some((r, rel)) = place {
                     if Arc::ptr_eq(r, root) {
+                        doc.reparse();
                         set_buffer_chunks(&mut guard, root, rel, doc, stored);
                     }
                 }
@@ -295,33 +304,69 @@ impl Engine {
     }
 
     /// A document was opened with `text`. `path` is its file, when it has one.
+    /// Not parsed yet: follow with [`Engine::catch_up`] in a blocking task.
     pub fn open(&self, key: &str, path: Option<&Path>, text: String, version: i32) -> u64 {
         let language = path.and_then(Language::from_path);
         let max = self.settings().max_file_bytes as usize;
-        let doc = Document::open(language, text, version, max);
+        let doc = Document::unparsed(language, text, version, max);
         let place = path.and_then(|p| self.place_of(p));
-        let mut stored = StoredChunkMemo::default();
-        if let Some((root, rel)) = &place {
-            set_buffer_chunks(&mut root.index.write().unwrap_or_else(|e| e.into_inner()), root, rel, &doc, &mut stored);
-        }
         let generation = self.generations.fetch_add(1, Ordering::SeqCst) + 1;
-        self.docs.insert(key.to_string(), OpenDoc { doc, place, generation, stored });
+        self.docs.insert(key.to_string(), OpenDoc { doc, place, generation, stored: StoredChunkMemo::default() });
         self.debouncing.fetch_add(1, Ordering::SeqCst);
         generation
     }
 
-    /// Applies edits to an open document. Returns the new generation, for
-    /// [`Engine::embed_document`].
+    /// Applies edits to an open document's text. Returns the new generation,
+    /// for [`Engine::embed_document`]. Follow with [`Engine::catch_up`] in a
+    /// blocking task.
     pub fn change(&self, key: &str, changes: &[Change], version: i32, enc: Encoding) -> Result<u64> {
-        // Lock order: a root's index, then the document (as `refresh_root`).
-        let locked_root = self.docs.get(key).ok_or_else(|| anyhow!("{key} is not open"))?.place.as_ref().map(|(root, _)| root.clone());
-        let mut index = locked_root.as_ref().map(|root| root.index.write().unwrap_or_else(|e| e.into_inner()));
         let mut entry = self.docs.get_mut(key).ok_or_else(|| anyhow!("{key} is not open"))?;
         if version <= entry.doc.version() {
             tracing::warn!("{key}: version {version} is not newer than {}; applying the change anyway", entry.doc.version());
         }
-        let rechunked = entry.doc.apply(changes, version, enc);
+        entry.doc.edit(changes, version, enc);
+        let generation = self.generations.fetch_add(1, Ordering::SeqCst) + 1;
+        entry.generation = generation;
+        self.debouncing.fetch_add(1, Ordering::SeqCst);
+        Ok(generation)
+    }
+
+    /// Parses and re-chunks document `key` if it is stale, and lays its new
+    /// chunks over its root's index. The parse runs on a copy, without
+    /// holding the document; returns false when an edit overtook it (its
+    /// result is dropped). Blocking.
+    pub fn catch_up(&self, key: &str) -> bool {
+        let Some(job) = self.docs.get_mut(key).and_then(|mut entry| entry.doc.parse_job()) else { return true };
+        let parsed = job.run();
+        self.with_document_and_index(key, |doc| doc.install(parsed)).unwrap_or(true)
+    }
+
+    /// [`Engine::catch_up`] holding the document, so that it cannot be
+    /// overtaken: what readers of chunks call first. Blocking.
+    fn catch_up_now(&self, key: &str) {
+        if self.docs.get(key).is_some_and(|entry| entry.doc.is_stale()) {
+            self.with_document_and_index(key, Document::reparse);
+        }
+    }
+
+    /// [`Engine::catch_up_now`] for every stale open document.
+    fn catch_up_all(&self) {
+        let stale: Vec<String> = self.docs.iter().filter(|entry| entry.doc.is_stale()).map(|entry| entry.key().clone()).collect();
+        for key in stale {
+            self.catch_up_now(&key);
+        }
+    }
+
+    /// Runs `update` on document `key` holding it and its root's index, and
+    /// follows the re-chunk it reports in the index. `None` when the document
+    /// is not open; else whether `update` reported one.
+    fn with_document_and_index(&self, key: &str, update: impl FnOnce(&mut Document) -> Option<Rechunked>) -> Option<bool> {
+        // Lock order: a root's index, then the document (as `refresh_root`).
+        let locked_root = self.docs.get(key)?.place.as_ref().map(|(root, _)| root.clone());
+        let mut index = locked_root.as_ref().map(|root| root.index.write().unwrap_or_else(|e| e.into_inner()));
+        let mut entry = self.docs.get_mut(key)?;
         let OpenDoc { doc, place, stored, .. } = &mut *entry;
+        let Some(rechunked) = update(doc) else { return Some(false) };
         if let (Some(index), Some((root, rel)), Some(locked_root)) = (index.as_deref_mut(), place.as_ref(), locked_root.as_ref()) {
             // If the document moved to another root meanwhile, that root's
             // refresh lays the buffer over its index.
@@ -332,10 +377,7 @@ impl Engine {
                 }
             }
         }
-        let generation = self.generations.fetch_add(1, Ordering::SeqCst) + 1;
-        entry.generation = generation;
-        self.debouncing.fetch_add(1, Ordering::SeqCst);
-        Ok(generation)
+        Some(true)
     }
 
     /// A document was closed: the disk is the truth again. Returns the file to
@@ -408,6 +450,7 @@ impl Engine {
     /// The texts of a document's chunks that have no vector, if the document
     /// is still at `generation` and in a workspace.
     fn missing_vectors(&self, key: &str, generation: u64) -> Option<(Arc<Root>, Vec<(TextHash, String)>)> {
+        self.catch_up_now(key);
         // Copy what is needed and let go of the document before locking the
         // index (lock order: index, then document).
         let (root, rel, snapshot) = {
@@ -432,7 +475,11 @@ impl Engine {
 
     /// Whether any work that changes answers is under way.
     pub fn indexing(&self) -> bool {
-        self.pending.load(Ordering::SeqCst) > 0 || self.debouncing.load(Ordering::SeqCst) > 0 || self.roots().iter().any(|r| r.indexing.load(Ordering::SeqCst)) || self.worker().map(|w| w.queued() > 0).unwrap_or(false)
+        self.pending.load(Ordering::SeqCst) > 0
+            || self.debouncing.load(Ordering::SeqCst) > 0
+            || self.docs.iter().any(|entry| entry.doc.is_stale())
+            || self.roots().iter().any(|r| r.indexing.load(Ordering::SeqCst))
+            || self.worker().map(|w| w.queued() > 0).unwrap_or(false)
     }
 
     /// Hybrid search over every root.
@@ -441,6 +488,7 @@ impl Engine {
         let started = std::time::Instant::now();
         let vector = worker.embed(vec![query.to_string()], Priority::Query).await?.pop().unwrap_or_default();
         let embedded = started.elapsed();
+        self.catch_up_all();
         let mut all = Vec::new();
         for root in self.roots() {
             let index = root.index.read().unwrap_or_else(|e| e.into_inner());
@@ -454,6 +502,7 @@ impl Engine {
     /// The chunk of an open document (or of a file) holding `line`, from its
     /// newest text.
     fn chunk_at(&self, key: &str, line: u32) -> Result<(Chunk, Arc<str>, Option<(Arc<Root>, String)>)> {
+        self.catch_up_all();
         let entry = self.docs.get(key).ok_or_else(|| anyhow!("{key} is not open"))?;
         let chunk = innermost(entry.doc.chunks(), line).ok_or_else(|| anyhow!("line {} of {key} is not inside any code chunk", line + 1))?;
         Ok((chunk, entry.doc.text().into(), entry.place.clone()))
@@ -516,6 +565,7 @@ impl Engine {
 
     /// Definition chunks of an open document (for code lenses), newest text.
     pub fn definitions(&self, key: &str) -> Vec<Chunk> {
+        self.catch_up_now(key);
         self.docs.get(key).map(|d| d.doc.chunks().iter().filter(|c| c.kind.is_definition()).cloned().collect()).unwrap_or_default()
     }
 

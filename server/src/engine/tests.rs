@@ -12,17 +12,9 @@ use crate::store::StoredChunk;
 /// file, and both must agree.
 #[test]
 fn the_index_follows_edits_of_an_open_buffer_exactly() {
-    let dir = tempfile::tempdir().unwrap();
-    let index_dir = tempfile::tempdir().unwrap();
-    let source: String = (0..40).map(|i| format!("/// Adds {i}.\nfn add_{i}(a: u32) -> u32 {{\n    a + {i}\n}}\n\n")).collect();
-    std::fs::write(dir.path().join("lib.rs"), &source).unwrap();
-    let settings = Settings { index_dir: Some(index_dir.path().to_path_buf()), ..Settings::default() };
-    let engine = Engine::with_worker(settings, EmbedWorker::spawn(Box::new(StubEmbedder::new())).unwrap());
-    let root = engine.add_root(dir.path()).unwrap();
-    engine.refresh_root(&root, &NoProgress).unwrap();
-    let path = dir.path().canonicalize().unwrap().join("lib.rs");
-    let key = path.to_string_lossy().to_string();
-    engine.open(&key, Some(&path), source.clone(), 1);
+    let source = forty_functions();
+    let (engine, root, key, _dirs) = engine_with_open_file(&source);
+    assert!(engine.catch_up(&key));
     // A document in step with the engine's, to see how each edit re-chunks.
     let mut mirror = Document::open(Some(Language::Rust), source, 1, 1 << 20);
 
@@ -41,6 +33,7 @@ fn the_index_follows_edits_of_an_open_buffer_exactly() {
         let how = mirror.apply(std::slice::from_ref(&edit), version as i32 + 2, Encoding::Utf16);
         spliced += usize::from(matches!(how, Rechunked::Region { .. }));
         engine.change(&key, &[edit], version as i32 + 2, Encoding::Utf16).unwrap();
+        assert!(engine.catch_up(&key), "nothing else edits the document");
         let entry = engine.docs.get(&key).unwrap();
         let expected: Vec<StoredChunk> = entry.doc.chunks().iter().map(|c| index::stored_chunk(root.workspace.model_id(), "lib.rs", c, entry.doc.text()).0).collect();
         let index = root.index.read().unwrap();
@@ -49,4 +42,41 @@ fn the_index_follows_edits_of_an_open_buffer_exactly() {
         assert_eq!(index.len(), expected.len(), "no chunk of another version left behind");
     }
     assert!(spliced >= 4, "only {spliced} edits re-chunked a region: the splice path was hardly tested");
+}
+
+/// An edit not caught up yet is parsed by the first reader of chunks, and
+/// the index follows: no answer comes from the chunks of an older text.
+#[test]
+fn readers_catch_up_edits_first() {
+    let (engine, root, key, _dirs) = engine_with_open_file(&forty_functions());
+    assert!(engine.indexing(), "an unparsed document is work under way");
+    assert_eq!(engine.definitions(&key).len(), 40);
+    let insert = Change { range: Some((LinePos::new(0, 0), LinePos::new(0, 0))), text: "fn fresh() -> u8 {\n    7\n}\n\n".into() };
+    engine.change(&key, &[insert], 2, Encoding::Utf16).unwrap();
+    assert!(engine.docs.get(&key).unwrap().doc.is_stale());
+    let definitions = engine.definitions(&key);
+    assert_eq!((definitions.len(), definitions[0].name.as_deref(), definitions[1].start_line), (41, Some("fresh"), 4));
+    let index = root.index.read().unwrap();
+    let names: Vec<Option<String>> = index.chunks_of("lib.rs").iter().map(|&id| index.chunk(id).chunk.name.clone()).collect();
+    assert!(names.contains(&Some("fresh".into())), "the index did not follow: {names:?}");
+}
+
+fn forty_functions() -> String {
+    (0..40).map(|i| format!("/// Adds {i}.\nfn add_{i}(a: u32) -> u32 {{\n    a + {i}\n}}\n\n")).collect()
+}
+
+/// An engine (stub embedder) over a workspace of one file, `lib.rs`, indexed
+/// from disk and open with the same text; the key of the open document.
+fn engine_with_open_file(source: &str) -> (Engine, Arc<Root>, String, [tempfile::TempDir; 2]) {
+    let dir = tempfile::tempdir().unwrap();
+    let index_dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lib.rs"), source).unwrap();
+    let settings = Settings { index_dir: Some(index_dir.path().to_path_buf()), ..Settings::default() };
+    let engine = Engine::with_worker(settings, EmbedWorker::spawn(Box::new(StubEmbedder::new())).unwrap());
+    let root = engine.add_root(dir.path()).unwrap();
+    engine.refresh_root(&root, &NoProgress).unwrap();
+    let path = dir.path().canonicalize().unwrap().join("lib.rs");
+    let key = path.to_string_lossy().to_string();
+    engine.open(&key, Some(&path), source.to_string(), 1);
+    (engine, root, key, [dir, index_dir])
 }

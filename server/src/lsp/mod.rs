@@ -8,8 +8,9 @@
 //! next one. Every text change is therefore applied synchronously at the top
 //! of its handler, before any `.await` (see [`crate::engine`] for the locks
 //! involved); requests read what is there and never wait for embeddings.
-//! Slow work (workspace refreshes, re-reading files, HNSW builds) runs in
-//! `spawn_blocking` tasks; embeddings on the engine's own thread. Requests are
+//! Slow work (the reparse after an edit, workspace refreshes, re-reading
+//! files, HNSW builds) runs in `spawn_blocking` tasks; embeddings on the
+//! engine's own thread. Requests are
 //! wrapped so that a panic inside one becomes an error answer, not a dead
 //! server.
 

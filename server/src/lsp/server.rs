@@ -92,9 +92,14 @@ impl Backend {
         });
     }
 
-    /// Schedules the debounced embedding of a document's new chunks.
-    fn schedule_embedding(&self, key: String, generation: u64) {
+    /// After an edit: the document's reparse and re-chunk, off the handler
+    /// (milliseconds in a large file), then the debounced embedding of its
+    /// new chunks.
+    fn schedule_catch_up(&self, key: String, generation: u64) {
         let engine = self.engine();
+        let parse_key = key.clone();
+        let parser = engine.clone();
+        tokio::task::spawn_blocking(move || parser.catch_up(&parse_key));
         tokio::spawn(async move { engine.embed_document(&key, generation).await });
     }
 }
@@ -179,7 +184,7 @@ impl LanguageServer for Backend {
         let (key, path) = doc_key(&params.text_document.uri);
         let engine = self.engine();
         let generation = engine.open(&key, path.as_deref(), params.text_document.text, params.text_document.version);
-        self.schedule_embedding(key, generation);
+        self.schedule_catch_up(key, generation);
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
@@ -188,7 +193,7 @@ impl LanguageServer for Backend {
         let changes: Vec<Change> = params.content_changes.into_iter().map(|c| Change { range: c.range.map(|r| (line_pos(r.start), line_pos(r.end))), text: c.text }).collect();
         let result = self.engine().change(&key, &changes, params.text_document.version, self.encoding());
         match result {
-            Ok(generation) => self.schedule_embedding(key, generation),
+            Ok(generation) => self.schedule_catch_up(key, generation),
             Err(e) => self.warn(format!("didChange ignored: {e:#}")).await,
         }
     }
