@@ -3,7 +3,7 @@
 //!
 //! Each change is applied to the rope (positions) and to a plain copy of the
 //! text (what tree-sitter and the chunker read), and the old tree is told
-//! about it with an `InputEdit` ([`Document::edit`], cheap at any file size).
+//! about it with an `InputEdit` ([`Document::edit`], cheap: no parsing).
 //! Then the file is reparsed incrementally from the old tree, and only the
 //! chunks around the edited bytes (and the ranges whose syntax changed) are
 //! extracted again; the others are kept or shifted (`chunk::rechunk_tree`).
@@ -45,9 +45,8 @@ pub struct Document {
     language: Option<Language>,
     rope: Rope,
     text: String,
-    /// Kept between parses: a parser reuses its node pools (a fresh one per
-    /// edit made the reparse of a 5,000-line file ~1.8× slower). Lent to a
-    /// [`ParseJob`].
+    /// Kept between parses, lent to a [`ParseJob`]: a parser keeps its
+    /// buffers and node pools from one parse to the next.
     parser: Option<Parser>,
     /// The tree of the last parse, told about every edit since (`InputEdit`).
     tree: Option<Tree>,
@@ -132,7 +131,7 @@ impl Document {
     }
 
     /// Applies changes in order to the text and tells the tree about them,
-    /// without parsing: cheap whatever the size of the file. The chunks stay
+    /// without parsing (microseconds). The chunks stay
     /// those of the last parse until [`Document::reparse`].
     pub fn edit(&mut self, changes: &[Change], version: i32, enc: Encoding) {
         let mut summary = match std::mem::replace(&mut self.pending, Pending::Nothing) {

@@ -4,7 +4,7 @@
 //!
 //! Concurrency model (the LSP layer relies on it):
 //! - Edits ([`Engine::change`], [`Engine::open`], [`Engine::close`]) are
-//!   synchronous and cheap at any file size: they update the document's text
+//!   synchronous and cheap (no parsing): they update the document's text
 //!   before they return, so the caller applies them before any `.await` and
 //!   requests that follow see the newest text.
 //! - Parsing and re-chunking an edited document, and laying its new chunks

@@ -10,9 +10,8 @@
 //! involved); requests read what is there and never wait for embeddings.
 //! Slow work (the reparse after an edit, workspace refreshes, re-reading
 //! files, HNSW builds) runs in `spawn_blocking` tasks; embeddings on the
-//! engine's own thread. Requests are
-//! wrapped so that a panic inside one becomes an error answer, not a dead
-//! server.
+//! engine's own thread. Requests are wrapped so that a panic inside one
+//! becomes an error answer, not a dead server.
 
 mod convert;
 mod progress;
