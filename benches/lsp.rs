@@ -4,10 +4,9 @@
 //!     about) and its parts timed apart; `Engine::change`, what the
 //!     `didChange` handler does before it returns (the text and tree edit),
 //!     and `Engine::catch_up`, the reparse, re-chunk and index update that
-//!     follow in a blocking task; the same edits in
-//!     the file without its doc comments (which slow tree-sitter's reparse:
-//!     see `main`) and in a Java file that is one class (re-chunked among its
-//!     members);
+//!     follow in a blocking task; the same edits in the file without its
+//!     doc comments (which slow tree-sitter's reparse: see `main`) and in a
+//!     Java file that is one class (re-chunked among its members);
 //! (b) edit → searchable with the real model: type a new function into an
 //!     open buffer, wait until its vector is in the index, then search for it
 //!     (goal ≤ debounce + 50 ms; debounce 300 ms by default).
