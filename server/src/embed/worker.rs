@@ -45,8 +45,15 @@ struct Queues {
     query: VecDeque<Job>,
     interactive: VecDeque<Job>,
     background: VecDeque<Job>,
+    /// Whether the thread serving everything is inside a background job.
+    background_running: bool,
     closed: bool,
 }
+
+/// The most texts of an interactive job the query thread takes: what one
+/// pause in typing leaves to embed (a function or two), not a whole file
+/// opened, which would keep queries waiting.
+const TYPED_TEXTS_FOR_QUERY_THREAD: usize = 2;
 
 impl Queues {
     /// The most urgent job a thread serving `serves` may take.
@@ -55,12 +62,21 @@ impl Queues {
             return Some((job, Priority::Query));
         }
         if serves == Serves::QueriesOnly {
-            return None;
+            // Typed text does not wait for a slice of workspace indexing (a
+            // model batch, seconds on two cores): while the other thread is
+            // in one, this one takes a small interactive job.
+            if !self.background_running {
+                return None;
+            }
+            let small = self.interactive.iter().position(|job| job.texts.len() <= TYPED_TEXTS_FOR_QUERY_THREAD)?;
+            return self.interactive.remove(small).map(|job| (job, Priority::Interactive));
         }
         if let Some(job) = self.interactive.pop_front() {
             return Some((job, Priority::Interactive));
         }
-        self.background.pop_front().map(|job| (job, Priority::Background))
+        let job = self.background.pop_front()?;
+        self.background_running = true;
+        Some((job, Priority::Background))
     }
 
     /// A query or interactive job, to serve between slices of a background one.
@@ -204,7 +220,13 @@ fn run(mut embedder: Box<dyn Embedder>, shared: Arc<Shared>, serves: Serves) {
             }
         };
         let result = if priority == Priority::Background {
-            embed_in_slices(embedder.as_mut(), &shared, &job.texts)
+            // The query thread may now take typed text waiting meanwhile.
+            shared.ready.notify_all();
+            let result = embed_in_slices(embedder.as_mut(), &shared, &job.texts);
+            if let Ok(mut q) = shared.queues.lock() {
+                q.background_running = false;
+            }
+            result
         } else {
             embed_guarded(embedder.as_mut(), &job.texts)
         };
@@ -338,6 +360,32 @@ mod tests {
         let query_at = log.iter().position(|t| t == "query").unwrap();
         assert_eq!(query_at, BACKGROUND_SLICE, "served right after the first slice: {log:?}");
         assert_eq!(log[query_at + 1], "typed");
+    }
+
+    #[test]
+    fn the_query_thread_takes_typed_text_only_while_the_other_indexes() {
+        let (busy, (busy_log, busy_gate, busy_entered)) = recording("m", true);
+        let (queries, (query_log, _, _)) = recording("m", true);
+        let worker = EmbedWorker::spawn_with_query_thread(Box::new(busy), Box::new(queries)).unwrap();
+        // Idle: typed text goes to the thread that serves everything.
+        worker.embed_blocking(vec!["fn idle() {}".into()], Priority::Interactive).unwrap();
+        assert_eq!((busy_log.lock().unwrap().len(), query_log.lock().unwrap().len()), (1, 0));
+        // Inside a background slice: small typed jobs go to the query thread,
+        // a large one (a file opened) waits for the slice to end.
+        *busy_gate.0.lock().unwrap() = false;
+        busy_entered.store(0, std::sync::atomic::Ordering::SeqCst);
+        worker.submit(vec!["long indexing".into()], Priority::Background, |_| {});
+        wait_until_inside(&busy_entered);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let large_tx = tx.clone();
+        worker.submit(vec!["a".into(), "b".into(), "c".into()], Priority::Interactive, move |r| large_tx.send(r).unwrap());
+        worker.submit(vec!["fn typed() {}".into()], Priority::Interactive, move |r| tx.send(r).unwrap());
+        let typed = rx.recv_timeout(std::time::Duration::from_secs(30)).expect("typed text waited for the background slice").unwrap();
+        assert_eq!(typed, vec![vec![13.0]]);
+        assert_eq!(*query_log.lock().unwrap(), ["fn typed() {}"]);
+        open_gate(&busy_gate);
+        assert_eq!(rx.recv_timeout(std::time::Duration::from_secs(30)).unwrap().unwrap().len(), 3);
+        assert_eq!(*query_log.lock().unwrap(), ["fn typed() {}"], "the large job went to the query thread");
     }
 
     #[test]
