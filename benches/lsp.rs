@@ -30,6 +30,7 @@ use semnav::index::NoProgress;
 use semnav::lang::Language;
 use semnav::position::{apply_change, Encoding, LinePos};
 use semnav::search::Filters;
+use semnav_e2e::Fixture;
 
 /// A Rust file of about `lines` lines of 8-line functions, each after a doc
 /// comment or, without `doc_comments`, after a blank line.
@@ -155,16 +156,9 @@ fn main() {
 
     time_document(Language::Rust, &source, edits, |k| rust_edit(k, lines));
 
-    let dir = tempfile::tempdir().unwrap();
-    let idx = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("big.rs"), &source).unwrap();
-    let settings = Settings { index_dir: Some(idx.path().to_path_buf()), ..Settings::default() };
-    let engine = Engine::with_worker(settings, EmbedWorker::spawn(Box::new(StubEmbedder::new())).unwrap());
-    let root = engine.add_root(dir.path()).unwrap();
-    engine.refresh_root(&root, &NoProgress).unwrap();
-    let path = dir.path().canonicalize().unwrap().join("big.rs");
-    let key = path.to_string_lossy().to_string();
-    engine.open(&key, Some(&path), source.clone(), 1);
+    let fixture = Fixture::new();
+    fixture.write("big.rs", &source);
+    let (engine, key, _) = engine_with_open_file(&fixture, "big.rs", |s| Engine::with_worker(s, EmbedWorker::spawn(Box::new(StubEmbedder::new())).unwrap()));
     engine.catch_up(&key);
     let (mut change, mut catch_up) = (Samples::default(), Samples::default());
     for k in 0..edits {
@@ -200,21 +194,11 @@ fn main() {
     let trials = env_usize("SEMNAV_BENCH_TRIALS", 5);
     println!("\n== lsp (b): edit → searchable, real model, {trials} trials ==");
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let idx = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("lib.rs"), "/// Adds two numbers.\npub fn add(a: i32, b: i32) -> i32 { a + b }\n").unwrap();
-    std::fs::write(dir.path().join("net.py"), "def fetch(url):\n    import urllib.request\n    return urllib.request.urlopen(url).read()\n").unwrap();
-    let settings = Settings { index_dir: Some(idx.path().to_path_buf()), ..Settings::default() };
-    let debounce = settings.debounce_ms;
-    let engine = std::sync::Arc::new(Engine::new(settings));
-    if let Some(e) = engine.model_error() {
-        panic!("the model is needed for part (b): {e}");
-    }
-    let root = engine.add_root(dir.path()).unwrap();
-    engine.refresh_root(&root, &NoProgress).unwrap();
-    let path = dir.path().canonicalize().unwrap().join("lib.rs");
-    let key = path.to_string_lossy().to_string();
-    let opened = engine.open(&key, Some(&path), std::fs::read_to_string(&path).unwrap(), 1);
+    let fixture = Fixture::new();
+    fixture.write("lib.rs", "/// Adds two numbers.\npub fn add(a: i32, b: i32) -> i32 { a + b }\n");
+    fixture.write("net.py", "def fetch(url):\n    import urllib.request\n    return urllib.request.urlopen(url).read()\n");
+    let (engine, key, opened) = engine_with_open_file(&fixture, "lib.rs", Engine::new);
+    let debounce = engine.settings().debounce_ms;
     rt.block_on(engine.embed_document(&key, opened));
     let (mut latency, mut answered) = (Samples::default(), Samples::default());
     for t in 0..trials {
@@ -238,12 +222,12 @@ fn main() {
     // (c) The same typing while another root is cold-indexed with the real
     // model: typed text must not wait for its batches.
     let cold_chunks = env_usize("SEMNAV_BENCH_COLD_CHUNKS", 400);
-    let cold = tempfile::tempdir().unwrap();
+    let cold = Fixture::new();
     let (mut files, mut chunks) = (0, 0);
     while chunks < cold_chunks {
         let text = common::synth::file(Language::Python, files, files * 25, 25);
         chunks += chunk::chunk_source(Language::Python, &text).len();
-        std::fs::write(cold.path().join(format!("store_{files}.py")), text).unwrap();
+        cold.write(&format!("store_{files}.py"), text);
         files += 1;
     }
     println!("\n== lsp (c): edit → searchable while another root of {chunks} chunks is cold-indexed, {trials} trials ==");
@@ -268,6 +252,22 @@ fn main() {
     report(&format!("edit → searchable during the cold index (debounce {debounce} ms)"), &latency);
     println!("  trials that ended while the cold index still ran: {during} of {trials}");
     indexer.join().unwrap().unwrap();
+}
+
+/// An engine, made by `make` with its index in `fixture`'s index directory,
+/// over `fixture`'s workspace (indexed from disk) with its file `rel` open as
+/// on disk. Returns it, the document's key and the generation of its opening.
+fn engine_with_open_file(fixture: &Fixture, rel: &str, make: impl FnOnce(Settings) -> Engine) -> (std::sync::Arc<Engine>, String, u64) {
+    let engine = std::sync::Arc::new(make(Settings { index_dir: Some(fixture.index_dir().to_path_buf()), ..Settings::default() }));
+    if let Some(e) = engine.model_error() {
+        panic!("the model is needed: {e}");
+    }
+    let root = engine.add_root(fixture.path()).unwrap();
+    engine.refresh_root(&root, &NoProgress).unwrap();
+    let path = fixture.path().canonicalize().unwrap().join(rel);
+    let key = path.to_string_lossy().to_string();
+    let opened = engine.open(&key, Some(&path), fixture.read(rel), 1);
+    (engine, key, opened)
 }
 
 /// Types trial `t`'s new function at the end of open document `key` and
