@@ -388,8 +388,9 @@ const PROPERTY_SOURCES: usize = 15;
 
 /// Files holding one container too big to be a single chunk (over 120 lines:
 /// its chunk is only its header, its members are chunks of their own), with
-/// fields and doc comments between the members: where an edit must not
-/// re-extract the whole container.
+/// fields and doc comments between the members, some with a comment on the
+/// closing line or a statement after it: where an edit must not re-extract
+/// the whole container.
 #[cfg(test)]
 fn container_sources() -> Vec<(Language, String)> {
     let members = |member: &dyn Fn(usize) -> String| (0..30).map(member).collect::<String>();
@@ -397,7 +398,7 @@ fn container_sources() -> Vec<(Language, String)> {
         (
             Language::Rust,
             format!(
-                "use std::fmt;\n\n/// Tests.\n#[cfg(test)]\nmod tests {{\n    use super::*;\n\n{}}}\n\nimpl Config {{\n{}}}\n",
+                "use std::fmt;\n\n/// Tests.\n#[cfg(test)]\nmod tests {{\n    use super::*;\n\n{}}}\n\nimpl Config {{\n{}}} // impl Config\n\nconst LAST: u32 = 1;\n",
                 members(&|i| format!("    /// Checks {i}.\n    #[test]\n    fn checks_{i}() {{\n        assert_eq!(add({i}, 1), {});\n    }}\n\n", i + 1)),
                 members(&|i| format!("    /// Gets {i}.\n    pub fn get_{i}(&self) -> u32 {{\n        self.values[{i}]\n    }}\n\n")),
             ),
@@ -426,14 +427,14 @@ fn container_sources() -> Vec<(Language, String)> {
         (
             Language::Cpp,
             format!(
-                "#include <string>\n\nnamespace big {{\n\n{}}}\n",
+                "#include <string>\n\nnamespace big {{\n\n{}}}  // namespace big\n\nint after = 0;\n",
                 members(&|i| format!("// Adds {i}.\nint add{i}(int a) {{\n    return a + {i};\n}}\n\n")),
             ),
         ),
         (
             Language::JavaScript,
             format!(
-                "'use strict';\n\nclass Big {{\n{}}}\n\nfunction make() {{\n  return new Big();\n}}\n\nmodule.exports = make;\n",
+                "'use strict';\n\nclass Big {{\n{}}}\n\nmodule.exports = make;\n\nfunction make() {{\n  return new Big();\n}}\n",
                 members(&|i| format!("  // Adds {i}.\n  add{i}(a) {{\n    return a + {i};\n  }}\n\n")),
             ),
         ),

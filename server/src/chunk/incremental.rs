@@ -20,8 +20,11 @@
 //!
 //! Inside a container the region must leave its first child (the opening
 //! bracket) out, and may end past its last one (the closing bracket) only at
-//! the end of that line, and only where the next non-blank line starts a
-//! definition or there is none. Every definition holding the region must
+//! the end of that line (comments may follow the bracket there), and only
+//! where the lines after it cannot join a block of the region's: the next
+//! non-blank line starts a definition or there is none, or it begins a block
+//! of another container than the bracket's line, in the old text and in the
+//! new one. Every definition holding the region must
 //! still be cut down to its header in the new text (still oversized), its
 //! header lying before the edit; otherwise the container's own chunk changes
 //! and the region is sought one level up.
@@ -195,6 +198,7 @@ fn rechunk_region(language: Language, old: &[Chunk], tree: &Tree, source: &str, 
             }
             let seams = Seams {
                 language,
+                root: tree.root_node(),
                 old,
                 old_ends: &old_ends,
                 children: &siblings.nodes,
@@ -292,6 +296,12 @@ fn line_of_edge(lines: &LineIndex, end: usize) -> usize {
     }
 }
 
+/// Of `chunks`, one covering the last line any of them covers (blocks cover
+/// only lines no definition covers, so if one of them is a block, all are).
+fn last_line_chunk(chunks: &[Chunk]) -> Option<&Chunk> {
+    chunks.iter().max_by_key(|c| c.end_line)
+}
+
 /// Whether one of `chunks` (sorted by start) is a definition starting at `byte`.
 fn starts_definition(chunks: &[Chunk], byte: usize) -> bool {
     let from = chunks.partition_point(|c| c.bytes.start < byte);
@@ -301,6 +311,7 @@ fn starts_definition(chunks: &[Chunk], byte: usize) -> bool {
 /// The facts the seam rules look at, for the children of one node.
 struct Seams<'a, 'tree> {
     language: Language,
+    root: Node<'tree>,
     old: &'a [Chunk],
     /// For each old chunk, the largest end of it and the chunks before it.
     old_ends: &'a [usize],
@@ -374,6 +385,9 @@ impl<'tree> Seams<'_, 'tree> {
                 start -= 1;
                 continue;
             }
+            if end >= children.len() && self.nested && !self.nothing_flows_past(&chunks, &bytes) {
+                return Attempt::NotHere;
+            }
             let splice = self.splice(chunks.len(), &bytes);
             return Attempt::Found(chunks, bytes, splice);
         }
@@ -397,11 +411,30 @@ impl<'tree> Seams<'_, 'tree> {
     }
 
     /// Inside a node: the start of the line after its last child, if nothing
-    /// but blanks follows that child on its line.
+    /// but blanks and comments follows that child on its line.
     fn end_edge(&self) -> Option<usize> {
         let last = self.children.last()?.end_byte();
         let edge = self.lines.line_end_with_newline(self.lines.line_of(last.saturating_sub(1)));
-        self.lines.source().get(last..edge)?.trim().is_empty().then_some(edge)
+        let source = self.lines.source();
+        let mut at = last;
+        loop {
+            let rest = source.get(at..edge)?;
+            let Some(blanks) = rest.find(|c: char| !c.is_whitespace()) else { return Some(edge) };
+            at += blanks;
+            at = self.comment_at(at).filter(|&end| end <= edge)?;
+        }
+    }
+
+    /// The end of the comment starting at byte `at`, if one does.
+    fn comment_at(&self, at: usize) -> Option<usize> {
+        let mut node = self.root.descendant_for_byte_range(at, at)?;
+        while node.start_byte() == at {
+            if node.is_extra() {
+                return Some(node.end_byte());
+            }
+            node = node.parent()?;
+        }
+        None
     }
 
     /// Whether the region may start before child `index` (the new chunk at
@@ -421,14 +454,13 @@ impl<'tree> Seams<'_, 'tree> {
     /// text is the old one shifted, so the old chunks say what the new ones are.
     fn right_edge_ok(&self, index: usize) -> bool {
         if index >= self.children.len() {
-            // Inside a node, past its closing bracket: only if what comes
-            // next (blank lines aside) is the end of the text or starts a
-            // definition, so no run of lines flows out of the region into
-            // blocks after it.
+            // Inside a node, past its closing bracket, at the end of its line
+            // (what comes after is checked once the region is chunked:
+            // `nothing_flows_past`).
             let past_closing_bracket_ok = || {
                 self.end_edge().is_some_and(|edge| {
                     let old_edge = edge as isize - self.byte_delta;
-                    edge >= self.dirty.end && old_edge >= 0 && !self.old_chunk_crosses(old_edge as usize) && self.definition_or_end_after(edge)
+                    edge >= self.dirty.end && old_edge >= 0 && !self.old_chunk_crosses(old_edge as usize)
                 })
             };
             return self.to_last && (!self.nested || past_closing_bracket_ok());
@@ -465,6 +497,37 @@ impl<'tree> Seams<'_, 'tree> {
         let first = lines.line_start(line) + (text.len() - text.trim_start().len());
         let old_first = first as isize - self.byte_delta;
         old_first >= 0 && starts_definition(self.old, old_first as usize)
+    }
+
+    /// For a region (`bytes`, `region` its new chunks) ending past the
+    /// closing bracket of a node: whether no run of lines flows out of the
+    /// region into blocks after it. So when what comes next (blank lines
+    /// aside) is the end of the text or starts a definition; or when it
+    /// begins a block of another container than the one holding the region's
+    /// last line, in the new text and in the old one (blocks of different
+    /// containers are never merged, so the blocks after the edge start there
+    /// in both and stay as they were).
+    fn nothing_flows_past(&self, region: &[Chunk], bytes: &Range<usize>) -> bool {
+        let edge = bytes.end;
+        if self.definition_or_end_after(edge) {
+            return true;
+        }
+        let lines = self.lines;
+        let Some(next) = (lines.line_of(edge)..lines.len()).find(|&l| !lines.is_blank(l)) else { return true };
+        let old_next = lines.line_start(next) as isize - self.byte_delta;
+        let old_edge = edge as isize - self.byte_delta;
+        if old_next < 0 || old_edge < 0 {
+            return false;
+        }
+        let (old_next, old_edge) = (old_next as usize, old_edge as usize);
+        let from = self.old.partition_point(|c| c.bytes.start < old_next);
+        let Some(next_block) = self.old.get(from).filter(|c| c.kind == ChunkKind::Block && c.bytes.start == old_next) else { return false };
+        let old_region = self.old.partition_point(|c| c.bytes.start < bytes.start)..self.old.partition_point(|c| c.bytes.start < old_edge);
+        let other_run = |chunks: &[Chunk]| match last_line_chunk(chunks) {
+            Some(c) => c.kind != ChunkKind::Block || c.container != next_block.container,
+            None => false,
+        };
+        other_run(region) && other_run(&self.old[old_region])
     }
 
     fn old_chunk_crosses(&self, old_edge: usize) -> bool {
@@ -552,6 +615,30 @@ mod tests {
         assert!(matches!(edit_and_check(&many, 0, 0, "// top\n").1, Rechunked::Region { .. }));
         let end = many.len();
         assert!(matches!(edit_and_check(&many, end, 0, "fn g() {}\n").1, Rechunked::Region { .. }));
+    }
+
+    #[test]
+    fn an_edit_in_the_last_member_stops_at_the_closing_bracket() {
+        let methods: String = (0..40).map(|i| format!("    fn get_{i}(&self) -> u32 {{\n        self.values[{i}]\n    }}\n\n")).collect();
+        let source = format!("impl Config {{\n{methods}}} // impl Config\n\nconst LAST: u32 = 1;\n");
+        // A statement after the bracket, a comment on its line: the region
+        // still ends there.
+        let at = source.find("values[39]").unwrap() + 7;
+        let (_, how) = edit_and_check(&source, at, 2, "40");
+        let Rechunked::Region { bytes, .. } = how else { panic!("re-chunked the whole file") };
+        assert!(bytes.len() < 200, "{bytes:?}");
+        // Edits at and after the bracket match chunking from scratch.
+        let bracket = source.find("} // impl").unwrap();
+        edit_and_check(&source, bracket + 1, 0, " x");
+        edit_and_check(&source, bracket, 1, "");
+        edit_and_check(&source, bracket + 1, 0, "\nconst MORE: u32 = 2;");
+        let last = source.find("const LAST").unwrap();
+        edit_and_check(&source, last, "const LAST: u32 = 1;".len(), "fn last() {}");
+        // The next lines inside a container of the same name: not told
+        // apart by name, so the region is sought further up.
+        let nested = format!("mod a {{\n    use super::*;\n\n    impl a {{\n{methods}    }}\n    const C: u32 = 1;\n{}}}\n", "    const D: u32 = 2;\n".repeat(130));
+        let at = nested.find("values[39]").unwrap() + 7;
+        edit_and_check(&nested, at, 2, "40");
     }
 
     #[test]
