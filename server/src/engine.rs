@@ -47,7 +47,7 @@ use crate::embed::{EmbedWorker, FastEmbedder, ModelPaths, Priority};
 use crate::index::{self, Progress, RefreshStats, StoredChunkMemo, Workspace};
 use crate::lang::Language;
 use crate::position::Encoding;
-use crate::search::{Exclude, Filters, Hit, SearchIndex};
+use crate::search::{Exclude, Filters, Hit, SearchIndex, WordRanking};
 use crate::store::TextHash;
 
 /// Settings the editor may change (`initializationOptions`,
@@ -486,16 +486,33 @@ impl Engine {
     pub async fn search(&self, query: &str, filters: &Filters, limit: usize) -> Result<Vec<Answer>> {
         let worker = self.worker()?;
         let started = std::time::Instant::now();
-        let vector = worker.embed(vec![query.to_string()], Priority::Query).await?.pop().unwrap_or_default();
+        let embedding = worker.start_embedding(vec![query.to_string()], Priority::Query);
+        // While the query is embedded on the embedding thread, rank by words
+        // here. The indexes may change before the vector comes: a root whose
+        // chunks did is ranked by words again.
+        self.catch_up_all();
+        let by_words: Vec<(Arc<Root>, WordRanking)> = self
+            .roots()
+            .into_iter()
+            .map(|root| {
+                let words = root.index.read().unwrap_or_else(|e| e.into_inner()).rank_words(query, filters, limit);
+                (root, words)
+            })
+            .collect();
+        let words_ranked = started.elapsed();
+        let vector = embedding.await?.pop().unwrap_or_default();
         let embedded = started.elapsed();
         self.catch_up_all();
         let mut all = Vec::new();
-        for root in self.roots() {
+        for (root, words) in by_words {
             let index = root.index.read().unwrap_or_else(|e| e.into_inner());
-            let hits = index.search(&vector, query, filters, limit);
+            let hits = index.search_ranked(&vector, &words, query, filters, limit);
             all.extend(hits.iter().map(|h| answer(&root, &index, h)));
         }
-        tracing::debug!("search {query:?}: query embedded in {embedded:.1?}, ranked in {:.1?}", started.elapsed() - embedded);
+        tracing::debug!(
+            "search {query:?}: ranked by words in {words_ranked:.1?}, query embedded by {embedded:.1?}, ranked in {:.1?} more",
+            started.elapsed() - embedded
+        );
         Ok(top(all, limit))
     }
 

@@ -7,6 +7,7 @@
 //! touches the disk or the model (callers pass query vectors in).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use globset::GlobSet;
@@ -23,6 +24,11 @@ use crate::store::{StoredChunk, TextHash};
 pub const RRF_K: f32 = 10.0;
 pub const DENSE_WEIGHT: f32 = 2.0;
 pub const LEXICAL_WEIGHT: f32 = 1.0;
+
+/// How far down each ranking a hybrid search looks before fusing them.
+fn search_depth(limit: usize) -> usize {
+    (limit * 5).max(50)
+}
 
 /// A chunk in the index.
 #[derive(Debug, Clone)]
@@ -69,7 +75,6 @@ pub struct Exclude {
     pub end_line: u32,
 }
 
-#[derive(Default)]
 pub struct SearchIndex {
     chunks: Vec<IndexedChunk>,
     live: Vec<bool>,
@@ -77,6 +82,36 @@ pub struct SearchIndex {
     by_hash: HashMap<TextHash, Vec<usize>>,
     vectors: VectorIndex<TextHash>,
     lexical: Bm25,
+    /// Changes whenever the chunks do, unique among all indexes of the
+    /// process: a [`WordRanking`] is valid while it stays the same.
+    generation: u64,
+}
+
+impl Default for SearchIndex {
+    fn default() -> Self {
+        SearchIndex {
+            chunks: Vec::new(),
+            live: Vec::new(),
+            by_path: HashMap::new(),
+            by_hash: HashMap::new(),
+            vectors: VectorIndex::default(),
+            lexical: Bm25::new(),
+            generation: next_generation(),
+        }
+    }
+}
+
+fn next_generation() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// The lexical half of a hybrid search, ranked on its own so that it can run
+/// while the query is being embedded; [`SearchIndex::search_ranked`] ranks it
+/// again if the chunks changed in between.
+pub struct WordRanking {
+    generation: u64,
+    ids: Vec<usize>,
 }
 
 impl Default for VectorIndex<TextHash> {
@@ -139,6 +174,7 @@ impl SearchIndex {
             self.by_path.insert(path, ids);
         }
         self.compact_if_needed();
+        self.generation = next_generation();
     }
 
     /// Follows a re-chunk around an edit (see [`Splice`]) without touching
@@ -176,6 +212,7 @@ impl SearchIndex {
             self.by_path.insert(path, ids);
         }
         self.compact_if_needed();
+        self.generation = next_generation();
         true
     }
 
@@ -265,6 +302,7 @@ impl SearchIndex {
 
     pub fn remove_file(&mut self, path: &str) {
         let Some(ids) = self.by_path.remove(path) else { return };
+        self.generation = next_generation();
         for id in ids {
             self.drop_chunk(id);
         }
@@ -322,10 +360,30 @@ impl SearchIndex {
 
     /// Hybrid search: `query_vector` is the embedded query, `query_text` its words.
     pub fn search(&self, query_vector: &[f32], query_text: &str, filters: &Filters, limit: usize) -> Vec<Hit> {
+        let words = self.rank_words(query_text, filters, limit);
+        self.search_ranked(query_vector, &words, query_text, filters, limit)
+    }
+
+    /// The lexical ranking [`SearchIndex::search`] fuses, for
+    /// [`SearchIndex::search_ranked`] with the same query, filters and limit.
+    pub fn rank_words(&self, query_text: &str, filters: &Filters, limit: usize) -> WordRanking {
         let keep = |id: usize| self.live[id] && filters.accepts(&self.chunks[id]);
-        let depth = (limit * 5).max(50);
-        let dense = self.dense(query_vector, depth, &keep, filters.accepts_all());
-        let lexical: Vec<usize> = self.lexical.search(query_text, depth, |d| keep(d as usize)).into_iter().map(|(d, _)| d as usize).collect();
+        let ids = self.lexical.search(query_text, search_depth(limit), |d| keep(d as usize)).into_iter().map(|(d, _)| d as usize).collect();
+        WordRanking { generation: self.generation, ids }
+    }
+
+    /// [`SearchIndex::search`] with its lexical ranking done beforehand by
+    /// [`SearchIndex::rank_words`] (done again if the chunks changed since).
+    pub fn search_ranked(&self, query_vector: &[f32], words: &WordRanking, query_text: &str, filters: &Filters, limit: usize) -> Vec<Hit> {
+        let ranked_again;
+        let lexical = if words.generation == self.generation {
+            &words.ids
+        } else {
+            ranked_again = self.rank_words(query_text, filters, limit);
+            &ranked_again.ids
+        };
+        let keep = |id: usize| self.live[id] && filters.accepts(&self.chunks[id]);
+        let dense = self.dense(query_vector, search_depth(limit), &keep, filters.accepts_all());
         let mut fused: HashMap<usize, f32> = HashMap::new();
         for (rank, (id, _)) in dense.iter().enumerate() {
             *fused.entry(*id).or_default() += DENSE_WEIGHT / (RRF_K + rank as f32 + 1.0);
@@ -450,6 +508,22 @@ mod tests {
         // A splice that does not fit what the index holds changes nothing.
         assert!(!spliced.splice_file("a.rs", Language::Rust, &splice, old.len(), inserted, vector));
         assert_eq!(stored_of(&spliced), new);
+    }
+
+    #[test]
+    fn a_word_ranking_made_before_the_chunks_changed_is_made_again() {
+        let mut idx = index_with(&[("a.rs", Language::Rust, vec![("load_config", ChunkKind::Function, (0, 9), "read the config file")])]);
+        let words = idx.rank_words("config", &Filters::default(), 5);
+        // While the query is embedded, a.rs goes and b.rs comes.
+        idx.remove_file("a.rs");
+        let text = "parse config values";
+        idx.set_file("b.rs", Language::Rust, vec![stored("parse_config", ChunkKind::Function, (0, 4), text)], |_| Some(StubEmbedder::vector(text)));
+        let query = StubEmbedder::vector("config");
+        let hits = idx.search_ranked(&query, &words, "config", &Filters::default(), 5);
+        assert_eq!(names(&idx, &hits), ["parse_config"]);
+        // Made after the change, the ranking is used as it is.
+        let words = idx.rank_words("config", &Filters::default(), 5);
+        assert_eq!(names(&idx, &idx.search_ranked(&query, &words, "config", &Filters::default(), 5)), ["parse_config"]);
     }
 
     fn names(idx: &SearchIndex, hits: &[Hit]) -> Vec<String> {

@@ -189,11 +189,17 @@ impl EmbedWorker {
 
     /// Embeds from async code without blocking a runtime thread.
     pub async fn embed(&self, texts: Vec<String>, priority: Priority) -> Result<Vec<Vec<f32>>> {
+        self.start_embedding(texts, priority).await
+    }
+
+    /// Queues the texts now and returns a future of their vectors, so the
+    /// caller can do other work while they are embedded.
+    pub fn start_embedding(&self, texts: Vec<String>, priority: Priority) -> impl std::future::Future<Output = Result<Vec<Vec<f32>>>> + Send + 'static {
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.submit(texts, priority, move |r| {
             let _ = tx.send(r);
         });
-        rx.await.map_err(|_| anyhow!("the embedding thread stopped"))?
+        async move { rx.await.map_err(|_| anyhow!("the embedding thread stopped"))? }
     }
 
     /// Jobs waiting (not counting those running).
