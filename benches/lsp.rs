@@ -5,8 +5,11 @@
 //!     `didChange` handler does before it returns (the text and tree edit),
 //!     and `Engine::catch_up`, the reparse, re-chunk and index update that
 //!     follow in a blocking task; the same edits in the file without its
-//!     doc comments (which slow tree-sitter's reparse: see `main`) and in a
-//!     Java file that is one class (re-chunked among its members);
+//!     doc comments (which slow tree-sitter's reparse: see `main`), in a
+//!     Java file that is one class (re-chunked among its members), and in a
+//!     two real Rust files of about 5,000 lines from the cargo registry
+//!     (clap's `Command`, regex-automata's dense DFA, at the versions
+//!     Cargo.lock pins);
 //! (b) edit → searchable with the real model: type a new function into an
 //!     open buffer, wait until its vector is in the index, then search for it
 //!     (goal ≤ debounce + 50 ms; debounce 300 ms by default);
@@ -69,6 +72,32 @@ fn one_line_edit(k: usize, lines: usize, first_line: usize, column: u32) -> Chan
 /// The Rust file's edit `k` (its units start at line 0, `*total` at column 8).
 fn rust_edit(k: usize, lines: usize) -> Change {
     one_line_edit(k, lines, 0, 8)
+}
+
+/// Real files the edits of part (a) are also timed on: (crate, file).
+const REAL_RUST_FILES: [(&str, &str); 2] = [("clap_builder", "src/builder/command.rs"), ("regex-automata", "src/dfa/dense.rs")];
+
+/// A real file of a crate in Cargo.lock, and where in it an edit may type:
+/// just before the name a `let` binds, on a line of code (renaming the
+/// binding keeps the syntax valid, as in the other files).
+fn real_rust_file(crate_name: &str, rel: &str) -> (String, String, Vec<LinePos>) {
+    let (crate_name, dir) = common::registry_crate(&[crate_name]);
+    let path = dir.join(rel);
+    let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let mut places = Vec::new();
+    for (line, text) in source.lines().enumerate() {
+        let code = text.trim_start();
+        if code.starts_with("//") {
+            continue;
+        }
+        let Some(at) = text.find("let ") else { continue };
+        let name = at + 4 + if text[at + 4..].starts_with("mut ") { 4 } else { 0 };
+        if text[name..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+            places.push(LinePos::new(line as u32, text[..name].encode_utf16().count() as u32));
+        }
+    }
+    assert!(places.len() > 50, "{}: only {} `let` lines", path.display(), places.len());
+    (format!("{crate_name}/{rel}"), source, places)
 }
 
 fn report(name: &str, s: &Samples) {
@@ -187,6 +216,18 @@ fn main() {
     let java = java_file(lines);
     println!("\n  the same in a {lines}-line Java file that is one class:");
     time_document(Language::Java, &java, edits, |k| one_line_edit(k, lines, 1, 12));
+
+    // Real code: long doc comments with examples, functions of all sizes
+    // in `impl` blocks.
+    for (crate_name, rel) in REAL_RUST_FILES {
+        let (name, real, places) = real_rust_file(crate_name, rel);
+        println!("\n  a one-character rename of a `let` binding in {name} ({} lines, {} such places):", real.lines().count(), places.len());
+        let edit = |k: usize| {
+            let at = places[(k * 7919) % places.len()];
+            Change { range: Some((at, at)), text: "x".into() }
+        };
+        time_document(Language::Rust, &real, edits, edit);
+    }
 
     if env_flag("SEMNAV_BENCH_SKIP_MODEL") {
         return;
