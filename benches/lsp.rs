@@ -6,7 +6,7 @@
 //!     and `Engine::catch_up`, the reparse, re-chunk and index update that
 //!     follow in a blocking task; the same edits in the file without its
 //!     doc comments (which slow tree-sitter's reparse: see `main`), in a
-//!     Java file that is one class (re-chunked among its members), and in a
+//!     Java file that is one class (re-chunked among its members), and in
 //!     two real Rust files of about 5,000 lines from the cargo registry
 //!     (clap's `Command`, regex-automata's dense DFA, at the versions
 //!     Cargo.lock pins);
