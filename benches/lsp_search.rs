@@ -52,13 +52,20 @@
 //! queries), `SEMNAV_BENCH_THREADS` (HNSW build threads when seeding,
 //! default all cores), `SEMNAV_BENCH_SEED_CACHE` (a directory where A is
 //! kept after seeding and reused by later runs; B is always cold),
-//! `SEMNAV_BENCH_VECTORS` (`clustered`, the default, or `uniform`).
+//! `SEMNAV_BENCH_VECTORS` (`clustered`, the default, or `uniform`),
+//! `SEMNAV_BENCH_TYPING=1`: while the queries run, someone also types a
+//! function into an unsaved buffer of A, a character every 60 ms and a
+//! pause of 350 ms after each word, so the server embeds the changed chunk
+//! after every word (debounce 300 ms), on the query thread while B is
+//! indexed (use more queries, e.g. `SEMNAV_BENCH_QUERIES=1000`, so the
+//! queries last several words).
 
 mod common;
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -316,6 +323,8 @@ struct Run {
     /// Resident memory once A was searchable (before B's first batch ends), and the peak.
     ready_rss: Option<f64>,
     peak_rss: Option<f64>,
+    /// With `SEMNAV_BENCH_TYPING`: characters and words typed during the queries.
+    typed: Option<(usize, usize)>,
 }
 
 /// Polls `semnav/status` until `done(status)`, for at most `limit`.
@@ -351,8 +360,37 @@ async fn send_queries(client: &LspClient, queries: &[String], since: Instant) ->
     Ok(answers)
 }
 
+/// Types functions into the unsaved buffer `uri` until `stop`, as
+/// `SEMNAV_BENCH_TYPING` says. Returns the characters and words typed.
+async fn type_functions(client: Arc<LspClient>, uri: String, stop: Arc<AtomicBool>) -> (usize, usize) {
+    client.notify("textDocument/didOpen", json!({"textDocument": {"uri": uri, "languageId": "rust", "version": 1, "text": ""}}));
+    let (mut line, mut column, mut version, mut chars, mut words) = (0u32, 0u32, 1, 0, 0);
+    for k in 0.. {
+        let function = format!("pub fn handle_request_{k}(input: &str) -> usize {{\n    let words = input.split_whitespace();\n    words.count() + {k}\n}}\n\n");
+        for word in function.split_inclusive([' ', '\n']) {
+            for ch in word.chars() {
+                if stop.load(Ordering::SeqCst) {
+                    return (chars, words);
+                }
+                version += 1;
+                let at = json!({"line": line, "character": column});
+                client.notify(
+                    "textDocument/didChange",
+                    json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"range": {"start": at, "end": at}, "text": ch.to_string()}]}),
+                );
+                (line, column) = if ch == '\n' { (line + 1, 0) } else { (line, column + 1) };
+                chars += 1;
+                tokio::time::sleep(Duration::from_millis(60)).await;
+            }
+            words += 1;
+            tokio::time::sleep(Duration::from_millis(350)).await;
+        }
+    }
+    (chars, words)
+}
+
 /// Spawns `semnav lsp` on [A, B], waits for A, measures `queries`, shuts down.
-async fn serve_and_measure(bin: &Path, a: &SeededWorkspace, b: &Fixture, a_chunks: usize, queries: &[String]) -> Result<Run> {
+async fn serve_and_measure(bin: &Path, a: &SeededWorkspace, b: &Fixture, a_chunks: usize, queries: &[String], typing: bool) -> Result<Run> {
     let started = Instant::now();
     let mut child = tokio::process::Command::new(bin)
         .arg("lsp")
@@ -364,7 +402,7 @@ async fn serve_and_measure(bin: &Path, a: &SeededWorkspace, b: &Fixture, a_chunk
         .spawn()
         .context("spawn semnav lsp")?;
     let pid = child.id().context("the server has no pid")?.to_string();
-    let client = LspClient::start(child.stdout.take().context("stdout")?, child.stdin.take().context("stdin")?);
+    let client = Arc::new(LspClient::start(child.stdout.take().context("stdout")?, child.stdin.take().context("stdin")?));
     let (a_root, b_root) = (a.root.canonicalize()?, b.path().canonicalize()?);
     let folders = json!([{"uri": file_uri(&a_root), "name": "a"}, {"uri": file_uri(&b_root), "name": "b"}]);
     client
@@ -393,7 +431,14 @@ async fn serve_and_measure(bin: &Path, a: &SeededWorkspace, b: &Fixture, a_chunk
     // B's root is opened just after A is loaded: give it a moment to start.
     let indexing_at_start = ready["indexing"] == true || poll_status(&client, Duration::from_secs(10), |s| s["indexing"] == true).await.is_ok();
 
+    let stop_typing = Arc::new(AtomicBool::new(false));
+    let typist = typing.then(|| tokio::spawn(type_functions(client.clone(), file_uri(&a_root.join("typed.rs")), stop_typing.clone())));
     let answers = send_queries(&client, queries, ready_at).await?;
+    stop_typing.store(true, Ordering::SeqCst);
+    let typed = match typist {
+        Some(task) => Some(task.await?),
+        None => None,
+    };
 
     // Let B finish, to know how long the cold index ran (and that it worked);
     // then the same queries again on an idle server, for comparison.
@@ -401,6 +446,13 @@ async fn serve_and_measure(bin: &Path, a: &SeededWorkspace, b: &Fixture, a_chunk
     let done_secs = started.elapsed().as_secs_f64();
     let cold_chunks = idle["chunks"].as_u64().unwrap_or(0).saturating_sub(a_chunks as u64);
     let idle_answers = send_queries(&client, queries, Instant::now()).await?;
+    if typing {
+        // What was typed must have been indexed from the buffer, unsaved.
+        let found = client.request("semnav/search", json!({"query": "handle_request_0 input split whitespace", "limit": LIMIT, "globs": ["typed.rs"]})).await;
+        if found["results"].as_array().is_none_or(|r| r.is_empty()) {
+            bail!("the typed buffer was not searchable after the queries: {found}");
+        }
+    }
     let peak_rss = proc_status_mib(&pid, "VmHWM:");
 
     client.request("shutdown", json!(null)).await;
@@ -420,6 +472,7 @@ async fn serve_and_measure(bin: &Path, a: &SeededWorkspace, b: &Fixture, a_chunk
         cold_chunks,
         ready_rss,
         peak_rss,
+        typed,
     })
 }
 
@@ -433,6 +486,7 @@ fn main() -> Result<()> {
     let sizes = env_list("SEMNAV_BENCH_CHUNKS", &[10_000, 100_000]);
     let query_count = env_usize("SEMNAV_BENCH_QUERIES", 200).max(1);
     let cold_chunks = env_usize("SEMNAV_BENCH_COLD_CHUNKS", 400);
+    let typing = common::env_flag("SEMNAV_BENCH_TYPING");
     let threads = common::threads();
     let bin = semnav_bin();
     let paths = require_model();
@@ -476,9 +530,10 @@ fn main() -> Result<()> {
                 ),
                 ("B (cold)", format!("{b_files} files, {b_written} chunks (SEMNAV_BENCH_COLD_CHUNKS), embedded by the server with the real model")),
                 ("queries", format!("{query_count} sequential semnav/search, limit {LIMIT} (SEMNAV_BENCH_QUERIES)")),
+                ("typing", if typing { "a function into an unsaved buffer of A during the queries, a word at a time (SEMNAV_BENCH_TYPING)".into() } else { "none (SEMNAV_BENCH_TYPING)".to_string() }),
             ],
         );
-        let run = rt.block_on(serve_and_measure(&bin, &a, &b, seeded.chunks, &queries))?;
+        let run = rt.block_on(serve_and_measure(&bin, &a, &b, seeded.chunks, &queries, typing))?;
         let all: Vec<&Timed> = run.queries.iter().collect();
         let busy: Vec<&Timed> = run.queries.iter().filter(|t| t.indexing).collect();
         let quiet: Vec<&Timed> = run.queries.iter().filter(|t| !t.indexing).collect();
@@ -507,6 +562,9 @@ fn main() -> Result<()> {
             fmt_secs(run.cold_done_secs),
         );
         println!("  server RSS when A was searchable: {}; peak RSS (VmHWM, model batches included): {}", fmt_mib(run.ready_rss), fmt_mib(run.peak_rss));
+        if let Some((chars, words)) = run.typed {
+            println!("  typed during the queries: {chars} characters, {words} words (each followed by a pause the server embeds after)");
+        }
         let waits: Vec<String> = run.queries.iter().enumerate().filter(|(_, t)| t.secs > 0.1).take(12).map(|(i, t)| format!("#{} {}", i + 1, fmt_secs(t.secs))).collect();
         if !waits.is_empty() {
             println!("  the queries over 100 ms (in order sent): {}", waits.join(", "));
