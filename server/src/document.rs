@@ -413,14 +413,14 @@ fn container_sources() -> Vec<(Language, String)> {
         (
             Language::TypeScript,
             format!(
-                "import {{ x }} from './x';\n\nexport class Big {{\n  count = 0;\n\n{}}}\n",
+                "import {{ x }} from './x';\n\nexport class Big {{\n  count = 0;\n\n{}}}\n\nexport default Big;\n",
                 members(&|i| format!("  /** Adds {i}. */\n  add{i}(a: number): number {{\n    return a + {i};\n  }}\n\n")),
             ),
         ),
         (
             Language::Python,
             format!(
-                "import os\n\n\nclass Big:\n    \"\"\"Many methods.\"\"\"\n\n    count = 0\n\n{}",
+                "import os\n\n\nclass Big:\n    \"\"\"Many methods.\"\"\"\n\n    count = 0\n\n{}\nBIG = Big()\n",
                 members(&|i| format!("    def add_{i}(self, a):\n        \"\"\"Adds {i}.\"\"\"\n        return a + {i}\n\n")),
             ),
         ),
