@@ -489,10 +489,7 @@ impl<'tree> Seams<'_, 'tree> {
     /// starts an old definition chunk, or there is none.
     fn definition_or_end_after(&self, edge: usize) -> bool {
         let lines = self.lines;
-        if edge >= lines.source().len() {
-            return true;
-        }
-        let Some(line) = (lines.line_of(edge)..lines.len()).find(|&l| !lines.is_blank(l)) else { return true };
+        let Some(line) = self.non_blank_line_from(edge) else { return true };
         let text = lines.line_text(line);
         let first = lines.line_start(line) + (text.len() - text.trim_start().len());
         let old_first = first as isize - self.byte_delta;
@@ -512,9 +509,8 @@ impl<'tree> Seams<'_, 'tree> {
         if self.definition_or_end_after(edge) {
             return true;
         }
-        let lines = self.lines;
-        let Some(next) = (lines.line_of(edge)..lines.len()).find(|&l| !lines.is_blank(l)) else { return true };
-        let old_next = lines.line_start(next) as isize - self.byte_delta;
+        let Some(next) = self.non_blank_line_from(edge) else { return true };
+        let old_next = self.lines.line_start(next) as isize - self.byte_delta;
         let old_edge = edge as isize - self.byte_delta;
         if old_next < 0 || old_edge < 0 {
             return false;
@@ -528,6 +524,15 @@ impl<'tree> Seams<'_, 'tree> {
             None => false,
         };
         other_run(region) && other_run(&self.old[old_region])
+    }
+
+    /// The first non-blank line at or after byte `edge`, if there is one.
+    fn non_blank_line_from(&self, edge: usize) -> Option<usize> {
+        let lines = self.lines;
+        if edge >= lines.source().len() {
+            return None;
+        }
+        (lines.line_of(edge)..lines.len()).find(|&l| !lines.is_blank(l))
     }
 
     fn old_chunk_crosses(&self, old_edge: usize) -> bool {
