@@ -75,6 +75,7 @@ pub struct Exclude {
     pub end_line: u32,
 }
 
+#[derive(Default)]
 pub struct SearchIndex {
     chunks: Vec<IndexedChunk>,
     live: Vec<bool>,
@@ -82,35 +83,34 @@ pub struct SearchIndex {
     by_hash: HashMap<TextHash, Vec<usize>>,
     vectors: VectorIndex<TextHash>,
     lexical: Bm25,
-    /// Changes whenever the chunks do, unique among all indexes of the
-    /// process: a [`WordRanking`] is valid while it stays the same.
-    generation: u64,
+    /// Changes whenever the chunks do: a [`WordRanking`] is valid while it
+    /// stays the same.
+    generation: Generation,
 }
 
-impl Default for SearchIndex {
-    fn default() -> Self {
-        SearchIndex {
-            chunks: Vec::new(),
-            live: Vec::new(),
-            by_path: HashMap::new(),
-            by_hash: HashMap::new(),
-            vectors: VectorIndex::default(),
-            lexical: Bm25::new(),
-            generation: next_generation(),
-        }
+/// A value no other index of the process has had: each new one is drawn
+/// from one counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Generation(u64);
+
+impl Generation {
+    fn fresh() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        Generation(NEXT.fetch_add(1, Ordering::Relaxed))
     }
 }
 
-fn next_generation() -> u64 {
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    NEXT.fetch_add(1, Ordering::Relaxed)
+impl Default for Generation {
+    fn default() -> Self {
+        Generation::fresh()
+    }
 }
 
 /// The lexical half of a hybrid search, ranked on its own so that it can run
 /// while the query is being embedded; [`SearchIndex::search_ranked`] ranks it
 /// again if the chunks changed in between.
 pub struct WordRanking {
-    generation: u64,
+    generation: Generation,
     ids: Vec<usize>,
 }
 
@@ -174,7 +174,7 @@ impl SearchIndex {
             self.by_path.insert(path, ids);
         }
         self.compact_if_needed();
-        self.generation = next_generation();
+        self.generation = Generation::fresh();
     }
 
     /// Follows a re-chunk around an edit (see [`Splice`]) without touching
@@ -212,7 +212,7 @@ impl SearchIndex {
             self.by_path.insert(path, ids);
         }
         self.compact_if_needed();
-        self.generation = next_generation();
+        self.generation = Generation::fresh();
         true
     }
 
@@ -302,7 +302,7 @@ impl SearchIndex {
 
     pub fn remove_file(&mut self, path: &str) {
         let Some(ids) = self.by_path.remove(path) else { return };
-        self.generation = next_generation();
+        self.generation = Generation::fresh();
         for id in ids {
             self.drop_chunk(id);
         }
@@ -358,6 +358,11 @@ impl SearchIndex {
         out
     }
 
+    /// Whether chunk `id` is live and `filters` accept it.
+    fn keeps(&self, id: usize, filters: &Filters) -> bool {
+        self.live[id] && filters.accepts(&self.chunks[id])
+    }
+
     /// Hybrid search: `query_vector` is the embedded query, `query_text` its words.
     pub fn search(&self, query_vector: &[f32], query_text: &str, filters: &Filters, limit: usize) -> Vec<Hit> {
         let words = self.rank_words(query_text, filters, limit);
@@ -367,8 +372,7 @@ impl SearchIndex {
     /// The lexical ranking [`SearchIndex::search`] fuses, for
     /// [`SearchIndex::search_ranked`] with the same query, filters and limit.
     pub fn rank_words(&self, query_text: &str, filters: &Filters, limit: usize) -> WordRanking {
-        let keep = |id: usize| self.live[id] && filters.accepts(&self.chunks[id]);
-        let ids = self.lexical.search(query_text, search_depth(limit), |d| keep(d as usize)).into_iter().map(|(d, _)| d as usize).collect();
+        let ids = self.lexical.search(query_text, search_depth(limit), |d| self.keeps(d as usize, filters)).into_iter().map(|(d, _)| d as usize).collect();
         WordRanking { generation: self.generation, ids }
     }
 
@@ -382,8 +386,7 @@ impl SearchIndex {
             ranked_again = self.rank_words(query_text, filters, limit);
             &ranked_again.ids
         };
-        let keep = |id: usize| self.live[id] && filters.accepts(&self.chunks[id]);
-        let dense = self.dense(query_vector, search_depth(limit), &keep, filters.accepts_all());
+        let dense = self.dense(query_vector, search_depth(limit), &|id| self.keeps(id, filters), filters.accepts_all());
         let mut fused: HashMap<usize, f32> = HashMap::new();
         for (rank, (id, _)) in dense.iter().enumerate() {
             *fused.entry(*id).or_default() += DENSE_WEIGHT / (RRF_K + rank as f32 + 1.0);
@@ -402,9 +405,7 @@ impl SearchIndex {
     pub fn similar(&self, vector: &[f32], exclude: &Exclude, filters: &Filters, limit: usize) -> Vec<Hit> {
         let keep = |id: usize| {
             let c = &self.chunks[id];
-            self.live[id]
-                && filters.accepts(c)
-                && !(*c.path == *exclude.path && c.chunk.start_line <= exclude.end_line && c.chunk.end_line >= exclude.start_line)
+            self.keeps(id, filters) && !(*c.path == *exclude.path && c.chunk.start_line <= exclude.end_line && c.chunk.end_line >= exclude.start_line)
         };
         let ranked = self.dense(vector, (limit * 3).max(30), &keep, false).into_iter().map(|(chunk, score)| Hit { chunk, score }).collect();
         self.dedup(ranked, limit)
