@@ -19,7 +19,7 @@ use std::sync::Arc;
 use ropey::Rope;
 use tree_sitter::{Parser, Tree};
 
-use crate::chunk::{self, Chunk, EditSummary, Rechunked};
+use crate::chunk::{self, Chunk, ChunksState, EditSummary, Rechunked};
 use crate::lang::Language;
 use crate::position::{apply_change, Encoding, LinePos};
 
@@ -57,6 +57,11 @@ pub struct Document {
     /// Edits applied so far: a parse made from a copy is current only while
     /// this has not moved.
     edits: u64,
+    /// Which chunk list `chunks` is: a value no other chunk list of the
+    /// process had. A parse made from a copy is current only while this has
+    /// not moved either (another parse may have installed the same edits
+    /// meanwhile), and the index records it for each buffer it holds.
+    chunks_state: ChunksState,
     max_bytes: usize,
 }
 
@@ -94,7 +99,7 @@ impl Document {
     /// [`Document::reparse`] (or a [`ParseJob`] installed).
     pub fn unparsed(language: Option<Language>, text: String, version: i32, max_bytes: usize) -> Document {
         let pending = if language.is_some() { Pending::Everything } else { Pending::Nothing };
-        Document { version, language, rope: Rope::from_str(&text), text, parser: None, tree: None, chunks: Arc::default(), pending, edits: 0, max_bytes }
+        Document { version, language, rope: Rope::from_str(&text), text, parser: None, tree: None, chunks: Arc::default(), pending, edits: 0, chunks_state: ChunksState::fresh(), max_bytes }
     }
 
     pub fn version(&self) -> i32 {
@@ -116,6 +121,11 @@ impl Document {
     /// The chunks of the last parse: of the text itself unless [`Document::is_stale`].
     pub fn chunks(&self) -> &Arc<Vec<Chunk>> {
         &self.chunks
+    }
+
+    /// Which chunk list [`Document::chunks`] is; changes whenever they do.
+    pub fn chunks_state(&self) -> ChunksState {
+        self.chunks_state
     }
 
     /// Whether edits (or the whole text) wait to be parsed and chunked.
@@ -193,6 +203,7 @@ impl Document {
         };
         Some(ParseJob {
             edits: self.edits,
+            base: self.chunks_state,
             language,
             text,
             parser: self.parser.take(),
@@ -205,16 +216,20 @@ impl Document {
 
     /// Takes the result of a [`ParseJob`] made from this document, unless an
     /// edit came after the job was made (then `None`: the result describes
-    /// an older text). Takes the parser back either way.
+    /// an older text) or another parse installed its chunks meanwhile (then
+    /// `None` too: the result re-chunks from a list the document no longer
+    /// has, and its splice would be laid twice). Takes the parser back
+    /// either way.
     pub fn install(&mut self, mut parsed: Parsed) -> Option<Rechunked> {
         if let Some(parser) = parsed.parser.take() {
             self.parser.get_or_insert(parser);
         }
-        if parsed.edits != self.edits {
+        if parsed.edits != self.edits || parsed.base != self.chunks_state {
             return None;
         }
         self.tree = parsed.tree;
         self.chunks = parsed.chunks;
+        self.chunks_state = ChunksState::fresh();
         self.pending = Pending::Nothing;
         Some(parsed.how)
     }
@@ -230,6 +245,8 @@ impl Document {
 /// [`Document::parse_job`], run anywhere, installed by [`Document::install`].
 pub struct ParseJob {
     edits: u64,
+    /// The chunk list `old_chunks` is.
+    base: ChunksState,
     language: Language,
     text: String,
     /// The document's parser, unless another job has it.
@@ -245,6 +262,7 @@ pub struct ParseJob {
 /// What a [`ParseJob`] produced.
 pub struct Parsed {
     edits: u64,
+    base: ChunksState,
     text: String,
     parser: Option<Parser>,
     tree: Option<Tree>,
@@ -257,9 +275,9 @@ impl ParseJob {
     /// re-chunks it: only around the edits when the old chunks came from the
     /// old tree, else all of it. Buffers too large or binary get no chunks.
     pub fn run(self) -> Parsed {
-        let ParseJob { edits, language, text, mut parser, old_tree, mut old_chunks, edit, max_bytes } = self;
+        let ParseJob { edits, base, language, text, mut parser, old_tree, mut old_chunks, edit, max_bytes } = self;
         if unindexable_reason(&text, max_bytes).is_some() {
-            return Parsed { edits, text, parser, tree: None, chunks: Arc::default(), how: Rechunked::Whole };
+            return Parsed { edits, base, text, parser, tree: None, chunks: Arc::default(), how: Rechunked::Whole };
         }
         if parser.is_none() {
             parser = language.grammar().and_then(|g| {
@@ -280,7 +298,7 @@ impl ParseJob {
             (Some(tree), _, _) => (Arc::new(chunk::chunk_tree(language, tree, &text)), Rechunked::Whole),
             (None, _, _) => (Arc::new(chunk::chunk_source(language, &text)), Rechunked::Whole),
         };
-        Parsed { edits, text, parser, tree, chunks, how }
+        Parsed { edits, base, text, parser, tree, chunks, how }
     }
 }
 

@@ -39,7 +39,7 @@ use anyhow::{anyhow, Result};
 use dashmap::DashMap;
 
 use crate::background;
-use crate::chunk::{Chunk, Rechunked, Splice};
+use crate::chunk::{Chunk, ChunksState, Rechunked, Splice};
 use crate::discover::{DiscoverOptions, DEFAULT_MAX_FILE_BYTES};
 use crate::document::{Change, Document};
 use crate::embed::model::DEFAULT_MODEL;
@@ -336,8 +336,15 @@ impl Engine {
     /// holding the document; returns false when an edit overtook it (its
     /// result is dropped). Blocking.
     pub fn catch_up(&self, key: &str) -> bool {
+        self.catch_up_while(key, || {})
+    }
+
+    /// [`Engine::catch_up`], running `meanwhile` between the parse and its
+    /// install: where the tests let a request overtake it.
+    fn catch_up_while(&self, key: &str, meanwhile: impl FnOnce()) -> bool {
         let Some(job) = self.docs.get_mut(key).and_then(|mut entry| entry.doc.parse_job()) else { return true };
         let parsed = job.run();
+        meanwhile();
         self.with_document_and_index(key, |doc| doc.install(parsed)).unwrap_or(true)
     }
 
@@ -366,13 +373,14 @@ impl Engine {
         let mut index = locked_root.as_ref().map(|root| root.index.write().unwrap_or_else(|e| e.into_inner()));
         let mut entry = self.docs.get_mut(key)?;
         let OpenDoc { doc, place, stored, .. } = &mut *entry;
+        let base = doc.chunks_state();
         let Some(rechunked) = update(doc) else { return Some(false) };
         if let (Some(index), Some((root, rel)), Some(locked_root)) = (index.as_deref_mut(), place.as_ref(), locked_root.as_ref()) {
             // If the document moved to another root meanwhile, that root's
             // refresh lays the buffer over its index.
             if Arc::ptr_eq(root, locked_root) {
                 match &rechunked {
-                    Rechunked::Region { splice, .. } => splice_buffer_chunks(index, root, rel, doc, stored, splice),
+                    Rechunked::Region { splice, .. } => splice_buffer_chunks(index, root, rel, doc, stored, splice, base),
                     Rechunked::Whole => set_buffer_chunks(index, root, rel, doc, stored),
                 }
             }
@@ -622,22 +630,22 @@ fn set_buffer_chunks(index: &mut SearchIndex, root: &Root, rel: &str, doc: &Docu
     let Some(language) = doc.language() else { return };
     let stored = memo.stored_chunks(root.workspace.model_id(), rel, doc.chunks(), doc.text());
     let store = &root.workspace.store;
-    index.set_file(rel, language, stored, |h| store.vector(h).ok().flatten());
+    index.set_buffer_file(rel, doc.chunks_state(), language, stored, |h| store.vector(h).ok().flatten());
 }
 
 /// Follows a re-chunk around an edit in the index: only the new chunks are
 /// stored again, the others keep their slots and move. Lays the whole buffer
-/// over the index instead when its entry is not what the splice started from.
-fn splice_buffer_chunks(index: &mut SearchIndex, root: &Root, rel: &str, doc: &Document, memo: &mut StoredChunkMemo, splice: &Splice) {
+/// over the index instead when its entry is not the chunk list `base` the
+/// splice was computed from.
+fn splice_buffer_chunks(index: &mut SearchIndex, root: &Root, rel: &str, doc: &Document, memo: &mut StoredChunkMemo, splice: &Splice, base: ChunksState) {
     let Some(language) = doc.language() else { return };
     let model_id = root.workspace.model_id();
     let Some(new_chunks) = doc.chunks().get(splice.at..splice.at + splice.inserted) else {
         return set_buffer_chunks(index, root, rel, doc, memo);
     };
     let inserted = new_chunks.iter().map(|c| index::stored_chunk(model_id, rel, c, doc.text()).0).collect();
-    let old_len = doc.chunks().len() + splice.removed - splice.inserted;
     let store = &root.workspace.store;
-    if !index.splice_file(rel, language, splice, old_len, inserted, |h| store.vector(h).ok().flatten()) {
+    if !index.splice_file(rel, language, splice, base, doc.chunks_state(), inserted, |h| store.vector(h).ok().flatten()) {
         set_buffer_chunks(index, root, rel, doc, memo);
     }
 }

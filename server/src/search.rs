@@ -13,7 +13,7 @@ use std::sync::Arc;
 use globset::GlobSet;
 
 use crate::ann::VectorIndex;
-use crate::chunk::Splice;
+use crate::chunk::{ChunksState, Splice};
 use crate::embed::DIM;
 use crate::lang::Language;
 use crate::lexical::Bm25;
@@ -80,6 +80,10 @@ pub struct SearchIndex {
     chunks: Vec<IndexedChunk>,
     live: Vec<bool>,
     by_path: HashMap<Arc<str>, Vec<usize>>,
+    /// For a file whose chunks were laid from an open buffer: which of the
+    /// buffer's chunk lists they are. A splice is only laid over the list
+    /// it was computed from.
+    buffer_states: HashMap<Arc<str>, ChunksState>,
     by_hash: HashMap<TextHash, Vec<usize>>,
     vectors: VectorIndex<TextHash>,
     lexical: Bm25,
@@ -165,6 +169,7 @@ impl SearchIndex {
     /// there before with the same text (an edit elsewhere in the file only
     /// moved it) keeps its slot and only takes its new position.
     pub fn set_file(&mut self, path: &str, language: Language, chunks: Vec<StoredChunk>, vector_of: impl Fn(&TextHash) -> Option<Vec<f32>>) {
+        self.buffer_states.remove(path);
         let (path, old_ids) = match self.by_path.remove_entry(path) {
             Some((path, ids)) => (path, ids),
             None => (Arc::from(path), Vec::new()),
@@ -177,22 +182,38 @@ impl SearchIndex {
         self.generation = Generation::fresh();
     }
 
+    /// [`SearchIndex::set_file`] with the chunks of an open buffer, which
+    /// are its chunk list `state`: the splices computed from that list can
+    /// follow.
+    pub fn set_buffer_file(&mut self, path: &str, state: ChunksState, language: Language, chunks: Vec<StoredChunk>, vector_of: impl Fn(&TextHash) -> Option<Vec<f32>>) {
+        self.set_file(path, language, chunks, vector_of);
+        if self.by_path.contains_key(path) {
+            self.buffer_states.insert(Arc::from(path), state);
+        }
+    }
+
     /// Follows a re-chunk around an edit (see [`Splice`]) without touching
     /// the chunks outside it: those before stay, those after only move.
-    /// `inserted` are the stored forms of the new chunks. Returns false, and
-    /// changes nothing, when the file's chunks here are not the `old_len`
-    /// the splice started from (then call [`SearchIndex::set_file`]).
+    /// `from` is the buffer's chunk list the splice was computed from, `to`
+    /// the list it makes; `inserted` are the stored forms of the new chunks.
+    /// Returns false, and changes nothing, when the file's chunks here are
+    /// not the list `from` (then call [`SearchIndex::set_buffer_file`]): a
+    /// splice laid over any other list, even one of the same length, would
+    /// move chunks that are already where they belong.
+    #[allow(clippy::too_many_arguments)]
     pub fn splice_file(
         &mut self,
         path: &str,
         language: Language,
         splice: &Splice,
-        old_len: usize,
+        from: ChunksState,
+        to: ChunksState,
         inserted: Vec<StoredChunk>,
         vector_of: impl Fn(&TextHash) -> Option<Vec<f32>>,
     ) -> bool {
-        let fits = self.by_path.get(path).is_some_and(|ids| ids.len() == old_len && splice.at + splice.removed <= old_len);
-        if !fits || inserted.len() != splice.inserted {
+        let same_base = self.buffer_states.get(path) == Some(&from);
+        let fits = self.by_path.get(path).is_some_and(|ids| splice.at + splice.removed <= ids.len());
+        if !same_base || !fits || inserted.len() != splice.inserted {
             return false;
         }
         let Some((path, mut ids)) = self.by_path.remove_entry(path) else { return false };
@@ -208,7 +229,10 @@ impl SearchIndex {
         let placed = self.place(&path, language, inserted, replaced, &vector_of);
         ids.extend(placed);
         ids.extend(after);
-        if !ids.is_empty() {
+        if ids.is_empty() {
+            self.buffer_states.remove(&path);
+        } else {
+            self.buffer_states.insert(path.clone(), to);
             self.by_path.insert(path, ids);
         }
         self.compact_if_needed();
@@ -301,6 +325,7 @@ impl SearchIndex {
     }
 
     pub fn remove_file(&mut self, path: &str) {
+        self.buffer_states.remove(path);
         let Some(ids) = self.by_path.remove(path) else { return };
         self.generation = Generation::fresh();
         for id in ids {
@@ -489,10 +514,11 @@ mod tests {
         let splice = Splice { at: 1, removed: 1, inserted: 2, byte_delta: 12, line_delta: 1 };
         let new: Vec<StoredChunk> = vec![old[0].clone(), inserted[0].clone(), inserted[1].clone(), at(stored("retry", ChunkKind::Function, (12, 15), "retry uploads"), (104, 142)), at(stored("close", ChunkKind::Function, (17, 19), "close socket"), (144, 172))];
 
+        let (before, after) = (ChunksState::fresh(), ChunksState::fresh());
         let mut spliced = SearchIndex::new();
-        spliced.set_file("a.rs", Language::Rust, old.clone(), vector);
+        spliced.set_buffer_file("a.rs", before, Language::Rust, old.clone(), vector);
         let untouched: Vec<usize> = vec![spliced.chunks_of("a.rs")[0], spliced.chunks_of("a.rs")[2], spliced.chunks_of("a.rs")[3]];
-        assert!(spliced.splice_file("a.rs", Language::Rust, &splice, old.len(), inserted.clone(), vector));
+        assert!(spliced.splice_file("a.rs", Language::Rust, &splice, before, after, inserted.clone(), vector));
         let mut whole = SearchIndex::new();
         whole.set_file("a.rs", Language::Rust, new.clone(), vector);
 
@@ -506,9 +532,32 @@ mod tests {
         // And both answer alike.
         let query = StubEmbedder::vector("split words");
         assert_eq!(names(&spliced, &spliced.search(&query, "split words", &Filters::default(), 3)), names(&whole, &whole.search(&query, "split words", &Filters::default(), 3)));
-        // A splice that does not fit what the index holds changes nothing.
-        assert!(!spliced.splice_file("a.rs", Language::Rust, &splice, old.len(), inserted, vector));
+        // A splice that does not start from what the index holds changes nothing.
+        assert!(!spliced.splice_file("a.rs", Language::Rust, &splice, before, ChunksState::fresh(), inserted, vector));
         assert_eq!(stored_of(&spliced), new);
+    }
+
+    /// The range race of a live buffer: a splice that only shifts chunks
+    /// keeps the file's chunk count, so a count cannot tell that it was laid
+    /// already. Laid a second time it would move every chunk after it again.
+    #[test]
+    fn a_splice_is_laid_only_over_the_chunk_list_it_was_computed_from() {
+        let vector = |h: &TextHash| Some(StubEmbedder::vector(&format!("{h:?}")));
+        let old = vec![stored("open_file", ChunkKind::Function, (0, 3), "open a file"), stored("parse", ChunkKind::Function, (5, 9), "parse tokens")];
+        // Ten lines inserted above everything.
+        let splice = Splice { at: 0, removed: 0, inserted: 0, byte_delta: 10, line_delta: 10 };
+        let (base, shifted) = (ChunksState::fresh(), ChunksState::fresh());
+        let mut idx = SearchIndex::new();
+        idx.set_buffer_file("a.rs", base, Language::Rust, old.clone(), vector);
+        assert!(idx.splice_file("a.rs", Language::Rust, &splice, base, shifted, vec![], vector));
+        let lines = |idx: &SearchIndex| idx.chunks_of("a.rs").iter().map(|&id| idx.chunk(id).chunk.start_line).collect::<Vec<_>>();
+        assert_eq!(lines(&idx), [10, 15]);
+        assert!(!idx.splice_file("a.rs", Language::Rust, &splice, base, ChunksState::fresh(), vec![], vector), "laid twice");
+        assert_eq!(lines(&idx), [10, 15]);
+        // Chunks from the disk are no buffer's list: no splice fits them.
+        idx.set_file("a.rs", Language::Rust, old, vector);
+        assert!(!idx.splice_file("a.rs", Language::Rust, &splice, shifted, ChunksState::fresh(), vec![], vector));
+        assert_eq!(lines(&idx), [0, 5]);
     }
 
     #[test]

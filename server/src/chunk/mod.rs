@@ -91,6 +91,19 @@ impl ChunkKind {
     }
 }
 
+/// Names one list of chunks, e.g. an open document's after one parse: drawn
+/// from one process-wide counter, so two lists never share a value. A change
+/// computed from one list (a [`Splice`]) may only be laid over that list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ChunksState(u64);
+
+impl ChunksState {
+    pub fn fresh() -> ChunksState {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        ChunksState(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
 /// One chunk of a file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Chunk {

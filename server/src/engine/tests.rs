@@ -61,6 +61,28 @@ fn readers_catch_up_edits_first() {
     assert!(names.contains(&Some("fresh".into())), "the index did not follow: {names:?}");
 }
 
+/// The range race: a background parse of an edit is overtaken by a request
+/// that parses the same edit first. The background result re-chunks from the
+/// chunk list before the edit, so it must not be laid over the index again
+/// (a pure shift would move every chunk below the edit twice).
+#[test]
+fn a_background_parse_overtaken_by_a_request_is_not_laid_twice() {
+    let (engine, root, key, _dirs) = engine_with_open_file(&forty_functions());
+    assert!(engine.catch_up(&key));
+    let insert = Change { range: Some((LinePos::new(0, 0), LinePos::new(0, 0))), text: "\n".repeat(10) };
+    engine.change(&key, &[insert], 2, Encoding::Utf16).unwrap();
+    let overtaken = engine.catch_up_while(&key, || {
+        assert_eq!(engine.definitions(&key)[0].start_line, 10, "the request parses the edit itself");
+    });
+    assert!(!overtaken, "the background result describes a chunk list the document no longer has");
+    let entry = engine.docs.get(&key).unwrap();
+    let expected: Vec<(u32, u32)> = crate::chunk::chunk_source(Language::Rust, entry.doc.text()).iter().map(|c| (c.start_line, c.end_line)).collect();
+    drop(entry);
+    let index = root.index.read().unwrap();
+    let held: Vec<(u32, u32)> = index.chunks_of("lib.rs").iter().map(|&id| (index.chunk(id).chunk.start_line, index.chunk(id).chunk.end_line)).collect();
+    assert_eq!(held, expected, "every range in the index is the buffer's");
+}
+
 fn forty_functions() -> String {
     (0..40).map(|i| format!("/// Adds {i}.\nfn add_{i}(a: u32) -> u32 {{\n    a + {i}\n}}\n\n")).collect()
 }
@@ -80,3 +102,4 @@ fn engine_with_open_file(source: &str) -> (Engine, Arc<Root>, String, [tempfile:
     engine.open(&key, Some(&path), source.to_string(), 1);
     (engine, root, key, [dir, index_dir])
 }
+
