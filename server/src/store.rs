@@ -24,8 +24,16 @@ use serde::{Deserialize, Serialize};
 use crate::chunk::ChunkKind;
 use crate::lang::Language;
 
-/// Bump when any record layout or the embedded text format changes.
+/// Bump when any record layout or the embedded text format changes: the
+/// whole index, vectors included, is cleared.
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// Bump when what is derived from a file's text changes but the texts that
+/// are embedded may not (new grammars, other chunk boundaries, the words
+/// of the lexical index): the file entries are cleared and every file is read
+/// again, while the vectors stay as the embedding cache. Stores written
+/// before this version existed count as version 1.
+pub const CHUNKS_VERSION: u32 = 2;
 
 /// A chunk text's identity: blake3 of model id + text. Keys the vector.
 pub type TextHash = [u8; 32];
@@ -74,6 +82,9 @@ pub enum OpenOutcome {
     Created,
     /// Cleared because it was written by another schema or model.
     Reset(String),
+    /// File entries cleared because another chunker wrote them; the vectors
+    /// were kept, so only texts that changed are embedded again.
+    Rechunk(String),
     /// Deleted and created again because it could not be read.
     Rebuilt(String),
 }
@@ -88,6 +99,7 @@ pub struct Store {
 
 const META_SCHEMA: &[u8] = b"schema";
 const META_MODEL: &[u8] = b"model";
+const META_CHUNKS: &[u8] = b"chunks";
 const META_SKIPS: &[u8] = b"skips";
 const META_ROOT: &[u8] = b"root";
 
@@ -97,7 +109,14 @@ impl Store {
         let existed = dir.join("db").exists();
         match Self::try_open(dir) {
             Ok(store) => match store.check_compatible(model_id) {
-                Ok(None) => Ok((store, if existed { OpenOutcome::Existing } else { OpenOutcome::Created })),
+                Ok(None) => match store.chunks_version()? {
+                    CHUNKS_VERSION => Ok((store, if existed { OpenOutcome::Existing } else { OpenOutcome::Created })),
+                    other => {
+                        store.files.clear()?;
+                        store.write_header(model_id)?;
+                        Ok((store, OpenOutcome::Rechunk(format!("chunker {other}, this semnav chunks with {CHUNKS_VERSION}"))))
+                    }
+                },
                 Ok(Some(reason)) => {
                     store.clear()?;
                     store.write_header(model_id)?;
@@ -185,9 +204,18 @@ impl Store {
         }
     }
 
+    /// The chunker version the file entries were written by.
+    fn chunks_version(&self) -> Result<u32> {
+        match self.meta.get(META_CHUNKS)? {
+            Some(v) => postcard::from_bytes(&v).context("bad chunker record"),
+            None => Ok(1),
+        }
+    }
+
     fn write_header(&self, model_id: &str) -> Result<()> {
         self.meta.insert(META_SCHEMA, postcard::to_allocvec(&SCHEMA_VERSION)?)?;
         self.meta.insert(META_MODEL, postcard::to_allocvec(model_id)?)?;
+        self.meta.insert(META_CHUNKS, postcard::to_allocvec(&CHUNKS_VERSION)?)?;
         self.db.flush()?;
         Ok(())
     }
@@ -398,6 +426,25 @@ mod tests {
         assert_eq!(store.file_count(), 0);
         assert_eq!(store.vector_count(), 0);
         assert_eq!(store.model_id().as_deref(), Some("m2"));
+    }
+
+    #[test]
+    fn another_chunker_clears_the_files_and_keeps_the_vectors() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let (store, _) = Store::open(dir.path(), "m1").unwrap();
+            store.put_file("a.rs", &entry(1)).unwrap();
+            store.put_vectors(&[([7; 32], vec![1.0])]).unwrap();
+            store.meta.insert(META_CHUNKS, postcard::to_allocvec(&(CHUNKS_VERSION - 1)).unwrap()).unwrap();
+            store.flush().unwrap();
+        }
+        let (store, outcome) = Store::open(dir.path(), "m1").unwrap();
+        assert!(matches!(outcome, OpenOutcome::Rechunk(_)), "{outcome:?}");
+        assert_eq!(store.file_count(), 0, "every file is read again");
+        assert_eq!(store.vector(&[7; 32]).unwrap(), Some(vec![1.0]), "the embedding cache stays");
+        drop(store);
+        let (_, outcome) = Store::open(dir.path(), "m1").unwrap();
+        assert_eq!(outcome, OpenOutcome::Existing, "once");
     }
 
     #[test]

@@ -127,6 +127,7 @@ impl Common {
         let (ws, outcome) = Workspace::open(root, self.index_dir.as_deref(), self.discover_options(), worker.model_id())?;
         match outcome {
             OpenOutcome::Reset(why) => eprintln!("semnav: the index was built with another {why}; rebuilding it"),
+            OpenOutcome::Rechunk(why) => eprintln!("semnav: the index was chunked by another {why}; reading every file again (known texts keep their vectors)"),
             // The store has already said so in its one warning line.
             OpenOutcome::Rebuilt(_) | OpenOutcome::Existing | OpenOutcome::Created => {}
         }
