@@ -74,6 +74,9 @@ fn functions_of(lines: &[String]) -> std::collections::HashMap<String, (u64, u64
     for (i, line) in lines.iter().enumerate() {
         if let Some(rest) = line.strip_prefix("export function ") {
             let name = rest.split('(').next().unwrap().to_string();
+            if name == "fee" {
+                continue; // one of many: its place is ambiguous
+            }
             let end = (i..lines.len()).find(|&j| lines[j] == "}").unwrap();
             let first = (0..i).rev().take_while(|&j| lines[j].starts_with("// note")).last().unwrap_or(i);
             out.insert(name, (first as u64, end as u64));
@@ -91,7 +94,12 @@ fn functions_of(lines: &[String]) -> std::collections::HashMap<String, (u64, u64
 async fn hit_ranges_follow_the_buffer_through_bursts_of_edits() {
     require_model();
     let f = Fixture::new();
-    f.write("web/cart.ts", CART);
+    // The fees make the file long enough that a parse takes a while (the
+    // window in which a request can overtake the background parse); being
+    // the same text, they are embedded once.
+    let fees = "\nexport function fee(total: number): number {\n  return total / 1000;\n}\n".repeat(400);
+    let cart = format!("{CART}{fees}");
+    f.write("web/cart.ts", &cart);
     let mut child = tokio::process::Command::new(semnav_bin())
         .arg("lsp")
         .stdin(Stdio::piped())
@@ -105,8 +113,8 @@ async fn hit_ranges_follow_the_buffer_through_bursts_of_edits() {
     client.wait_idle().await;
 
     let uri = file_uri(&f.path().canonicalize().unwrap().join("web/cart.ts"));
-    let mut lines: Vec<String> = CART.lines().map(String::from).collect();
-    client.notify("textDocument/didOpen", json!({"textDocument": {"uri": uri, "languageId": "typescript", "version": 1, "text": CART}}));
+    let mut lines: Vec<String> = cart.lines().map(String::from).collect();
+    client.notify("textDocument/didOpen", json!({"textDocument": {"uri": uri, "languageId": "typescript", "version": 1, "text": cart}}));
     let end = lines.len();
     client.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"range": {"start": {"line": end, "character": 0}, "end": {"line": end, "character": 0}}, "text": TYPED}]}));
     lines.extend(TYPED.lines().map(String::from));
@@ -130,11 +138,11 @@ async fn hit_ranges_follow_the_buffer_through_bursts_of_edits() {
         rng ^= rng << 17;
         rng % n
     };
-    for burst in 0..40 {
+    for burst in 0..120 {
         for _ in 0..=next(3) {
             // Insert comment or blank lines above a definition, or delete
             // lines inserted earlier.
-            let starts: Vec<usize> = (0..lines.len()).filter(|&i| i == 0 || lines[i].starts_with("export function")).collect();
+            let starts: Vec<usize> = (0..lines.len()).filter(|&i| i == 0 || (lines[i].starts_with("export function") && !lines[i].starts_with("export function fee("))).collect();
             let inserted: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].starts_with("// note") || (lines[i].is_empty() && i + 1 < lines.len() && lines[i + 1].is_empty())).collect();
             version += 1;
             let change = if !inserted.is_empty() && next(3) == 0 {
@@ -152,7 +160,7 @@ async fn hit_ranges_follow_the_buffer_through_bursts_of_edits() {
             };
             client.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}));
         }
-        if next(3) == 0 {
+        if next(5) == 0 {
             tokio::time::sleep(std::time::Duration::from_millis(next(40))).await;
         }
         for _ in 0..2 {
@@ -168,7 +176,7 @@ async fn hit_ranges_follow_the_buffer_through_bursts_of_edits() {
             }
         }
     }
-    assert!(checked >= 200, "only {checked} hit ranges were checked");
+    assert!(checked >= 120, "only {checked} hit ranges were checked");
     client.request("shutdown", json!(null)).await;
     client.notify("exit", json!(null));
     let _ = tokio::time::timeout(std::time::Duration::from_secs(20), child.wait()).await;
