@@ -20,9 +20,19 @@ const STOPWORDS: &[&str] = &[
 ];
 
 /// The words of `text` as the index sees them: split, lower-cased, stopwords
-/// dropped, plurals reduced.
+/// dropped, plurals reduced; an identifier of several words is also kept
+/// whole (`JsonReader` → `json`, `reader`, `jsonreader`), so that a query
+/// naming it exactly outranks text that only has its parts.
 pub fn terms(text: &str) -> Vec<String> {
-    split_words(text).into_iter().filter(|w| !STOPWORDS.contains(&w.as_str())).map(|w| stem(&w)).collect()
+    let mut out = Vec::new();
+    for token in text.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+        let words = split_words(token);
+        if words.len() > 1 {
+            out.push(words.concat());
+        }
+        out.extend(words.into_iter().filter(|w| !STOPWORDS.contains(&w.as_str())).map(|w| stem(&w)));
+    }
+    out
 }
 
 /// A light plural-only stemmer: `uploads` → `upload`, `retries` → `retry`.
@@ -140,7 +150,8 @@ mod tests {
 
     #[test]
     fn terms_split_and_stem() {
-        assert_eq!(terms("retryFailedUploads in the queue"), ["retry", "failed", "upload", "queue"]);
+        assert_eq!(terms("retryFailedUploads in the queue"), ["retryfaileduploads", "retry", "failed", "upload", "queue"]);
+        assert_eq!(terms("load_config(path)"), ["loadconfig", "load", "config", "path"]);
         assert_eq!(terms("entries"), ["entry"]);
         assert_eq!(terms("class status"), ["class", "status"]);
     }
