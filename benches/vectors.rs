@@ -34,7 +34,7 @@ use semnav::ann::{exact_top_k, HnswBase, VectorIndex};
 use semnav::chunk::ChunkKind;
 use semnav::embed::{normalize, StubEmbedder, DIM};
 use semnav::lang::Language;
-use semnav::search::{Filters, SearchIndex};
+use semnav::search::{Filters, RankConfig, SearchIndex};
 use semnav::store::{StoredChunk, TextHash};
 
 const K: usize = 10;
@@ -294,16 +294,16 @@ fn hybrid(chunk_count: usize, query_count: usize) {
         .collect();
     let measure = |filters: &Filters| {
         let mut lat = Samples::default();
-        black_box(index.search(&queries[0].1, &queries[0].0, filters, 10));
+        black_box(index.search(&queries[0].1, &queries[0].0, filters, &RankConfig::default(), 10));
         for (text, v) in &queries {
             let t = Instant::now();
-            black_box(index.search(v, text, filters, 10));
+            black_box(index.search(v, text, filters, &RankConfig::default(), 10));
             lat.push(t.elapsed().as_secs_f64());
         }
         lat
     };
     let all = measure(&Filters::default());
-    let python = measure(&Filters { languages: vec![Language::Python], globs: None });
+    let python = measure(&Filters { languages: vec![Language::Python], ..Filters::default() });
     println!("\n  hybrid: {} chunks in {file_count} files ({} languages), 40 words + name each, vocabulary 5000; SearchIndex built in {}", index.len(), langs.len(), fmt_secs(build_secs));
     print_table(
         &["SearchIndex::search, limit 10, 3-word queries", "p50", "p99"],

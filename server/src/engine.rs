@@ -47,7 +47,7 @@ use crate::embed::{EmbedWorker, FastEmbedder, ModelPaths, Priority};
 use crate::index::{self, Progress, RefreshStats, StoredChunkMemo, Workspace};
 use crate::lang::Language;
 use crate::position::Encoding;
-use crate::search::{Exclude, Filters, Hit, SearchIndex, WordRanking};
+use crate::search::{Exclude, Filters, Hit, RankConfig, SearchIndex, WordRanking};
 use crate::store::TextHash;
 
 /// Settings the editor may change (`initializationOptions`,
@@ -62,6 +62,9 @@ pub struct Settings {
     pub hover: bool,
     pub code_lens: bool,
     pub debounce_ms: u64,
+    /// How searches rank (`SEMNAV_RANK` in the environment changes it; for
+    /// measurements).
+    pub rank: RankConfig,
 }
 
 impl Default for Settings {
@@ -75,6 +78,7 @@ impl Default for Settings {
             hover: true,
             code_lens: true,
             debounce_ms: 300,
+            rank: std::env::var("SEMNAV_RANK").ok().and_then(|spec| RankConfig::parse(&spec).inspect_err(|e| tracing::warn!("SEMNAV_RANK ignored: {e}")).ok()).unwrap_or_default(),
         }
     }
 }
@@ -493,8 +497,9 @@ impl Engine {
     /// Hybrid search over every root.
     pub async fn search(&self, query: &str, filters: &Filters, limit: usize) -> Result<Vec<Answer>> {
         let worker = self.worker()?;
+        let config = self.settings().rank;
         let started = std::time::Instant::now();
-        let embedding = worker.start_embedding(vec![query.to_string()], Priority::Query);
+        let embedding = config.dense.then(|| worker.start_embedding(vec![query.to_string()], Priority::Query));
         // While the query is embedded on the embedding thread, rank by words
         // here. The indexes may change before the vector comes: a root whose
         // chunks did is ranked by words again.
@@ -508,13 +513,16 @@ impl Engine {
             })
             .collect();
         let words_ranked = started.elapsed();
-        let vector = embedding.await?.pop().unwrap_or_default();
+        let vector = match embedding {
+            Some(embedding) => embedding.await?.pop().unwrap_or_default(),
+            None => Vec::new(),
+        };
         let embedded = started.elapsed();
         self.catch_up_all();
         let mut all = Vec::new();
         for (root, words) in by_words {
             let index = root.index.read().unwrap_or_else(|e| e.into_inner());
-            let hits = index.search_ranked(&vector, &words, query, filters, limit);
+            let hits = index.search_ranked(&vector, &words, query, filters, &config, limit);
             all.extend(hits.iter().map(|h| answer(&root, &index, h)));
         }
         tracing::debug!(

@@ -17,7 +17,7 @@ use semnav::embed::model::DEFAULT_MODEL;
 use semnav::embed::{EmbedWorker, FastEmbedder, ModelPaths, Priority};
 use semnav::index::{self, Workspace};
 use semnav::lang::Language;
-use semnav::search::{Exclude, Filters, SearchIndex};
+use semnav::search::{ContentFilter, Exclude, Filters, RankConfig, SearchIndex};
 use semnav::store::OpenOutcome;
 
 #[derive(Parser)]
@@ -51,6 +51,12 @@ enum Command {
         /// Only paths matching these globs, relative to the root (repeatable).
         #[arg(long = "glob", value_name = "G")]
         globs: Vec<String>,
+        /// Only code, documentation (Markdown, text) or configuration (TOML, YAML, JSON, …).
+        #[arg(long, value_name = "KIND", default_value = "all", value_parser = ["all", "code", "docs", "config"])]
+        content: String,
+        /// Rank by words only, without the embedded query (what answers while vectors are missing).
+        #[arg(long)]
+        lexical: bool,
         /// One JSON object per query, one per line.
         #[arg(long)]
         json: bool,
@@ -174,8 +180,11 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Search { path, limit, langs, globs, json, queries, query, common } => {
-            let filters = filters(&langs, &globs)?;
+        Command::Search { path, limit, langs, globs, content, lexical, json, queries, query, common } => {
+            let mut filters = filters(&langs, &globs)?;
+            filters.content = ContentFilter::from_name(&content).ok_or_else(|| anyhow!("unknown --content {content:?}"))?;
+            let mut config = rank_config()?;
+            config.dense &= !lexical;
             let queries = match queries {
                 Some(file) => read_queries(&file)?,
                 None => vec![query.join(" ")],
@@ -188,10 +197,10 @@ fn run(cli: Cli) -> Result<()> {
                 eprintln!("{}", output::refresh_summary(&stats));
             }
             let index = ws.load()?;
-            let vectors = worker.embed_blocking(queries.clone(), Priority::Query)?;
+            let vectors = if config.dense { worker.embed_blocking(queries.clone(), Priority::Query)? } else { vec![Vec::new(); queries.len()] };
             let mut out = std::io::stdout().lock();
             for (query, vector) in queries.iter().zip(vectors) {
-                let hits = index.search(&vector, query, &filters, limit);
+                let hits = index.search(&vector, query, &filters, &config, limit);
                 let text = if json { output::json_line(query, &index, &hits) } else { output::human(&index, &hits) };
                 write_out(&mut out, &text)?;
             }
@@ -247,7 +256,16 @@ fn filters(langs: &[String], globs: &[String]) -> Result<Filters> {
         }
         Some(b.build()?)
     };
-    Ok(Filters { languages, globs })
+    Ok(Filters { languages, globs, ..Filters::default() })
+}
+
+/// The ranking configuration: the default, changed by `SEMNAV_RANK` (see
+/// `RankConfig::parse`; for measuring what each signal is worth).
+fn rank_config() -> Result<RankConfig> {
+    match std::env::var("SEMNAV_RANK") {
+        Ok(spec) => RankConfig::parse(&spec).map_err(|e| anyhow!("SEMNAV_RANK: {e}")),
+        Err(_) => Ok(RankConfig::default()),
+    }
 }
 
 fn read_queries(file: &Path) -> Result<Vec<String>> {

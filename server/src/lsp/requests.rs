@@ -15,7 +15,7 @@ use super::server::Backend;
 use crate::engine::Answer;
 use crate::lang::Language;
 use crate::position::{char_of, line_range};
-use crate::search::Filters;
+use crate::search::{ContentFilter, Filters};
 
 const DEFAULT_LIMIT: usize = 10;
 const MAX_LIMIT: usize = 200;
@@ -52,6 +52,8 @@ pub struct SearchParams {
     limit: Option<usize>,
     languages: Option<Vec<String>>,
     globs: Option<Vec<String>>,
+    /// `code`, `docs`, `config` or `all` (the default).
+    content: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -89,13 +91,16 @@ fn filters(languages: Option<Vec<String>>, globs: Option<Vec<String>>) -> Result
         }
         _ => None,
     };
-    Ok(Filters { languages, globs })
+    Ok(Filters { languages, globs, ..Filters::default() })
 }
 
 impl Backend {
     pub async fn semnav_search(&self, params: SearchParams) -> Result<HitsResult> {
         guard(async {
-            let filters = filters(params.languages, params.globs)?;
+            let mut filters = filters(params.languages, params.globs)?;
+            if let Some(content) = &params.content {
+                filters.content = ContentFilter::from_name(content).ok_or_else(|| invalid(format!("unknown content {content:?}: one of {}", ContentFilter::NAMES.join(", "))))?;
+            }
             let engine = self.engine();
             let answers = engine.search(&params.query, &filters, limit(params.limit)).await.map_err(failed)?;
             Ok(HitsResult { results: hits(&answers), indexing: engine.indexing() })

@@ -1,0 +1,381 @@
+//! The ranking stage: from the candidates retrieval found to the order of
+//! the answer.
+//!
+//! Retrieval gives two lists, chunks by cosine to the embedded query and by
+//! BM25 over their words. This stage fuses them by reciprocal rank, with
+//! weights that depend on the query (a symbol leans lexical), then adjusts
+//! each candidate by what semnav knows of code:
+//!
+//! - **definitions**: a chunk that defines an identifier the query names
+//!   (its name, or its container for a qualified name) rises far above the
+//!   chunks that only use it; such chunks are looked up by name even when
+//!   neither list found them;
+//! - **name words**: a chunk whose name the query's words spell out
+//!   ("parse config" ↔ `parseConfig`, `config_parser`);
+//! - **path words**: query words in the file's name or folder;
+//! - **file coherence**: a file with several good candidates lifts its best;
+//! - **path priors**: tests, examples, benchmarks, fixtures, vendored and
+//!   legacy code, generated files and stubs sink, unless the query asks for
+//!   them;
+//! - **prose prior**: documentation and configuration sink below code unless
+//!   the query asks for them;
+//! - **saturation**: each further chunk of a file already ranked counts less,
+//!   so the first page is not spent on one file.
+//!
+//! Each signal can be switched off ([`Signals`]) to measure what it is worth.
+//! Cheap by construction: it looks at the candidates (a few hundred at
+//! most) and at the name index, never at every chunk. It must not embed,
+//! read files or know about LSP.
+
+use std::collections::HashMap;
+
+use super::paths::{content_of, kinds_of, path_words, Content};
+use super::query::{normalized, QueryProfile};
+use super::{Filters, Hit, SearchIndex};
+use crate::lexical;
+
+/// Reciprocal-rank constant of the fusion.
+const RRF_K: f32 = 10.0;
+/// Fusion weights (dense, lexical) of a query in words, of a symbol, and
+/// without adaptive fusion.
+const WEIGHTS_WORDS: (f32, f32) = (2.0, 1.0);
+const WEIGHTS_SYMBOL: (f32, f32) = (1.0, 2.0);
+const WEIGHTS_FIXED: (f32, f32) = (2.0, 1.0);
+
+/// Boosts, in units of the best fused score among the candidates.
+const DEFINITION_SYMBOL: f32 = 3.0;
+const DEFINITION_IN_SENTENCE: f32 = 1.0;
+/// A member of the container a symbol query names (`JsonReader` → its methods).
+const MEMBER_OF_SYMBOL: f32 = 0.3;
+const NAME_WORDS: f32 = 0.6;
+const PATH_WORDS: f32 = 0.6;
+const COHERENCE: f32 = 0.25;
+
+/// Multipliers of the priors.
+const TEST: f32 = 0.3;
+const EXAMPLE: f32 = 0.4;
+const SUPPORT: f32 = 0.4;
+const FOREIGN: f32 = 0.3;
+const GENERATED: f32 = 0.3;
+const STUB: f32 = 0.7;
+const PROSE: f32 = 0.5;
+const CONFIG: f32 = 0.5;
+/// Each further chunk of a file already ranked is multiplied by this once more.
+const SATURATION: f32 = 0.5;
+
+/// How many chunks one identifier may bring in through the name index.
+const NAMED_PER_IDENTIFIER: usize = 64;
+
+/// Which signals the ranking stage uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Signals {
+    pub adaptive_fusion: bool,
+    pub definitions: bool,
+    pub name_words: bool,
+    pub path_words: bool,
+    pub coherence: bool,
+    pub path_priors: bool,
+    pub prose_prior: bool,
+    pub saturation: bool,
+}
+
+impl Signals {
+    pub const ALL: Signals = Signals {
+        adaptive_fusion: true,
+        definitions: true,
+        name_words: true,
+        path_words: true,
+        coherence: true,
+        path_priors: true,
+        prose_prior: true,
+        saturation: true,
+    };
+    pub const NONE: Signals = Signals {
+        adaptive_fusion: false,
+        definitions: false,
+        name_words: false,
+        path_words: false,
+        coherence: false,
+        path_priors: false,
+        prose_prior: false,
+        saturation: false,
+    };
+    pub const NAMES: [&'static str; 8] = ["fusion", "definitions", "name-words", "path-words", "coherence", "path-priors", "prose", "saturation"];
+
+    fn flag(&mut self, name: &str) -> Option<&mut bool> {
+        Some(match name {
+            "fusion" => &mut self.adaptive_fusion,
+            "definitions" => &mut self.definitions,
+            "name-words" => &mut self.name_words,
+            "path-words" => &mut self.path_words,
+            "coherence" => &mut self.coherence,
+            "path-priors" => &mut self.path_priors,
+            "prose" => &mut self.prose_prior,
+            "saturation" => &mut self.saturation,
+            _ => return None,
+        })
+    }
+}
+
+/// How to rank: which halves of retrieval and which signals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RankConfig {
+    /// Use the dense half (the embedded query). Off, a search is lexical
+    /// plus the ranking stage: what answers before any vector exists.
+    pub dense: bool,
+    pub signals: Signals,
+}
+
+impl Default for RankConfig {
+    fn default() -> Self {
+        RankConfig { dense: true, signals: Signals::ALL }
+    }
+}
+
+impl RankConfig {
+    /// Reads a comma-separated list of changes to the default: `all`,
+    /// `none`, `-NAME` / `+NAME` for a signal (see [`Signals::NAMES`]),
+    /// `no-dense`. Used to measure each signal's worth
+    /// (`SEMNAV_RANK=-coherence semnav search …`).
+    pub fn parse(spec: &str) -> Result<RankConfig, String> {
+        let mut config = RankConfig::default();
+        for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            match item {
+                "all" => config.signals = Signals::ALL,
+                "none" => config.signals = Signals::NONE,
+                "no-dense" | "lexical" => config.dense = false,
+                "dense" => config.dense = true,
+                _ => {
+                    let (on, name) = match item.split_at(1) {
+                        ("-", name) => (false, name),
+                        ("+", name) => (true, name),
+                        _ => (true, item),
+                    };
+                    let known = Signals::NAMES.join(", ");
+                    *config.signals.flag(name).ok_or_else(|| format!("unknown ranking signal {name:?} (known: {known}, all, none, no-dense)"))? = on;
+                }
+            }
+        }
+        Ok(config)
+    }
+}
+
+/// One candidate's score as the stage builds it.
+struct Scored {
+    id: usize,
+    score: f32,
+}
+
+/// Ranks the candidates: `dense` by cosine and `lexical` by BM25, each best
+/// first, all accepted by `filters`. Returns up to `limit` hits, best first,
+/// several windows of one definition reduced to the best.
+pub(super) fn rank(index: &SearchIndex, query: &QueryProfile, dense: &[(usize, f32)], lexical: &[usize], filters: &Filters, config: &RankConfig, limit: usize) -> Vec<Hit> {
+    let signals = &config.signals;
+    let (dense_weight, lexical_weight) = match (config.dense && !dense.is_empty(), signals.adaptive_fusion, query.symbol) {
+        (false, _, _) => (0.0, 1.0),
+        (true, false, _) => WEIGHTS_FIXED,
+        (true, true, true) => WEIGHTS_SYMBOL,
+        (true, true, false) => WEIGHTS_WORDS,
+    };
+    let mut fused: HashMap<usize, f32> = HashMap::with_capacity(dense.len() + lexical.len());
+    if dense_weight > 0.0 {
+        for (rank, (id, _)) in dense.iter().enumerate() {
+            *fused.entry(*id).or_default() += dense_weight / (RRF_K + rank as f32 + 1.0);
+        }
+    }
+    for (rank, id) in lexical.iter().enumerate() {
+        *fused.entry(*id).or_default() += lexical_weight / (RRF_K + rank as f32 + 1.0);
+    }
+    // Scaled so that first place in every list used scores 1.
+    let scale = (RRF_K + 1.0) / (dense_weight + lexical_weight);
+    for score in fused.values_mut() {
+        *score *= scale;
+    }
+    if signals.definitions {
+        for identifier in &query.identifiers {
+            for &id in index.chunks_named(&normalized(identifier)).iter().take(NAMED_PER_IDENTIFIER) {
+                if index.keeps(id, filters) {
+                    fused.entry(id).or_insert(0.0);
+                }
+            }
+        }
+    }
+    if fused.is_empty() {
+        return Vec::new();
+    }
+    let best = fused.values().copied().fold(0.0f32, f32::max).max(f32::MIN_POSITIVE);
+    let mut scored: Vec<Scored> = fused.into_iter().map(|(id, score)| Scored { id, score }).collect();
+    // A fixed order before any float sums, so equal inputs give equal answers.
+    scored.sort_by_key(|s| s.id);
+
+    let keywords: Vec<&str> = query.words.iter().map(String::as_str).filter(|w| w.len() > 2).collect();
+    let mut path_cache: HashMap<&str, PathFacts> = HashMap::new();
+    let mut file_sums: HashMap<&str, f32> = HashMap::new();
+    for s in scored.iter_mut() {
+        let c = index.chunk(s.id);
+        let facts = path_cache.entry(&c.path).or_insert_with(|| PathFacts::of(&c.path, c.language, &keywords));
+        let fused_score = s.score;
+        if signals.definitions {
+            s.score += best * definition_boost(query, &c.chunk.name, &c.chunk.container, &facts.stem);
+        }
+        if signals.name_words && !query.symbol {
+            s.score += best * NAME_WORDS * name_words_match(&query.words, c.chunk.name.as_deref());
+        }
+        if signals.path_words && !query.symbol && !keywords.is_empty() {
+            s.score += best * PATH_WORDS * facts.keyword_share;
+        }
+        *file_sums.entry(&c.path).or_default() += fused_score;
+    }
+    if signals.coherence {
+        // The best chunk of each file, after the boosts above.
+        let mut best_of: HashMap<&str, usize> = HashMap::new();
+        for (at, s) in scored.iter().enumerate() {
+            let path: &str = &index.chunk(s.id).path;
+            let entry = best_of.entry(path).or_insert(at);
+            if s.score > scored[*entry].score {
+                *entry = at;
+            }
+        }
+        let max_sum = file_sums.values().copied().fold(0.0f32, f32::max);
+        if max_sum > 0.0 {
+            for (path, at) in best_of {
+                scored[at].score += best * COHERENCE * file_sums[path] / max_sum;
+            }
+        }
+    }
+    for s in scored.iter_mut() {
+        let c = index.chunk(s.id);
+        let facts = &path_cache[&*c.path];
+        if signals.path_priors {
+            s.score *= facts.prior(query);
+        }
+        if signals.prose_prior {
+            s.score *= match facts.content {
+                Content::Docs if !query.wants_docs => PROSE,
+                Content::Config if !query.wants_config => CONFIG,
+                _ => 1.0,
+            };
+        }
+    }
+    scored.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+    if signals.saturation {
+        saturate(index, &mut scored);
+    }
+    let ranked = scored.into_iter().map(|s| Hit { chunk: s.id, score: s.score }).collect();
+    index.dedup(ranked, limit)
+}
+
+/// Multiplies each further chunk of a file by [`SATURATION`] once more than
+/// the one before it, and sorts again.
+fn saturate(index: &SearchIndex, scored: &mut [Scored]) {
+    let mut seen: HashMap<&str, i32> = HashMap::new();
+    for s in scored.iter_mut() {
+        let count = seen.entry(&index.chunk(s.id).path).or_insert(0);
+        s.score *= SATURATION.powi(*count);
+        *count += 1;
+    }
+    scored.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+}
+
+/// The boost of a chunk that defines what the query names: the definition
+/// itself, more when its file is named after it or its container is the
+/// qualifier; a member of a type a symbol query names, a little.
+fn definition_boost(query: &QueryProfile, name: &Option<String>, container: &Option<String>, stem: &str) -> f32 {
+    if query.identifiers.is_empty() {
+        return 0.0;
+    }
+    let unit = if query.symbol { DEFINITION_SYMBOL } else { DEFINITION_IN_SENTENCE };
+    let name = name.as_deref().map(normalized);
+    let container = container.as_deref().map(|c| normalized(last_segment(c)));
+    let mut boost: f32 = 0.0;
+    for identifier in &query.identifiers {
+        let wanted = normalized(identifier);
+        if wanted.is_empty() {
+            continue;
+        }
+        if name.as_deref() == Some(wanted.as_str()) {
+            let mut tier = 1.0;
+            if stem == wanted || stem.trim_end_matches('s') == wanted {
+                tier *= 1.5;
+            }
+            if let Some(qualifier) = &query.qualifier {
+                if container.as_deref() == Some(normalized(qualifier).as_str()) {
+                    tier *= 1.5;
+                }
+            }
+            boost = boost.max(unit * tier);
+        } else if query.symbol && container.as_deref() == Some(wanted.as_str()) {
+            boost = boost.max(unit * MEMBER_OF_SYMBOL);
+        }
+    }
+    boost
+}
+
+/// `impl Display for Config` → `Config`; `a::b::Config` → `Config`.
+fn last_segment(container: &str) -> &str {
+    let word = container.rsplit(' ').next().unwrap_or(container);
+    let word = word.split('<').next().unwrap_or(word);
+    word.rsplit([':', '.', '\\']).next().unwrap_or(word)
+}
+
+/// How well the query's words spell a chunk's name: the share of the
+/// name's words among the query's, when it has two or more and at least
+/// two match (`parse config` ↔ `parseConfig` 1.0, ↔ `parseConfigFile` 0.67).
+fn name_words_match(query_words: &[String], name: Option<&str>) -> f32 {
+    let Some(name) = name else { return 0.0 };
+    let name_words = lexical::terms(name);
+    if name_words.len() < 2 {
+        return 0.0;
+    }
+    let matched = name_words.iter().filter(|w| query_words.contains(w)).count();
+    if matched < 2 {
+        return 0.0;
+    }
+    matched as f32 / name_words.len() as f32
+}
+
+/// What the stage reads from a candidate's path, once per file.
+struct PathFacts {
+    content: Content,
+    kinds: super::paths::PathKinds,
+    /// The file stem, normalised as names are.
+    stem: String,
+    /// Share of the query's keywords in the file's name and folder.
+    keyword_share: f32,
+}
+
+impl PathFacts {
+    fn of(path: &str, language: crate::lang::Language, keywords: &[&str]) -> PathFacts {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let stem = normalized(name.split('.').next().unwrap_or(name));
+        let words = path_words(path);
+        let matched = keywords.iter().filter(|k| words.iter().any(|w| w == *k)).count();
+        let keyword_share = if keywords.is_empty() { 0.0 } else { matched as f32 / keywords.len() as f32 };
+        PathFacts { content: content_of(path, language), kinds: kinds_of(path), stem, keyword_share }
+    }
+
+    /// The product of the priors that apply, given what the query asks for.
+    fn prior(&self, query: &QueryProfile) -> f32 {
+        let k = &self.kinds;
+        let mut prior = 1.0;
+        if k.test && !query.wants_tests {
+            prior *= TEST;
+        }
+        if k.example && !query.wants_examples {
+            prior *= EXAMPLE;
+        }
+        if k.support && !query.wants_tests {
+            prior *= SUPPORT;
+        }
+        if k.foreign {
+            prior *= FOREIGN;
+        }
+        if k.generated {
+            prior *= GENERATED;
+        }
+        if k.stub {
+            prior *= STUB;
+        }
+        prior
+    }
+}

@@ -1,0 +1,208 @@
+//! Tests of the index and its answers.
+
+use super::*;
+use crate::chunk::ChunkKind;
+use crate::embed::StubEmbedder;
+use crate::lexical::terms;
+
+fn stored(name: &str, kind: ChunkKind, lines: (u32, u32), text: &str) -> StoredChunk {
+    StoredChunk {
+        kind,
+        name: Some(name.into()),
+        container: None,
+        start_byte: 0,
+        end_byte: 0,
+        start_line: lines.0,
+        end_line: lines.1,
+        text_hash: *blake3::hash(text.as_bytes()).as_bytes(),
+        terms: terms(&format!("{name} {text}")).join(" "),
+        preview: text.into(),
+    }
+}
+
+fn index_with(files: &[(&str, Language, Vec<(&str, ChunkKind, (u32, u32), &str)>)]) -> SearchIndex {
+    let mut idx = SearchIndex::new();
+    for (path, lang, chunks) in files {
+        let texts: HashMap<TextHash, String> = chunks.iter().map(|c| (*blake3::hash(c.3.as_bytes()).as_bytes(), c.3.to_string())).collect();
+        let stored = chunks.iter().map(|c| stored(c.0, c.1, c.2, c.3)).collect();
+        idx.set_file(path, *lang, stored, |h| texts.get(h).map(|t| StubEmbedder::vector(t)));
+    }
+    idx
+}
+
+#[test]
+fn a_splice_leaves_the_index_as_setting_the_whole_file_would() {
+    let vector = |h: &TextHash| Some(StubEmbedder::vector(&format!("{h:?}")));
+    let at = |c: StoredChunk, bytes: (u32, u32)| StoredChunk { start_byte: bytes.0, end_byte: bytes.1, ..c };
+    let old = vec![
+        at(stored("open_file", ChunkKind::Function, (0, 3), "open a file"), (0, 40)),
+        at(stored("parse", ChunkKind::Function, (5, 9), "parse tokens"), (42, 90)),
+        at(stored("retry", ChunkKind::Function, (11, 14), "retry uploads"), (92, 130)),
+        at(stored("close", ChunkKind::Function, (16, 18), "close socket"), (132, 160)),
+    ];
+    // `parse` became two functions, one line and 12 bytes longer.
+    let inserted = vec![
+        at(stored("parse", ChunkKind::Function, (5, 7), "parse tokens fast"), (42, 70)),
+        at(stored("lex", ChunkKind::Function, (8, 10), "split words"), (72, 102)),
+    ];
+    let splice = Splice { at: 1, removed: 1, inserted: 2, byte_delta: 12, line_delta: 1 };
+    let new: Vec<StoredChunk> = vec![old[0].clone(), inserted[0].clone(), inserted[1].clone(), at(stored("retry", ChunkKind::Function, (12, 15), "retry uploads"), (104, 142)), at(stored("close", ChunkKind::Function, (17, 19), "close socket"), (144, 172))];
+
+    let (before, after) = (ChunksState::fresh(), ChunksState::fresh());
+    let mut spliced = SearchIndex::new();
+    spliced.set_buffer_file("a.rs", before, Language::Rust, old.clone(), vector);
+    let untouched: Vec<usize> = vec![spliced.chunks_of("a.rs")[0], spliced.chunks_of("a.rs")[2], spliced.chunks_of("a.rs")[3]];
+    assert!(spliced.splice_file("a.rs", Language::Rust, &splice, before, after, inserted.clone(), vector));
+    let mut whole = SearchIndex::new();
+    whole.set_file("a.rs", Language::Rust, new.clone(), vector);
+
+    let stored_of = |idx: &SearchIndex| idx.chunks_of("a.rs").iter().map(|&id| idx.chunk(id).chunk.clone()).collect::<Vec<_>>();
+    assert_eq!(stored_of(&spliced), new);
+    assert_eq!(stored_of(&spliced), stored_of(&whole));
+    assert_eq!((spliced.len(), spliced.vector_count()), (whole.len(), whole.vector_count()));
+    // The chunks outside the splice kept their slots.
+    let ids = spliced.chunks_of("a.rs");
+    assert_eq!(vec![ids[0], ids[3], ids[4]], untouched);
+    // And both answer alike.
+    let query = StubEmbedder::vector("split words");
+    assert_eq!(names(&spliced, &spliced.search(&query, "split words", &Filters::default(), &RankConfig::default(), 3)), names(&whole, &whole.search(&query, "split words", &Filters::default(), &RankConfig::default(), 3)));
+    // A splice that does not start from what the index holds changes nothing.
+    assert!(!spliced.splice_file("a.rs", Language::Rust, &splice, before, ChunksState::fresh(), inserted, vector));
+    assert_eq!(stored_of(&spliced), new);
+}
+
+/// The range race of a live buffer: a splice that only shifts chunks
+/// keeps the file's chunk count, so a count cannot tell that it was laid
+/// already. Laid a second time it would move every chunk after it again.
+#[test]
+fn a_splice_is_laid_only_over_the_chunk_list_it_was_computed_from() {
+    let vector = |h: &TextHash| Some(StubEmbedder::vector(&format!("{h:?}")));
+    let old = vec![stored("open_file", ChunkKind::Function, (0, 3), "open a file"), stored("parse", ChunkKind::Function, (5, 9), "parse tokens")];
+    // Ten lines inserted above everything.
+    let splice = Splice { at: 0, removed: 0, inserted: 0, byte_delta: 10, line_delta: 10 };
+    let (base, shifted) = (ChunksState::fresh(), ChunksState::fresh());
+    let mut idx = SearchIndex::new();
+    idx.set_buffer_file("a.rs", base, Language::Rust, old.clone(), vector);
+    assert!(idx.splice_file("a.rs", Language::Rust, &splice, base, shifted, vec![], vector));
+    let lines = |idx: &SearchIndex| idx.chunks_of("a.rs").iter().map(|&id| idx.chunk(id).chunk.start_line).collect::<Vec<_>>();
+    assert_eq!(lines(&idx), [10, 15]);
+    assert!(!idx.splice_file("a.rs", Language::Rust, &splice, base, ChunksState::fresh(), vec![], vector), "laid twice");
+    assert_eq!(lines(&idx), [10, 15]);
+    // Chunks from the disk are no buffer's list: no splice fits them.
+    idx.set_file("a.rs", Language::Rust, old, vector);
+    assert!(!idx.splice_file("a.rs", Language::Rust, &splice, shifted, ChunksState::fresh(), vec![], vector));
+    assert_eq!(lines(&idx), [0, 5]);
+}
+
+#[test]
+fn a_word_ranking_made_before_the_chunks_changed_is_made_again() {
+    let mut idx = index_with(&[("a.rs", Language::Rust, vec![("load_config", ChunkKind::Function, (0, 9), "read the config file")])]);
+    let words = idx.rank_words("config", &Filters::default(), 5);
+    // While the query is embedded, a.rs goes and b.rs comes.
+    idx.remove_file("a.rs");
+    let text = "parse config values";
+    idx.set_file("b.rs", Language::Rust, vec![stored("parse_config", ChunkKind::Function, (0, 4), text)], |_| Some(StubEmbedder::vector(text)));
+    let query = StubEmbedder::vector("config");
+    let hits = idx.search_ranked(&query, &words, "config", &Filters::default(), &RankConfig::default(), 5);
+    assert_eq!(names(&idx, &hits), ["parse_config"]);
+    // Made after the change, the ranking is used as it is.
+    let words = idx.rank_words("config", &Filters::default(), 5);
+    assert_eq!(names(&idx, &idx.search_ranked(&query, &words, "config", &Filters::default(), &RankConfig::default(), 5)), ["parse_config"]);
+}
+
+fn names(idx: &SearchIndex, hits: &[Hit]) -> Vec<String> {
+    hits.iter().map(|h| idx.chunk(h.chunk).chunk.name.clone().unwrap()).collect()
+}
+
+#[test]
+fn finds_by_meaning_and_by_name_and_filters_first() {
+    let idx = index_with(&[
+        ("src/a.rs", Language::Rust, vec![("load_config", ChunkKind::Function, (0, 9), "read settings file from disk"), ("draw", ChunkKind::Function, (10, 20), "paint widgets frame")]),
+        ("web/b.py", Language::Python, vec![("load_settings", ChunkKind::Function, (0, 5), "read settings file from disk parse")]),
+    ]);
+    let q = StubEmbedder::vector("read settings from disk");
+    let hits = idx.search(&q, "read settings from disk", &Filters::default(), &RankConfig::default(), 10);
+    assert_eq!(names(&idx, &hits)[..2].iter().filter(|n| n.starts_with("load")).count(), 2);
+    let only_py = Filters { languages: vec![Language::Python], ..Filters::default() };
+    assert_eq!(names(&idx, &idx.search(&q, "read settings", &only_py, &RankConfig::default(), 10)), ["load_settings"]);
+    let glob = globset::GlobSetBuilder::new().add(globset::Glob::new("src/**").unwrap()).build().unwrap();
+    let only_src = Filters { globs: Some(glob), ..Filters::default() };
+    assert!(names(&idx, &idx.search(&q, "read settings", &only_src, &RankConfig::default(), 10)).iter().all(|n| n != "load_settings"));
+    assert!(hits.windows(2).all(|w| w[0].score >= w[1].score));
+}
+
+#[test]
+fn similar_never_returns_the_query_or_overlaps() {
+    let idx = index_with(&[(
+        "a.rs",
+        Language::Rust,
+        vec![("f", ChunkKind::Function, (0, 9), "retry failed upload"), ("g", ChunkKind::Function, (5, 12), "retry failed upload again"), ("h", ChunkKind::Function, (20, 30), "retry upload")],
+    )]);
+    let v = StubEmbedder::vector("retry failed upload");
+    let hits = idx.similar(&v, &Exclude { path: "a.rs".into(), start_line: 0, end_line: 9 }, &Filters::default(), 10);
+    assert_eq!(names(&idx, &hits), ["h"]);
+}
+
+#[test]
+fn windows_of_one_definition_are_deduplicated() {
+    let idx = index_with(&[("a.rs", Language::Rust, vec![("big", ChunkKind::Function, (0, 59), "parse tokens stream"), ("big", ChunkKind::Function, (60, 119), "parse tokens stream more"), ("other", ChunkKind::Function, (130, 140), "parse tokens")])]);
+    let q = StubEmbedder::vector("parse tokens stream");
+    let hits = idx.search(&q, "parse tokens stream", &Filters::default(), &RankConfig::default(), 10);
+    assert_eq!(names(&idx, &hits), ["big", "other"]);
+}
+
+#[test]
+fn replacing_a_file_keeps_the_slots_of_chunks_whose_text_did_not_change() {
+    let mut idx = SearchIndex::new();
+    let texts = ["alpha one", "beta two", "gamma three"];
+    let file = |shift: u32, middle: &str| -> Vec<StoredChunk> {
+        let mut chunks: Vec<StoredChunk> = [texts[0], middle, texts[2]]
+            .iter()
+            .enumerate()
+            .map(|(i, t)| stored(&format!("f{i}"), ChunkKind::Function, (i as u32 * 10 + shift, i as u32 * 10 + shift + 5), t))
+            .collect();
+        chunks[0].start_line -= shift; // the first chunk is above the edit
+        chunks[0].end_line -= shift;
+        chunks
+    };
+    idx.set_file("a.rs", Language::Rust, file(0, texts[1]), |h| texts.iter().find(|t| *blake3::hash(t.as_bytes()).as_bytes() == *h).map(|t| StubEmbedder::vector(t)));
+    assert_eq!((idx.len(), idx.slots(), idx.vector_count()), (3, 3, 3));
+    // An edit in the middle chunk that adds two lines: one new slot, the
+    // others move.
+    idx.set_file("a.rs", Language::Rust, file(2, "beta two, changed"), |_| None);
+    assert_eq!((idx.len(), idx.slots(), idx.vector_count()), (3, 4, 2));
+    let lines: Vec<(u32, u32)> = idx.chunks_of("a.rs").iter().map(|&id| (idx.chunk(id).chunk.start_line, idx.chunk(id).chunk.end_line)).collect();
+    assert_eq!(lines, [(0, 5), (12, 17), (22, 27)]);
+    let hits = idx.search(&StubEmbedder::vector("gamma three"), "gamma three", &Filters::default(), &RankConfig::default(), 1);
+    assert_eq!(idx.chunk(hits[0].chunk).chunk.start_line, 22);
+    assert!(idx.search(&StubEmbedder::vector("beta two"), "beta two changed", &Filters::default(), &RankConfig::default(), 3).iter().any(|h| idx.chunk(h.chunk).chunk.name.as_deref() == Some("f1")));
+}
+
+#[test]
+fn replacing_a_file_many_times_keeps_memory_bounded() {
+    let mut idx = index_with(&[("b.rs", Language::Rust, vec![("keep", ChunkKind::Function, (0, 3), "stable text here")])]);
+    for i in 0..3000 {
+        let text = format!("edit number {i}");
+        idx.set_file("a.rs", Language::Rust, vec![stored("f", ChunkKind::Function, (0, 3), &text)], |_| Some(StubEmbedder::vector(&text)));
+    }
+    assert_eq!(idx.len(), 2);
+    assert!(idx.slots() <= 2 * 2 + 1024 + 1, "slots {}", idx.slots());
+    assert!(idx.vectors().rows() <= 2 * 2 + 1024 + 1, "vector rows {}", idx.vectors().rows());
+    let hits = idx.search(&StubEmbedder::vector("stable text here"), "stable text", &Filters::default(), &RankConfig::default(), 10);
+    assert_eq!(names(&idx, &hits)[0], "keep");
+    let last = idx.search(&StubEmbedder::vector("edit number 2999"), "edit number 2999", &Filters::default(), &RankConfig::default(), 1);
+    assert_eq!(names(&idx, &last), ["f"]);
+}
+
+#[test]
+fn removing_and_replacing_files_updates_results() {
+    let mut idx = index_with(&[("a.rs", Language::Rust, vec![("f", ChunkKind::Function, (0, 3), "alpha beta")])]);
+    assert_eq!(idx.len(), 1);
+    idx.set_file("a.rs", Language::Rust, vec![stored("g", ChunkKind::Function, (0, 3), "gamma delta")], |_| Some(StubEmbedder::vector("gamma delta")));
+    let hits = idx.search(&StubEmbedder::vector("alpha beta"), "alpha beta", &Filters::default(), &RankConfig::default(), 10);
+    assert_eq!(names(&idx, &hits), ["g"]);
+    idx.remove_file("a.rs");
+    assert!(idx.is_empty());
+    assert_eq!(idx.vector_count(), 0);
+    assert!(idx.search(&StubEmbedder::vector("gamma"), "gamma", &Filters::default(), &RankConfig::default(), 10).is_empty());
+}
