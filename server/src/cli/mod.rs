@@ -364,6 +364,11 @@ fn status(path: &Path, json: bool, common: &Common) -> Result<()> {
         disk_bytes: ws.store.disk_bytes(),
         staleness: &stale,
         skipped: &ws.store.skip_counts(),
+        languages: {
+            let mut counts: Vec<_> = index.language_counts().into_iter().map(|(l, (files, chunks))| (l, files, chunks)).collect();
+            counts.sort_by_key(|&(l, _, chunks)| (std::cmp::Reverse(chunks), l));
+            counts
+        },
     };
     println!("{}", if json { report.json() } else { report.human() });
     Ok(())

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use semnav::index::{RefreshStats, Staleness};
+use semnav::lang::Language;
 use semnav::search::{Hit, SearchIndex};
 use semnav::store::SkipCounts;
 use serde_json::{json, Value};
@@ -81,6 +82,8 @@ pub struct Status<'a> {
     pub disk_bytes: u64,
     pub staleness: &'a Staleness,
     pub skipped: &'a SkipCounts,
+    /// Files and chunks per language, most chunks first.
+    pub languages: Vec<(Language, usize, usize)>,
 }
 
 impl Status<'_> {
@@ -96,14 +99,16 @@ impl Status<'_> {
         } else {
             self.skipped.iter().map(|(r, n)| format!("{n} {r}")).collect::<Vec<_>>().join(", ")
         };
+        let languages = self.languages.iter().map(|(l, files, chunks)| format!("{l} {files} files / {chunks} chunks")).collect::<Vec<_>>().join(", ");
         format!(
-            "root:      {}\nindex:     {}\nmodel:     {}\nvectors of: {}\nfiles:     {}\nchunks:    {}\nvectors:   {}\ndisk:      {:.1} MiB\nstate:     {}\nskipped:   {}",
+            "root:      {}\nindex:     {}\nmodel:     {}\nvectors of: {}\nfiles:     {}\nchunks:    {}\nlanguages: {}\nvectors:   {}\ndisk:      {:.1} MiB\nstate:     {}\nskipped:   {}",
             self.root.display(),
             self.index_dir.display(),
             self.model,
             self.index_model,
             self.files,
             self.chunks,
+            if languages.is_empty() { "none".to_string() } else { languages },
             self.vectors,
             self.disk_bytes as f64 / (1024.0 * 1024.0),
             stale,
@@ -120,6 +125,7 @@ impl Status<'_> {
             "indexModel": self.index_model,
             "files": self.files,
             "chunks": self.chunks,
+            "languages": self.languages.iter().map(|(l, files, chunks)| (l.name().to_string(), json!({"files": files, "chunks": chunks}))).collect::<serde_json::Map<String, serde_json::Value>>(),
             "vectors": self.vectors,
             "diskBytes": self.disk_bytes,
             "stale": {"new": self.staleness.new, "changed": self.staleness.changed, "removed": self.staleness.removed},

@@ -30,7 +30,7 @@ mod rank;
 
 pub use paths::{content_of, Content, ContentFilter};
 pub use query::QueryProfile;
-pub use rank::{RankConfig, Signals};
+pub use rank::{RankConfig, Signals, Weights};
 
 /// How far down each ranking a hybrid search looks before fusing them.
 fn search_depth(limit: usize) -> usize {
@@ -172,6 +172,18 @@ impl SearchIndex {
     /// Live chunk ids of a file, in file order.
     pub fn chunks_of(&self, path: &str) -> &[usize] {
         self.by_path.get(path).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Files and live chunks per language, by language.
+    pub fn language_counts(&self) -> std::collections::BTreeMap<Language, (usize, usize)> {
+        let mut counts = std::collections::BTreeMap::new();
+        for ids in self.by_path.values() {
+            let Some(&first) = ids.first() else { continue };
+            let entry: &mut (usize, usize) = counts.entry(self.chunks[first].language).or_default();
+            entry.0 += 1;
+            entry.1 += ids.len();
+        }
+        counts
     }
 
     pub fn paths(&self) -> impl Iterator<Item = &str> {

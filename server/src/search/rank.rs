@@ -34,22 +34,71 @@ use super::query::{normalized, QueryProfile};
 use super::{Filters, Hit, SearchIndex};
 use crate::lexical;
 
-/// Reciprocal-rank constant of the fusion.
-const RRF_K: f32 = 10.0;
-/// Fusion weights (dense, lexical) of a query in words, of a symbol, and
-/// without adaptive fusion.
-const WEIGHTS_WORDS: (f32, f32) = (2.0, 1.0);
-const WEIGHTS_SYMBOL: (f32, f32) = (1.0, 2.0);
-const WEIGHTS_FIXED: (f32, f32) = (2.0, 1.0);
+/// The numbers of the stage, tuned on the benchmark's development split
+/// (see the README); [`RankConfig::parse`] can change each one to measure it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Weights {
+    /// Reciprocal-rank constant of the fusion.
+    pub rrf_k: f32,
+    /// Fusion weights (dense, lexical) of a query in words, of a symbol, and
+    /// without adaptive fusion.
+    pub words: (f32, f32),
+    pub symbol: (f32, f32),
+    pub fixed: (f32, f32),
+    /// Boosts, in units of the best fused score among the candidates.
+    pub definition_symbol: f32,
+    pub definition_in_sentence: f32,
+    pub name_words: f32,
+    pub path_words: f32,
+    pub coherence: f32,
+    /// Each further chunk of a file already ranked is multiplied by this once more.
+    pub saturation: f32,
+}
 
-/// Boosts, in units of the best fused score among the candidates.
-const DEFINITION_SYMBOL: f32 = 3.0;
-const DEFINITION_IN_SENTENCE: f32 = 1.0;
+impl Default for Weights {
+    fn default() -> Self {
+        Weights {
+            rrf_k: 10.0,
+            words: (2.0, 1.0),
+            symbol: (1.0, 2.0),
+            fixed: (2.0, 1.0),
+            definition_symbol: 3.0,
+            definition_in_sentence: 1.0,
+            name_words: 0.6,
+            path_words: 0.6,
+            coherence: 0.25,
+            saturation: 0.5,
+        }
+    }
+}
+
+impl Weights {
+    /// Sets `name=value` (`k=60`, `words=1:1`, `coherence=0.3`…).
+    fn set(&mut self, name: &str, value: &str) -> Result<(), String> {
+        let number = |v: &str| v.parse::<f32>().map_err(|_| format!("{name}: {v:?} is not a number"));
+        let pair = |v: &str| -> Result<(f32, f32), String> {
+            let (a, b) = v.split_once(':').ok_or_else(|| format!("{name}: {v:?} is not DENSE:LEXICAL"))?;
+            Ok((number(a)?, number(b)?))
+        };
+        match name {
+            "k" => self.rrf_k = number(value)?,
+            "words" => self.words = pair(value)?,
+            "symbol" => self.symbol = pair(value)?,
+            "fixed" => self.fixed = pair(value)?,
+            "def" => self.definition_symbol = number(value)?,
+            "def-in-sentence" => self.definition_in_sentence = number(value)?,
+            "name-words" => self.name_words = number(value)?,
+            "path-words" => self.path_words = number(value)?,
+            "coherence" => self.coherence = number(value)?,
+            "saturation" => self.saturation = number(value)?,
+            _ => return Err(format!("unknown weight {name:?}")),
+        }
+        Ok(())
+    }
+}
+
 /// A member of the container a symbol query names (`JsonReader` → its methods).
 const MEMBER_OF_SYMBOL: f32 = 0.3;
-const NAME_WORDS: f32 = 0.6;
-const PATH_WORDS: f32 = 0.6;
-const COHERENCE: f32 = 0.25;
 
 /// Multipliers of the priors.
 const TEST: f32 = 0.3;
@@ -60,8 +109,6 @@ const GENERATED: f32 = 0.3;
 const STUB: f32 = 0.7;
 const PROSE: f32 = 0.5;
 const CONFIG: f32 = 0.5;
-/// Each further chunk of a file already ranked is multiplied by this once more.
-const SATURATION: f32 = 0.5;
 
 /// How many chunks one identifier may bring in through the name index.
 const NAMED_PER_IDENTIFIER: usize = 64;
@@ -118,24 +165,25 @@ impl Signals {
 }
 
 /// How to rank: which halves of retrieval and which signals.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RankConfig {
     /// Use the dense half (the embedded query). Off, a search is lexical
     /// plus the ranking stage: what answers before any vector exists.
     pub dense: bool,
     pub signals: Signals,
+    pub weights: Weights,
 }
 
 impl Default for RankConfig {
     fn default() -> Self {
-        RankConfig { dense: true, signals: Signals::ALL }
+        RankConfig { dense: true, signals: Signals::ALL, weights: Weights::default() }
     }
 }
 
 impl RankConfig {
     /// Reads a comma-separated list of changes to the default: `all`,
     /// `none`, `-NAME` / `+NAME` for a signal (see [`Signals::NAMES`]),
-    /// `no-dense`. Used to measure each signal's worth
+    /// `no-dense`, `WEIGHT=VALUE` for a number (see [`Weights`]). Used to measure each signal's worth
     /// (`SEMNAV_RANK=-coherence semnav search …`).
     pub fn parse(spec: &str) -> Result<RankConfig, String> {
         let mut config = RankConfig::default();
@@ -145,6 +193,10 @@ impl RankConfig {
                 "none" => config.signals = Signals::NONE,
                 "no-dense" | "lexical" => config.dense = false,
                 "dense" => config.dense = true,
+                _ if item.contains('=') => {
+                    let (name, value) = item.split_once('=').unwrap_or_default();
+                    config.weights.set(name.trim(), value.trim())?;
+                }
                 _ => {
                     let (on, name) = match item.split_at(1) {
                         ("-", name) => (false, name),
@@ -171,23 +223,24 @@ struct Scored {
 /// several windows of one definition reduced to the best.
 pub(super) fn rank(index: &SearchIndex, query: &QueryProfile, dense: &[(usize, f32)], lexical: &[usize], filters: &Filters, config: &RankConfig, limit: usize) -> Vec<Hit> {
     let signals = &config.signals;
+    let w = &config.weights;
     let (dense_weight, lexical_weight) = match (config.dense && !dense.is_empty(), signals.adaptive_fusion, query.symbol) {
         (false, _, _) => (0.0, 1.0),
-        (true, false, _) => WEIGHTS_FIXED,
-        (true, true, true) => WEIGHTS_SYMBOL,
-        (true, true, false) => WEIGHTS_WORDS,
+        (true, false, _) => w.fixed,
+        (true, true, true) => w.symbol,
+        (true, true, false) => w.words,
     };
     let mut fused: HashMap<usize, f32> = HashMap::with_capacity(dense.len() + lexical.len());
     if dense_weight > 0.0 {
         for (rank, (id, _)) in dense.iter().enumerate() {
-            *fused.entry(*id).or_default() += dense_weight / (RRF_K + rank as f32 + 1.0);
+            *fused.entry(*id).or_default() += dense_weight / (w.rrf_k + rank as f32 + 1.0);
         }
     }
     for (rank, id) in lexical.iter().enumerate() {
-        *fused.entry(*id).or_default() += lexical_weight / (RRF_K + rank as f32 + 1.0);
+        *fused.entry(*id).or_default() += lexical_weight / (w.rrf_k + rank as f32 + 1.0);
     }
     // Scaled so that first place in every list used scores 1.
-    let scale = (RRF_K + 1.0) / (dense_weight + lexical_weight);
+    let scale = (w.rrf_k + 1.0) / (dense_weight + lexical_weight);
     for score in fused.values_mut() {
         *score *= scale;
     }
@@ -216,13 +269,13 @@ pub(super) fn rank(index: &SearchIndex, query: &QueryProfile, dense: &[(usize, f
         let facts = path_cache.entry(&c.path).or_insert_with(|| PathFacts::of(&c.path, c.language, &keywords));
         let fused_score = s.score;
         if signals.definitions {
-            s.score += best * definition_boost(query, &c.chunk.name, &c.chunk.container, &facts.stem);
+            s.score += best * definition_boost(query, w, &c.chunk.name, &c.chunk.container, &facts.stem);
         }
         if signals.name_words && !query.symbol {
-            s.score += best * NAME_WORDS * name_words_match(&query.words, c.chunk.name.as_deref());
+            s.score += best * w.name_words * name_words_match(&query.words, c.chunk.name.as_deref());
         }
         if signals.path_words && !query.symbol && !keywords.is_empty() {
-            s.score += best * PATH_WORDS * facts.keyword_share;
+            s.score += best * w.path_words * facts.keyword_share;
         }
         *file_sums.entry(&c.path).or_default() += fused_score;
     }
@@ -239,7 +292,7 @@ pub(super) fn rank(index: &SearchIndex, query: &QueryProfile, dense: &[(usize, f
         let max_sum = file_sums.values().copied().fold(0.0f32, f32::max);
         if max_sum > 0.0 {
             for (path, at) in best_of {
-                scored[at].score += best * COHERENCE * file_sums[path] / max_sum;
+                scored[at].score += best * w.coherence * file_sums[path] / max_sum;
             }
         }
     }
@@ -259,19 +312,19 @@ pub(super) fn rank(index: &SearchIndex, query: &QueryProfile, dense: &[(usize, f
     }
     scored.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
     if signals.saturation {
-        saturate(index, &mut scored);
+        saturate(index, &mut scored, w.saturation);
     }
     let ranked = scored.into_iter().map(|s| Hit { chunk: s.id, score: s.score }).collect();
     index.dedup(ranked, limit)
 }
 
-/// Multiplies each further chunk of a file by [`SATURATION`] once more than
-/// the one before it, and sorts again.
-fn saturate(index: &SearchIndex, scored: &mut [Scored]) {
+/// Multiplies each further chunk of a file by `factor` once more than the
+/// one before it, and sorts again.
+fn saturate(index: &SearchIndex, scored: &mut [Scored], factor: f32) {
     let mut seen: HashMap<&str, i32> = HashMap::new();
     for s in scored.iter_mut() {
         let count = seen.entry(&index.chunk(s.id).path).or_insert(0);
-        s.score *= SATURATION.powi(*count);
+        s.score *= factor.powi(*count);
         *count += 1;
     }
     scored.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
@@ -280,11 +333,11 @@ fn saturate(index: &SearchIndex, scored: &mut [Scored]) {
 /// The boost of a chunk that defines what the query names: the definition
 /// itself, more when its file is named after it or its container is the
 /// qualifier; a member of a type a symbol query names, a little.
-fn definition_boost(query: &QueryProfile, name: &Option<String>, container: &Option<String>, stem: &str) -> f32 {
+fn definition_boost(query: &QueryProfile, w: &Weights, name: &Option<String>, container: &Option<String>, stem: &str) -> f32 {
     if query.identifiers.is_empty() {
         return 0.0;
     }
-    let unit = if query.symbol { DEFINITION_SYMBOL } else { DEFINITION_IN_SENTENCE };
+    let unit = if query.symbol { w.definition_symbol } else { w.definition_in_sentence };
     let name = name.as_deref().map(normalized);
     let container = container.as_deref().map(|c| normalized(last_segment(c)));
     let mut boost: f32 = 0.0;

@@ -206,3 +206,91 @@ fn removing_and_replacing_files_updates_results() {
     assert_eq!(idx.vector_count(), 0);
     assert!(idx.search(&StubEmbedder::vector("gamma"), "gamma", &Filters::default(), &RankConfig::default(), 10).is_empty());
 }
+
+/// The ranking stage on hand-made candidates: words only (the stub
+/// embedder's vectors carry no meaning), each signal checked against the
+/// same search with every signal off, so each test fails without its signal.
+mod ranking {
+    use super::*;
+
+    fn words_only(signals: Signals) -> RankConfig {
+        RankConfig { dense: false, signals, ..RankConfig::default() }
+    }
+
+    fn top(idx: &SearchIndex, query: &str, signals: Signals, limit: usize) -> Vec<(String, String)> {
+        idx.search(&[], query, &Filters::default(), &words_only(signals), limit)
+            .iter()
+            .map(|h| (idx.chunk(h.chunk).path.to_string(), idx.chunk(h.chunk).chunk.name.clone().unwrap_or_default()))
+            .collect()
+    }
+
+    #[test]
+    fn a_symbol_query_finds_its_definition_before_its_uses() {
+        let idx = index_with(&[
+            ("src/Reader.java", Language::Java, vec![("JsonReader", ChunkKind::Class, (0, 40), "class JsonReader { peek next token }")]),
+            (
+                "src/Parser.java",
+                Language::Java,
+                vec![("parse", ChunkKind::Method, (0, 9), "JsonReader reader = new JsonReader(in); reader.peek(); JsonReader again")],
+            ),
+        ]);
+        assert_eq!(top(&idx, "JsonReader", Signals::NONE, 1)[0].1, "parse", "by words alone the use ranks first");
+        assert_eq!(top(&idx, "JsonReader", Signals::ALL, 1)[0].1, "JsonReader");
+        // Names compare across styles.
+        let styles = index_with(&[
+            ("a.rs", Language::Rust, vec![("get_user_by_id", ChunkKind::Function, (0, 3), "fn body")]),
+            ("b.rs", Language::Rust, vec![("lookup", ChunkKind::Function, (0, 3), "get user by id get user by id")]),
+        ]);
+        assert_eq!(top(&styles, "getUserById", Signals::ALL, 1)[0].1, "get_user_by_id");
+    }
+
+    #[test]
+    fn tests_and_docs_sink_unless_asked_for() {
+        let idx = index_with(&[
+            ("tests/test_retry.py", Language::Python, vec![("test_retry_upload", ChunkKind::Function, (0, 5), "retry upload retry upload retry")]),
+            ("README.md", Language::Markdown, vec![("Retrying", ChunkKind::Section, (0, 5), "retry upload retry upload")]),
+            ("src/upload.py", Language::Python, vec![("send", ChunkKind::Function, (0, 9), "retry upload with a growing pause between attempts and give up in the end")]),
+        ]);
+        assert_ne!(top(&idx, "retry upload", Signals::NONE, 1)[0].0, "src/upload.py");
+        assert_eq!(top(&idx, "retry upload", Signals::ALL, 1)[0].0, "src/upload.py");
+        assert_eq!(top(&idx, "tests for retry upload", Signals::ALL, 1)[0].0, "tests/test_retry.py");
+        assert_eq!(top(&idx, "readme on retry upload", Signals::ALL, 1)[0].0, "README.md");
+    }
+
+    #[test]
+    fn one_file_does_not_take_the_whole_page() {
+        let mut files = vec![("src/big.rs", Language::Rust, (0..6).map(|i| ("cache", ChunkKind::Function, (i * 10, i * 10 + 5), "evict cache entry evict cache")).collect::<Vec<_>>())];
+        files.push(("src/lru.rs", Language::Rust, vec![("lru", ChunkKind::Function, (0, 5), "evict cache entry least recently used")]));
+        let idx = index_with(&files);
+        let paths = |signals| top(&idx, "evict cache entry", signals, 3).into_iter().map(|(p, _)| p).collect::<Vec<_>>();
+        assert!(!paths(Signals::NONE).contains(&"src/lru.rs".to_string()), "{:?}", paths(Signals::NONE));
+        assert!(paths(Signals::ALL).contains(&"src/lru.rs".to_string()), "{:?}", paths(Signals::ALL));
+    }
+
+    #[test]
+    fn the_content_filter_keeps_one_kind_of_text() {
+        let idx = index_with(&[
+            ("README.md", Language::Markdown, vec![("Install", ChunkKind::Section, (0, 5), "install the server")]),
+            ("Cargo.toml", Language::Toml, vec![("package", ChunkKind::Section, (0, 5), "server install package")]),
+            ("src/main.rs", Language::Rust, vec![("install", ChunkKind::Function, (0, 5), "fn install server")]),
+        ]);
+        let only = |content| {
+            let filters = Filters { content, ..Filters::default() };
+            idx.search(&[], "install server", &filters, &words_only(Signals::ALL), 10).iter().map(|h| idx.chunk(h.chunk).path.to_string()).collect::<Vec<_>>()
+        };
+        assert_eq!(only(ContentFilter::Docs), ["README.md"]);
+        assert_eq!(only(ContentFilter::Config), ["Cargo.toml"]);
+        assert_eq!(only(ContentFilter::Code), ["src/main.rs"]);
+        assert_eq!(only(ContentFilter::All).len(), 3);
+    }
+
+    #[test]
+    fn a_rank_spec_is_read_or_refused_with_a_reason() {
+        let config = RankConfig::parse("-coherence, no-dense, k=60, words=1:1").unwrap();
+        assert!(!config.signals.coherence && config.signals.definitions && !config.dense);
+        assert_eq!((config.weights.rrf_k, config.weights.words), (60.0, (1.0, 1.0)));
+        assert_eq!(RankConfig::parse("none").unwrap().signals, Signals::NONE);
+        assert!(RankConfig::parse("-colour").unwrap_err().contains("unknown ranking signal"));
+        assert!(RankConfig::parse("k=abc").unwrap_err().contains("not a number"));
+    }
+}
