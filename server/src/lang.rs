@@ -163,6 +163,13 @@ mod tests {
     }
 
     #[test]
+    fn all_lists_every_language_at_its_variant_index() {
+        for (index, language) in Language::ALL.into_iter().enumerate() {
+            assert_eq!(language as usize, index, "{language}");
+        }
+    }
+
+    #[test]
     fn paths_map_to_languages() {
         assert_eq!(Language::from_path(Path::new("a/b.rs")), Some(Language::Rust));
         assert_eq!(Language::from_path(Path::new("x.TSX")), Some(Language::Tsx));
