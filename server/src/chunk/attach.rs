@@ -83,6 +83,14 @@ pub(crate) fn is_attachable(language: Language, node: Node, source: &str) -> boo
     !(language == Language::Rust && is_inner_doc())
 }
 
+/// Whether `node` spans no bytes: an ERROR or MISSING node of error
+/// recovery. Such nodes neither break nor join a run of comments, nor start
+/// a statement: tree-sitter can add or drop them where it reports no changed
+/// range, so nothing the chunker decides may depend on them.
+pub(crate) fn is_empty(node: Node) -> bool {
+    node.start_byte() == node.end_byte()
+}
+
 /// The definition's signature: from the start of `outer` (or of the line
 /// holding the name, when decorators or annotations come first and a body
 /// follows) to the body or the end of the line, whichever comes first; a line

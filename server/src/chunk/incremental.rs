@@ -43,7 +43,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use super::attach::is_attachable;
+use super::attach::{is_attachable, is_empty};
 use super::lines::LineIndex;
 use super::syntax::{chunk_syntax_region, statement_lines_of, Region};
 use super::{chunk_tree, finish, Chunk, ChunkKind};
@@ -476,7 +476,9 @@ impl<'tree> Seams<'_, 'tree> {
     /// The syntactic seam rules before child `index`, and no old chunk
     /// crossing `old_edge`, where the edge is in the old text.
     fn is_seam(&self, index: usize, old_edge: usize) -> bool {
-        let (before, node) = (self.children[index - 1], self.children[index]);
+        // Empty nodes do not count (see `is_empty`).
+        let Some(&before) = self.children[..index].iter().rev().find(|c| !is_empty(**c)) else { return false };
+        let node = self.children[index];
         let lines = self.lines;
         let before_last_line = lines.line_of(before.end_byte().saturating_sub(1).max(before.start_byte()));
         lines.starts_its_line(node.start_byte())

@@ -19,7 +19,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use super::attach::{attached_range, body_statements, signature};
+use super::attach::{attached_range, body_statements, is_empty, signature};
 use super::definitions::{find_definitions, Definition};
 use super::gaps::{gap_blocks, GapContext};
 use super::lines::LineIndex;
@@ -147,7 +147,7 @@ fn definition_chunk(language: Language, item: &Placed, bytes: Range<usize>, line
 fn function_windows(item: &Placed, lines: &LineIndex) -> Vec<Range<usize>> {
     let mut statement_starts: Vec<usize> = body_statements(item.definition.node)
         .into_iter()
-        .filter(|statement| lines.starts_its_line(statement.start_byte()))
+        .filter(|statement| !is_empty(*statement) && lines.starts_its_line(statement.start_byte()))
         .map(|statement| lines.line_of(statement.start_byte()))
         .collect();
     statement_starts.dedup();
@@ -168,7 +168,7 @@ fn statement_lines(root: Node, lines: &LineIndex) -> Vec<usize> {
 pub(crate) fn statement_lines_of(top_level: &[Node], lines: &LineIndex) -> Vec<usize> {
     let mut starts: Vec<usize> = top_level
         .iter()
-        .filter(|child| child.is_named() && lines.starts_its_line(child.start_byte()))
+        .filter(|child| child.is_named() && !is_empty(**child) && lines.starts_its_line(child.start_byte()))
         .map(|child| lines.line_of(child.start_byte()))
         .collect();
     starts.dedup();

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 use tree_sitter::{Node, QueryCursor, StreamingIterator, Tree, TreeCursor};
 
-use super::attach::{is_attachable, wraps};
+use super::attach::{is_attachable, is_empty, wraps};
 use super::queries::{capture_role, CaptureRole, DefinitionQuery};
 use super::ChunkKind;
 use crate::lang::Language;
@@ -105,7 +105,7 @@ pub(crate) fn find_captures<'tree>(
             let Some(level) = levels.last_mut() else { return walk.found };
             if is_attachable(language, level.node, source) {
                 level.attachable_run.push(level.node);
-            } else {
+            } else if !is_empty(level.node) {
                 level.attachable_run.clear();
             }
             if depth == scope_depth {
@@ -151,6 +151,9 @@ fn go_to_child<'tree>(cursor: &mut TreeCursor<'tree>, child: Node<'tree>, langua
     while cursor.goto_previous_sibling() {
         back += 1;
         let node = cursor.node();
+        if is_empty(node) {
+            continue;
+        }
         if !is_attachable(language, node, source) {
             break;
         }
