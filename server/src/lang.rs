@@ -28,7 +28,7 @@ pub enum Language {
     Toml,
     Yaml,
     Json,
-    /// sh, Bash and zsh scripts.
+    /// sh, Bash and zsh, parsed with the Bash grammar.
     Shell,
     /// Any other text file.
     Text,
@@ -203,8 +203,17 @@ impl Language {
             Java => tree_sitter_java::LANGUAGE.into(),
             C => tree_sitter_c::LANGUAGE.into(),
             Cpp => tree_sitter_cpp::LANGUAGE.into(),
-            Markdown | Toml | Yaml | Json | Shell | Text => return None,
-            CSharp | Elixir | Haskell | Kotlin | Lua | Php | Ruby | Scala | Swift | Zig => return None,
+            Shell => tree_sitter_bash::LANGUAGE.into(),
+            CSharp => tree_sitter_c_sharp::LANGUAGE.into(),
+            Kotlin => tree_sitter_kotlin_sg::LANGUAGE.into(),
+            Lua => tree_sitter_lua::LANGUAGE.into(),
+            // With the `<?php` tags and the HTML around them.
+            Php => tree_sitter_php::LANGUAGE_PHP.into(),
+            Scala => tree_sitter_scala::LANGUAGE.into(),
+            Swift => tree_sitter_swift::LANGUAGE.into(),
+            Zig => tree_sitter_zig::LANGUAGE.into(),
+            Markdown | Toml | Yaml | Json | Text => return None,
+            Elixir | Haskell | Ruby => return None,
         })
     }
 }

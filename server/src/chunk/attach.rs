@@ -28,7 +28,7 @@ const ATTRIBUTE_KINDS: [&str; 5] =
 
 /// Whether `parent` only exists to hold `child`, so that the chunk of `child`
 /// starts where `parent` does: `export`, decorators, `template <…>`, `declare`,
-/// `extern "C"`, a Go `type` with a single spec.
+/// `extern "C"`, a Go `type` with a single spec, a C# top-level statement.
 pub(crate) fn wraps(language: Language, parent: Node, child: Node) -> bool {
     use Language::*;
     match (language, parent.kind()) {
@@ -39,6 +39,7 @@ pub(crate) fn wraps(language: Language, parent: Node, child: Node) -> bool {
         (Python, "decorated_definition") => true,
         (Cpp, "template_declaration") => true,
         (C | Cpp, "linkage_specification") => parent.child_by_field_name("body") == Some(child),
+        (CSharp, "global_statement") => true,
         (Go, "type_declaration") => {
             let mut cursor = parent.walk();
             let specs = parent.named_children(&mut cursor).filter(|c| matches!(c.kind(), "type_spec" | "type_alias"));
@@ -65,8 +66,8 @@ pub(crate) fn attached_range(outer: Node, attachable_before: &[Node], lines: &Li
 }
 
 /// Whether `node` documents or annotates the definition that follows it: a
-/// comment (except Rust inner docs, which document the enclosing item) or an
-/// attribute, decorator or annotation.
+/// comment (except inner docs, which document the enclosing item or file) or
+/// an attribute, decorator or annotation.
 pub(crate) fn is_attachable(language: Language, node: Node, source: &str) -> bool {
     let kind = node.kind();
     if ATTRIBUTE_KINDS.contains(&kind) {
@@ -75,12 +76,14 @@ pub(crate) fn is_attachable(language: Language, node: Node, source: &str) -> boo
     if !kind.ends_with("comment") {
         return false;
     }
-    // Rust inner doc comments document the enclosing item, not the next one.
-    let is_inner_doc = || {
-        let text = source.get(node.byte_range()).unwrap_or("");
-        text.starts_with("//!") || text.starts_with("/*!")
-    };
-    !(language == Language::Rust && is_inner_doc())
+    // Inner doc comments document the enclosing item (Rust) or the file
+    // (Zig), not the next one.
+    let text = || source.get(node.byte_range()).unwrap_or("");
+    match language {
+        Language::Rust => !(text().starts_with("//!") || text().starts_with("/*!")),
+        Language::Zig => !text().starts_with("//!"),
+        _ => true,
+    }
 }
 
 /// Whether `node` spans no bytes: an ERROR or MISSING node of error
@@ -105,7 +108,7 @@ pub(crate) fn signature(
     lines: &LineIndex,
 ) -> Option<String> {
     let source = lines.source();
-    let body = node.child_by_field_name("body");
+    let body = body_of(language, node);
     let mut from = outer.start_byte();
     // Decorators, annotations and `template <…>` lines come before the line
     // with the name, which comes before the body; skip them.
@@ -128,15 +131,34 @@ pub(crate) fn signature(
     if let Some(stripped) = signature.strip_suffix('{') {
         signature = stripped.trim_end().to_string();
     }
-    if language == Language::Python {
-        if let Some(stripped) = signature.strip_suffix(':') {
-            signature = stripped.trim_end().to_string();
-        }
+    // What only opens the body: Python's `:`, Scala's `=`.
+    let opener = match language {
+        Language::Python => Some(":"),
+        Language::Scala => Some("="),
+        _ => None,
+    };
+    if let Some(stripped) = opener.and_then(|opener| signature.strip_suffix(opener)) {
+        signature = stripped.trim_end().to_string();
     }
     if signature.chars().count() > SIGNATURE_MAX_CHARS {
         signature = signature.chars().take(SIGNATURE_MAX_CHARS).collect();
     }
     (!signature.is_empty()).then_some(signature)
+}
+
+/// The body of a definition: its `body` field, or the `function_body` of a
+/// Kotlin function.
+fn body_of<'tree>(language: Language, node: Node<'tree>) -> Option<Node<'tree>> {
+    if let Some(body) = node.child_by_field_name("body") {
+        return Some(body);
+    }
+    let kind = match language {
+        Language::Kotlin => "function_body",
+        _ => return None,
+    };
+    let mut cursor = node.walk();
+    let body = node.named_children(&mut cursor).find(|child| child.kind() == kind);
+    body
 }
 
 /// Where the first line of `text` ends, not counting line ends inside `(…)`
@@ -157,15 +179,19 @@ fn end_of_first_logical_line(language: Language, text: &str) -> usize {
 
 /// The statements of a function's body: the named children of the node in its
 /// `body` field, or of the `body` of a child (`const f = () => {…}`).
-pub(crate) fn body_statements<'tree>(node: Node<'tree>) -> Vec<Node<'tree>> {
+pub(crate) fn body_statements<'tree>(language: Language, node: Node<'tree>) -> Vec<Node<'tree>> {
     let mut cursor = node.walk();
-    let body = node.child_by_field_name("body").or_else(|| {
+    let body = body_of(language, node).or_else(|| {
         node.named_children(&mut cursor).find_map(|child| {
             let value = child.child_by_field_name("value").unwrap_or(child);
             value.child_by_field_name("body")
         })
     });
-    let Some(body) = body else { return Vec::new() };
+    let Some(mut body) = body else { return Vec::new() };
+    // Kotlin's and Swift's function bodies hold a block of statements.
+    if matches!(language, Language::Kotlin | Language::Swift) && body.named_child_count() == 1 {
+        body = body.named_child(0).filter(|only| matches!(only.kind(), "block" | "statements")).unwrap_or(body);
+    }
     let mut cursor = body.walk();
     body.named_children(&mut cursor).collect()
 }

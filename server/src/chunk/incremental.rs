@@ -411,7 +411,8 @@ impl<'tree> Seams<'_, 'tree> {
     }
 
     /// Inside a node: the start of the line after its last child, if nothing
-    /// but blanks and comments follows that child on its line.
+    /// but blanks and comments follows that child on its line (in Zig also
+    /// the `;` of `};`, which ends the declaration of a container type).
     fn end_edge(&self) -> Option<usize> {
         let last = self.children.last()?.end_byte();
         let edge = self.lines.line_end_with_newline(self.lines.line_of(last.saturating_sub(1)));
@@ -421,6 +422,10 @@ impl<'tree> Seams<'_, 'tree> {
             let rest = source.get(at..edge)?;
             let Some(blanks) = rest.find(|c: char| !c.is_whitespace()) else { return Some(edge) };
             at += blanks;
+            if self.language == Language::Zig && rest[blanks..].starts_with(';') {
+                at += 1;
+                continue;
+            }
             at = self.comment_at(at).filter(|&end| end <= edge)?;
         }
     }

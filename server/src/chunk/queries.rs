@@ -30,7 +30,16 @@ pub(crate) fn query_source(language: Language) -> Option<&'static str> {
         Language::Java => include_str!("../../queries/java.scm"),
         Language::C => include_str!("../../queries/c.scm"),
         Language::Cpp => include_str!("../../queries/cpp.scm"),
-        _ => return None,
+        Language::Shell => include_str!("../../queries/bash.scm"),
+        Language::CSharp => include_str!("../../queries/csharp.scm"),
+        Language::Kotlin => include_str!("../../queries/kotlin.scm"),
+        Language::Lua => include_str!("../../queries/lua.scm"),
+        Language::Php => include_str!("../../queries/php.scm"),
+        Language::Scala => include_str!("../../queries/scala.scm"),
+        Language::Swift => include_str!("../../queries/swift.scm"),
+        Language::Zig => include_str!("../../queries/zig.scm"),
+        Language::Markdown | Language::Toml | Language::Yaml | Language::Json | Language::Text => return None,
+        Language::Elixir | Language::Haskell | Language::Ruby => return None,
     })
 }
 

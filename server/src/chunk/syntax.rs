@@ -85,7 +85,7 @@ pub(crate) fn chunk_syntax_region<'tree>(language: Language, tree: &'tree Tree, 
         let oversized = !SPLIT_ABOVE.fit(lines, &item.bytes);
         let kind = item.definition.kind;
         if oversized && matches!(kind, ChunkKind::Function | ChunkKind::Method) {
-            for window in function_windows(item, lines) {
+            for window in function_windows(language, item, lines) {
                 chunks.push(definition_chunk(language, item, window, lines));
             }
             continue;
@@ -144,8 +144,8 @@ fn definition_chunk(language: Language, item: &Placed, bytes: Range<usize>, line
 
 /// Windows of an oversized function, cut preferably where a statement of its
 /// body starts, else after a blank line, else at any line.
-fn function_windows(item: &Placed, lines: &LineIndex) -> Vec<Range<usize>> {
-    let mut statement_starts: Vec<usize> = body_statements(item.definition.node)
+fn function_windows(language: Language, item: &Placed, lines: &LineIndex) -> Vec<Range<usize>> {
+    let mut statement_starts: Vec<usize> = body_statements(language, item.definition.node)
         .into_iter()
         .filter(|statement| !is_empty(*statement) && lines.starts_its_line(statement.start_byte()))
         .map(|statement| lines.line_of(statement.start_byte()))

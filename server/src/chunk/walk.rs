@@ -253,7 +253,12 @@ fn is_function_expression(language: Language, kind: &str) -> bool {
             matches!(kind, "arrow_function" | "function_expression" | "generator_function" | "method_definition")
         }
         Go => kind == "func_literal",
-        Java | Cpp => kind == "lambda_expression",
+        Java | Cpp | Scala => kind == "lambda_expression",
+        CSharp => matches!(kind, "lambda_expression" | "anonymous_method_expression"),
+        Kotlin => matches!(kind, "lambda_literal" | "anonymous_function"),
+        Swift => kind == "lambda_literal",
+        Php => matches!(kind, "anonymous_function" | "arrow_function"),
+        Lua => kind == "function_definition",
         _ => false,
     }
 }
