@@ -378,13 +378,16 @@ fn fixture_sources() -> Vec<(Language, &'static str)> {
         (Language::Tsx, scripting::TYPESCRIPT),
         (Language::Java, scripting::JAVA),
         (Language::CSharp, compiled::CSHARP),
+        (Language::Haskell, compiled::HASKELL),
         (Language::Kotlin, compiled::KOTLIN),
         (Language::Scala, compiled::SCALA),
         (Language::Swift, compiled::SWIFT),
         (Language::Zig, compiled::ZIG),
         (Language::Shell, dynamic::SHELL),
+        (Language::Elixir, dynamic::ELIXIR),
         (Language::Lua, dynamic::LUA),
         (Language::Php, dynamic::PHP),
+        (Language::Ruby, dynamic::RUBY),
     ]
 }
 
@@ -401,7 +404,7 @@ fn property_sources() -> Vec<(Language, String)> {
 
 /// How many [`property_sources`] there are.
 #[cfg(test)]
-const PROPERTY_SOURCES: usize = 29;
+const PROPERTY_SOURCES: usize = 35;
 
 /// Files holding one container too big to be a single chunk (over 120 lines:
 /// its chunk is only its header, its members are chunks of their own), with
@@ -497,6 +500,27 @@ fn container_sources() -> Vec<(Language, String)> {
                 members(&|i| format!("    /** Adds {i}. */\n    public function add{i}(int $a): int\n    {{\n        return $a + {i};\n    }}\n\n")),
             ),
         ),
+        (
+            Language::Ruby,
+            format!(
+                "require \"set\"\n\n# Many methods.\nclass Big\n  attr_reader :count\n\n{}end\n\nBIG = Big.new\n",
+                members(&|i| format!("  # Adds {i}.\n  def add_{i}(a)\n    a + {i}\n  end\n\n")),
+            ),
+        ),
+        (
+            Language::Elixir,
+            format!(
+                "defmodule Big do\n  @moduledoc \"Many functions.\"\n\n{}end\n\nBig.add_1(1)\n",
+                members(&|i| format!("  @doc \"Adds {i}.\"\n  def add_{i}(a) do\n    a + {i}\n  end\n\n")),
+            ),
+        ),
+        (
+            Language::Haskell,
+            format!(
+                "module Big where\n\nclass Big a where\n  count :: a -> Int\n\n{}\nlast :: Int\nlast = 1\n",
+                members(&|i| format!("  -- | Adds {i}.\n  add{i} :: a -> Int -> Int\n  add{i} _ n = n + {i}\n\n")),
+            ),
+        ),
     ]
 }
 
@@ -574,9 +598,17 @@ mod typing {
     use super::*;
     use crate::position::pos_of_char;
 
-    /// The fixture eight times over, so there is something outside a region.
-    fn big(source: &str) -> String {
-        vec![source; 8].join("\n")
+    /// The fixture eight times over, so there is something outside a region;
+    /// a Haskell module header and its imports only once (a second one
+    /// would turn the rest of the file into a syntax error).
+    fn big(language: Language, source: &str) -> String {
+        let body = match language {
+            Language::Haskell => source.find("\n\n-- |").map_or(source, |at| &source[at + 2..]),
+            _ => source,
+        };
+        let mut copies = [body; 8];
+        copies[0] = source;
+        copies.join("\n")
     }
 
     /// Types `text` at char offset `at`, one char per change, as an editor
@@ -631,19 +663,24 @@ mod typing {
         (Language::C, "/* Reads the settings. */\nint read_settings(const char *path) {\n    return open(path, 0);\n}\n\n"),
         (Language::Cpp, "// Reads the settings.\nstd::string readSettings(const std::string& path) {\n    return slurp(path);\n}\n\n"),
         (Language::CSharp, "/// <summary>Reads the settings.</summary>\npublic static class Settings\n{\n    public static string Read(string path)\n    {\n        return File.ReadAllText(path);\n    }\n}\n\n"),
+        (Language::Haskell, "-- | Reads the settings.\nreadSettings :: FilePath -> IO String\nreadSettings path = readFile path\n\n"),
         (Language::Kotlin, "/** Reads the settings. */\nfun readSettings(path: String): String {\n    return File(path).readText()\n}\n\n"),
         (Language::Scala, "/** Reads the settings. */\ndef readSettings(path: String): String = {\n  scala.io.Source.fromFile(path).mkString\n}\n\n"),
         (Language::Swift, "/// Reads the settings.\nfunc readSettings(_ path: String) throws -> String {\n    return try String(contentsOfFile: path)\n}\n\n"),
         (Language::Zig, "/// Reads the settings.\npub fn readSettings(path: []const u8) ![]const u8 {\n    return path;\n}\n\n"),
         (Language::Shell, "# Reads the settings.\nread_settings() {\n  cat \"$1\"\n}\n\n"),
+        // Typed as editors do with brackets only: until its `do … end` or
+        // string were closed by hand, the rest of the file would be inside.
+        (Language::Elixir, "@doc false\ndef read_settings(path), do: File.read!(path)\n\n"),
         (Language::Lua, "--- Reads the settings.\nfunction M.read_settings(path)\n  return io.open(path):read(\"a\")\nend\n\n"),
         (Language::Php, "/** Reads the settings. */\nfunction read_settings(string $path): string\n{\n    return file_get_contents($path);\n}\n\n"),
+        (Language::Ruby, "# Reads the settings.\ndef read_settings(path)\n  File.read(path)\nend\n\n"),
     ];
 
     #[test]
     fn typing_renaming_and_deleting_match_scratch_and_stay_local() {
         for &(language, code) in NEW_CODE {
-            let source = big(fixture_sources().into_iter().find(|(l, _)| *l == language).map_or("", |(_, s)| s));
+            let source = big(language, fixture_sources().into_iter().find(|(l, _)| *l == language).map_or("", |(_, s)| s));
             let mut doc = Document::open(Some(language), source.clone(), 1, 1 << 20);
             // Type a whole function in the middle of the file, at a line start.
             let middle = source[..source.len() / 2].rfind("\n\n").map_or(0, |i| i + 2);
@@ -675,6 +712,10 @@ mod typing {
         (Language::Swift, "    /// Reads the settings.\n    func readSettings(_ path: String) throws -> String {\n        return try String(contentsOfFile: path)\n    }\n\n"),
         (Language::Zig, "    /// Reads the settings.\n    pub fn readSettings(path: []const u8) []const u8 {\n        return path;\n    }\n\n"),
         (Language::Php, "    /** Reads the settings. */\n    public function readSettings(string $path): string\n    {\n        return file_get_contents($path);\n    }\n\n"),
+        // One-line definitions (see Elixir in NEW_CODE).
+        (Language::Ruby, "  # Reads the settings.\n  def read_settings(path) = File.read(path)\n\n"),
+        (Language::Elixir, "  @doc false\n  def read_settings(path), do: File.read!(path)\n\n"),
+        (Language::Haskell, "  -- | Reads the settings.\n  readSettings :: a -> FilePath -> IO String\n  readSettings _ path = readFile path\n\n"),
     ];
 
     #[test]

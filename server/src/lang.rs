@@ -205,15 +205,17 @@ impl Language {
             Cpp => tree_sitter_cpp::LANGUAGE.into(),
             Shell => tree_sitter_bash::LANGUAGE.into(),
             CSharp => tree_sitter_c_sharp::LANGUAGE.into(),
+            Elixir => tree_sitter_elixir::LANGUAGE.into(),
+            Haskell => tree_sitter_haskell::LANGUAGE.into(),
             Kotlin => tree_sitter_kotlin_sg::LANGUAGE.into(),
             Lua => tree_sitter_lua::LANGUAGE.into(),
             // With the `<?php` tags and the HTML around them.
             Php => tree_sitter_php::LANGUAGE_PHP.into(),
+            Ruby => tree_sitter_ruby::LANGUAGE.into(),
             Scala => tree_sitter_scala::LANGUAGE.into(),
             Swift => tree_sitter_swift::LANGUAGE.into(),
             Zig => tree_sitter_zig::LANGUAGE.into(),
             Markdown | Toml | Yaml | Json | Text => return None,
-            Elixir | Haskell | Ruby => return None,
         })
     }
 }

@@ -43,7 +43,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use super::attach::{is_attachable, is_empty};
+use super::attach::{attaches_past_its_parent, is_attachable, is_empty, passes_attachables_to_first_child};
 use super::lines::LineIndex;
 use super::syntax::{chunk_syntax_region, statement_lines_of, Region};
 use super::{chunk_tree, finish, Chunk, ChunkKind};
@@ -468,7 +468,12 @@ impl<'tree> Seams<'_, 'tree> {
                     edge >= self.dirty.end && old_edge >= 0 && !self.old_chunk_crosses(old_edge as usize)
                 })
             };
-            return self.to_last && (!self.nested || past_closing_bracket_ok());
+            // A comment ending the node may belong to what follows it.
+            let last_attaches_past = || {
+                let last = self.children.iter().rev().find(|c| !is_empty(**c));
+                last.is_some_and(|last| attaches_past_its_parent(self.language, *last, self.lines.source()))
+            };
+            return self.to_last && (!self.nested || (past_closing_bracket_ok() && !last_attaches_past()));
         }
         let edge = self.byte_at(index);
         let old_start = self.children[index].start_byte() as isize - self.byte_delta;
@@ -489,6 +494,7 @@ impl<'tree> Seams<'_, 'tree> {
         lines.starts_its_line(node.start_byte())
             && before_last_line < lines.line_of(node.start_byte())
             && !is_attachable(self.language, before, lines.source())
+            && !passes_attachables_to_first_child(self.language, node)
             && !self.old_chunk_crosses(old_edge)
     }
 

@@ -32,14 +32,16 @@ pub(crate) fn query_source(language: Language) -> Option<&'static str> {
         Language::Cpp => include_str!("../../queries/cpp.scm"),
         Language::Shell => include_str!("../../queries/bash.scm"),
         Language::CSharp => include_str!("../../queries/csharp.scm"),
+        Language::Elixir => include_str!("../../queries/elixir.scm"),
+        Language::Haskell => include_str!("../../queries/haskell.scm"),
         Language::Kotlin => include_str!("../../queries/kotlin.scm"),
         Language::Lua => include_str!("../../queries/lua.scm"),
         Language::Php => include_str!("../../queries/php.scm"),
+        Language::Ruby => include_str!("../../queries/ruby.scm"),
         Language::Scala => include_str!("../../queries/scala.scm"),
         Language::Swift => include_str!("../../queries/swift.scm"),
         Language::Zig => include_str!("../../queries/zig.scm"),
         Language::Markdown | Language::Toml | Language::Yaml | Language::Json | Language::Text => return None,
-        Language::Elixir | Language::Haskell | Language::Ruby => return None,
     })
 }
 

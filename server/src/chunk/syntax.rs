@@ -19,7 +19,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use super::attach::{attached_range, body_statements, is_empty, signature};
+use super::attach::{attached_range, body_statements, is_empty, signature, type_signature};
 use super::definitions::{find_definitions, Definition};
 use super::gaps::{gap_blocks, GapContext};
 use super::lines::LineIndex;
@@ -71,10 +71,11 @@ pub(crate) fn chunk_syntax_region<'tree>(language: Language, tree: &'tree Tree, 
     let definitions = find_definitions(language, tree, source, region.map(|r| Scope { path: &r.path, first: r.first, count: r.count }));
     let placed: Vec<Placed> = definitions
         .iter()
-        .map(|definition| Placed {
-            definition,
-            bytes: attached_range(definition.outer, &definition.attachable_before, lines),
-            signature: signature(language, definition.node, definition.name_node, definition.outer, lines),
+        .map(|definition| {
+            let bytes = attached_range(definition.outer, &definition.attachable_before, lines);
+            let type_signature = type_signature(language, &definition.attachable_before, bytes.start);
+            let signature = signature(language, definition.node, definition.name_node, definition.outer, type_signature, lines);
+            Placed { definition, bytes, signature }
         })
         .collect();
     let first_inner_start = first_inner_starts(&placed);

@@ -1,4 +1,4 @@
-//! Fixtures for C#, Kotlin, Scala, Swift and Zig: names, kinds,
+//! Fixtures for C#, Haskell, Kotlin, Scala, Swift and Zig: names, kinds,
 //! containers, exact line ranges, doc-comment attachment and coverage.
 
 use super::{chunk_checked, named, outline};
@@ -73,6 +73,62 @@ fn csharp_namespaces_types_and_members() {
     let read = named(&chunks, "Read");
     assert!(read.text(CSHARP).starts_with("/// <summary>Reads one blob."));
     assert_eq!(read.signature.as_deref(), Some("public byte[] Read(string key)"));
+}
+
+pub(crate) const HASKELL: &str = r##"module Acme.Config
+  ( Config (..)
+  , loadConfig
+  ) where
+
+import qualified Data.Map as Map
+
+-- | Settings of the application.
+data Config = Config
+  { port :: Int
+  , host :: String
+  }
+
+-- | Things that can be shown.
+class Pretty a where
+  -- | Shows a value.
+  pretty :: a -> String
+
+instance Pretty Config where
+  pretty c = host c ++ ":" ++ show (port c)
+
+type Env = Map.Map String String
+
+-- | Reads the configuration.
+loadConfig :: Env -> Config
+loadConfig env = Config 8080 (Map.findWithDefault "localhost" "HOST" env)
+
+main :: IO ()
+main = print (pretty (loadConfig Map.empty))
+"##;
+
+#[test]
+fn haskell_declarations_classes_and_instances() {
+    let chunks = chunk_checked(Language::Haskell, HASKELL);
+    assert_eq!(
+        outline(&chunks),
+        [
+            "block - [-] 0-5",
+            "type Config [-] 7-11",
+            "trait Pretty [-] 13-16",
+            "impl Pretty Config [-] 18-19",
+            "method pretty [Config] 19-19",
+            "type Env [-] 21-21",
+            "function loadConfig [-] 23-25",
+            "function main [-] 27-28",
+        ]
+    );
+    // The haddock comment the grammar puts at the end of the imports, and a
+    // type signature, belong to the definition after them.
+    assert!(named(&chunks, "Config").text(HASKELL).starts_with("-- | Settings of the application.\ndata Config"));
+    let load = named(&chunks, "loadConfig");
+    assert!(load.text(HASKELL).starts_with("-- | Reads the configuration.\nloadConfig :: Env -> Config\n"));
+    assert_eq!(load.signature.as_deref(), Some("loadConfig :: Env -> Config"));
+    assert_eq!(named(&chunks, "Pretty").signature.as_deref(), Some("class Pretty a"));
 }
 
 pub(crate) const KOTLIN: &str = r##"package acme.storage

@@ -1,4 +1,4 @@
-//! Fixtures for shell scripts, Lua and PHP: names, kinds,
+//! Fixtures for shell scripts, Elixir, Lua, PHP and Ruby: names, kinds,
 //! containers, exact line ranges, doc-comment attachment and coverage.
 
 use super::{chunk_checked, named, outline};
@@ -48,6 +48,70 @@ fn shell_functions_and_statements() {
     assert_eq!(named(&chunks, "build_image").signature.as_deref(), Some("function build_image"));
     // A function defined inside another stays in it.
     assert!(chunks.iter().all(|c| c.name.as_deref() != Some("helper")));
+}
+
+pub(crate) const ELIXIR: &str = r##"defmodule Acme.Mailer do
+  @moduledoc """
+  Sends mail.
+  """
+
+  alias Acme.Smtp
+
+  @timeout 5_000
+
+  @doc """
+  Delivers one message.
+  """
+  @spec deliver(map()) :: :ok | {:error, term()}
+  def deliver(message) do
+    Smtp.send(message, @timeout)
+  end
+
+  # Builds the headers.
+  defp headers(message) when is_map(message) do
+    %{to: message.to}
+  end
+
+  def noop, do: :ok
+
+  defmacro with_retry(do: block) do
+    quote do: unquote(block)
+  end
+end
+
+defprotocol Acme.Sender do
+  @doc "Sends a value."
+  def send(value)
+end
+
+defimpl Acme.Sender, for: Map do
+  def send(value), do: {:ok, value}
+end
+"##;
+
+#[test]
+fn elixir_modules_protocols_and_functions() {
+    let chunks = chunk_checked(Language::Elixir, ELIXIR);
+    assert_eq!(
+        outline(&chunks),
+        [
+            "module Acme.Mailer [-] 0-27",
+            "function deliver [Acme.Mailer] 9-15",
+            "function headers [Acme.Mailer] 17-20",
+            "function noop [Acme.Mailer] 22-22",
+            "function with_retry [Acme.Mailer] 24-26",
+            "interface Acme.Sender [-] 29-32",
+            "method send [Sender] 30-31",
+            "impl Acme.Sender [-] 34-36",
+            "method send [Sender] 35-35",
+        ]
+    );
+    // `@doc` and `@spec` belong to the function; `@moduledoc` and other
+    // attributes do not.
+    let deliver = named(&chunks, "deliver");
+    assert!(deliver.text(ELIXIR).starts_with("@doc \"\"\"\n  Delivers one message."));
+    assert_eq!(deliver.signature.as_deref(), Some("def deliver(message)"));
+    assert!(named(&chunks, "headers").text(ELIXIR).starts_with("# Builds the headers."));
 }
 
 pub(crate) const LUA: &str = r##"-- Reads settings.
@@ -176,4 +240,67 @@ fn php_classes_interfaces_traits_and_functions() {
     let read = named(&chunks, "read");
     assert!(read.text(PHP).starts_with("/** Reads one blob. */"));
     assert_eq!(read.signature.as_deref(), Some("public function read(string $key): string"));
+}
+
+pub(crate) const RUBY: &str = r##"require "json"
+
+module Acme
+  # Reads and writes blobs.
+  class BlobStore < Base
+    attr_reader :root
+
+    def initialize(root)
+      @root = root
+    end
+
+    # Reads one blob.
+    def read(key)
+      File.read(File.join(root, key))
+    end
+
+    def self.default
+      new(".")
+    end
+  end
+end
+
+class Cache
+  # Looks a key up.
+  def fetch(key)
+    @data[key]
+  end
+end
+
+# Makes a store.
+def make_store
+  Acme::BlobStore.new("/tmp")
+end
+
+puts make_store.read("a")
+"##;
+
+#[test]
+fn ruby_modules_classes_and_methods() {
+    let chunks = chunk_checked(Language::Ruby, RUBY);
+    assert_eq!(
+        outline(&chunks),
+        [
+            "block - [-] 0-0",
+            "module Acme [-] 2-20",
+            "class BlobStore [Acme] 3-19",
+            "method initialize [BlobStore] 7-9",
+            "method read [BlobStore] 11-14",
+            "method default [BlobStore] 16-18",
+            "class Cache [-] 22-27",
+            "method fetch [Cache] 23-26",
+            "function make_store [-] 29-32",
+            "block - [-] 34-34",
+        ]
+    );
+    // The grammar puts the comment above a body's first definition before
+    // the body; it still belongs to that definition.
+    assert!(named(&chunks, "BlobStore").text(RUBY).starts_with("# Reads and writes blobs.\n  class BlobStore"));
+    assert!(named(&chunks, "fetch").text(RUBY).starts_with("# Looks a key up.\n  def fetch"));
+    assert!(named(&chunks, "read").text(RUBY).starts_with("# Reads one blob."));
+    assert_eq!(named(&chunks, "default").signature.as_deref(), Some("def self.default"));
 }
