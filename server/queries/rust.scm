@@ -2,7 +2,8 @@
 ;
 ; Conventions shared by every file in this folder (see src/chunk/queries.rs):
 ; - `@definition.<kind>` marks the definition node; `@name` its name;
-;   `@container` (optional) names the enclosing type explicitly.
+;   `@container` (optional) names the enclosing type explicitly; captures
+;   starting with `_` only feed predicates (`#eq?`, `#any-of?`).
 ; - When several patterns match the same node, the first pattern in the file wins.
 ; - Functions are captured as `function`; the chunker turns them into methods
 ;   when they sit inside an impl, trait, class, ... and drops them when they sit

@@ -381,12 +381,11 @@ pub(crate) fn check_chunks(doc: &Document) -> Result<(), String> {
     Ok(())
 }
 
-/// A real source file per supported language (the chunker's fixtures), then
-/// files that are one big container each (see [`container_sources`]).
+/// The chunker's fixtures: a real source file per supported language.
 #[cfg(test)]
-fn property_sources() -> Vec<(Language, String)> {
-    use crate::chunk::tests::{scripting, systems};
-    let fixtures = [
+fn fixture_sources() -> Vec<(Language, &'static str)> {
+    use crate::chunk::tests::{compiled, dynamic, scripting, systems};
+    vec![
         (Language::Rust, systems::RUST),
         (Language::Go, systems::GO),
         (Language::C, systems::C),
@@ -396,13 +395,34 @@ fn property_sources() -> Vec<(Language, String)> {
         (Language::TypeScript, scripting::TYPESCRIPT),
         (Language::Tsx, scripting::TYPESCRIPT),
         (Language::Java, scripting::JAVA),
-    ];
-    fixtures.into_iter().map(|(l, s)| (l, s.to_string())).chain(container_sources()).collect()
+        (Language::CSharp, compiled::CSHARP),
+        (Language::Haskell, compiled::HASKELL),
+        (Language::Kotlin, compiled::KOTLIN),
+        (Language::Scala, compiled::SCALA),
+        (Language::Swift, compiled::SWIFT),
+        (Language::Zig, compiled::ZIG),
+        (Language::Shell, dynamic::SHELL),
+        (Language::Elixir, dynamic::ELIXIR),
+        (Language::Lua, dynamic::LUA),
+        (Language::Php, dynamic::PHP),
+        (Language::Ruby, dynamic::RUBY),
+    ]
+}
+
+/// The [fixtures](fixture_sources) and files that are one big container each
+/// (see [`container_sources`]): the first nine fixtures, the containers, the
+/// other fixtures, so that the indexes in proptest-regressions/ keep pointing
+/// at the sources they were found with.
+#[cfg(test)]
+fn property_sources() -> Vec<(Language, String)> {
+    let mut fixtures = fixture_sources().into_iter().map(|(l, s)| (l, s.to_string()));
+    let first: Vec<_> = fixtures.by_ref().take(9).collect();
+    first.into_iter().chain(container_sources()).chain(fixtures).collect()
 }
 
 /// How many [`property_sources`] there are.
 #[cfg(test)]
-const PROPERTY_SOURCES: usize = 15;
+const PROPERTY_SOURCES: usize = 35;
 
 /// Files holding one container too big to be a single chunk (over 120 lines:
 /// its chunk is only its header, its members are chunks of their own), with
@@ -454,6 +474,69 @@ fn container_sources() -> Vec<(Language, String)> {
             format!(
                 "'use strict';\n\nclass Big {{\n{}}}\n\nmodule.exports = make;\n\nfunction make() {{\n  return new Big();\n}}\n",
                 members(&|i| format!("  // Adds {i}.\n  add{i}(a) {{\n    return a + {i};\n  }}\n\n")),
+            ),
+        ),
+            (
+            Language::CSharp,
+            format!(
+                "using System;\n\n/// <summary>Many methods.</summary>\npublic class Big\n{{\n    private int count;\n\n{}    private int last;\n}}\n",
+                members(&|i| format!("    /// <summary>Adds {i}.</summary>\n    public int Add{i}(int a)\n    {{\n        return a + {i};\n    }}\n\n{}", if i % 7 == 3 { format!("    private int field{i} = {i};\n\n") } else { String::new() })),
+            ),
+        ),
+        (
+            Language::Kotlin,
+            format!(
+                "package big\n\n/** Many methods. */\nclass Big {{\n    private var count = 0\n\n{}}} // class Big\n\nval BIG = Big()\n",
+                members(&|i| format!("    /** Adds {i}. */\n    fun add{i}(a: Int): Int {{\n        return a + {i}\n    }}\n\n{}", if i % 7 == 3 { format!("    private val field{i} = {i}\n\n") } else { String::new() })),
+            ),
+        ),
+        (
+            Language::Scala,
+            format!(
+                "package big\n\n/** Many methods. */\nobject Big {{\n  private var count = 0\n\n{}}}\n\nval last = 1\n",
+                members(&|i| format!("  /** Adds {i}. */\n  def add{i}(a: Int): Int = {{\n    a + {i}\n  }}\n\n")),
+            ),
+        ),
+        (
+            Language::Swift,
+            format!(
+                "import Foundation\n\n/// Many methods.\nstruct Big {{\n    var count = 0\n\n{}}}\n\nlet big = Big()\n",
+                members(&|i| format!("    /// Adds {i}.\n    func add{i}(_ a: Int) -> Int {{\n        return a + {i}\n    }}\n\n")),
+            ),
+        ),
+        (
+            Language::Zig,
+            format!(
+                "const std = @import(\"std\");\n\n/// Many functions.\npub const Big = struct {{\n    count: u32,\n\n{}}};\n\nconst last = 1;\n",
+                members(&|i| format!("    /// Adds {i}.\n    pub fn add{i}(a: u32) u32 {{\n        return a + {i};\n    }}\n\n")),
+            ),
+        ),
+        (
+            Language::Php,
+            format!(
+                "<?php\n\n/** Many methods. */\nclass Big\n{{\n    private int $count = 0;\n\n{}}}\n\n$big = new Big();\n",
+                members(&|i| format!("    /** Adds {i}. */\n    public function add{i}(int $a): int\n    {{\n        return $a + {i};\n    }}\n\n")),
+            ),
+        ),
+        (
+            Language::Ruby,
+            format!(
+                "require \"set\"\n\n# Many methods.\nclass Big\n  attr_reader :count\n\n{}end\n\nBIG = Big.new\n",
+                members(&|i| format!("  # Adds {i}.\n  def add_{i}(a)\n    a + {i}\n  end\n\n")),
+            ),
+        ),
+        (
+            Language::Elixir,
+            format!(
+                "defmodule Big do\n  @moduledoc \"Many functions.\"\n\n{}end\n\nBig.add_1(1)\n",
+                members(&|i| format!("  @doc \"Adds {i}.\"\n  def add_{i}(a) do\n    a + {i}\n  end\n\n")),
+            ),
+        ),
+        (
+            Language::Haskell,
+            format!(
+                "module Big where\n\nclass Big a where\n  count :: a -> Int\n\n{}\nlast :: Int\nlast = 1\n",
+                members(&|i| format!("  -- | Adds {i}.\n  add{i} :: a -> Int -> Int\n  add{i} _ n = n + {i}\n\n")),
             ),
         ),
     ]
@@ -533,9 +616,17 @@ mod typing {
     use super::*;
     use crate::position::pos_of_char;
 
-    /// The fixture eight times over, so there is something outside a region.
-    fn big(source: &str) -> String {
-        vec![source; 8].join("\n")
+    /// The fixture eight times over, so there is something outside a region;
+    /// a Haskell module header and its imports only once (a second one
+    /// would turn the rest of the file into a syntax error).
+    fn big(language: Language, source: &str) -> String {
+        let body = match language {
+            Language::Haskell => source.find("\n\n-- |").map_or(source, |at| &source[at + 2..]),
+            _ => source,
+        };
+        let mut copies = [body; 8];
+        copies[0] = source;
+        copies.join("\n")
     }
 
     /// Types `text` at char offset `at`, one char per change, as an editor
@@ -589,12 +680,25 @@ mod typing {
         (Language::Java, "class Settings {\n    String read(String path) throws Exception {\n        return Files.readString(Path.of(path));\n    }\n}\n\n"),
         (Language::C, "/* Reads the settings. */\nint read_settings(const char *path) {\n    return open(path, 0);\n}\n\n"),
         (Language::Cpp, "// Reads the settings.\nstd::string readSettings(const std::string& path) {\n    return slurp(path);\n}\n\n"),
+        (Language::CSharp, "/// <summary>Reads the settings.</summary>\npublic static class Settings\n{\n    public static string Read(string path)\n    {\n        return File.ReadAllText(path);\n    }\n}\n\n"),
+        (Language::Haskell, "-- | Reads the settings.\nreadSettings :: FilePath -> IO String\nreadSettings path = readFile path\n\n"),
+        (Language::Kotlin, "/** Reads the settings. */\nfun readSettings(path: String): String {\n    return File(path).readText()\n}\n\n"),
+        (Language::Scala, "/** Reads the settings. */\ndef readSettings(path: String): String = {\n  scala.io.Source.fromFile(path).mkString\n}\n\n"),
+        (Language::Swift, "/// Reads the settings.\nfunc readSettings(_ path: String) throws -> String {\n    return try String(contentsOfFile: path)\n}\n\n"),
+        (Language::Zig, "/// Reads the settings.\npub fn readSettings(path: []const u8) ![]const u8 {\n    return path;\n}\n\n"),
+        (Language::Shell, "# Reads the settings.\nread_settings() {\n  cat \"$1\"\n}\n\n"),
+        // Typed as editors do with brackets only: until its `do … end` or
+        // string were closed by hand, the rest of the file would be inside.
+        (Language::Elixir, "@doc false\ndef read_settings(path), do: File.read!(path)\n\n"),
+        (Language::Lua, "--- Reads the settings.\nfunction M.read_settings(path)\n  return io.open(path):read(\"a\")\nend\n\n"),
+        (Language::Php, "/** Reads the settings. */\nfunction read_settings(string $path): string\n{\n    return file_get_contents($path);\n}\n\n"),
+        (Language::Ruby, "# Reads the settings.\ndef read_settings(path)\n  File.read(path)\nend\n\n"),
     ];
 
     #[test]
     fn typing_renaming_and_deleting_match_scratch_and_stay_local() {
         for &(language, code) in NEW_CODE {
-            let source = big(&sources().into_iter().find(|(l, _)| *l == language).map(|(_, s)| s).unwrap_or_default());
+            let source = big(language, fixture_sources().into_iter().find(|(l, _)| *l == language).map_or("", |(_, s)| s));
             let mut doc = Document::open(Some(language), source.clone(), 1, 1 << 20);
             // Type a whole function in the middle of the file, at a line start.
             let middle = source[..source.len() / 2].rfind("\n\n").map_or(0, |i| i + 2);
@@ -620,6 +724,16 @@ mod typing {
         (Language::Python, "    def read_settings(self, path):\n        with open(path) as f:\n            return f.read()\n\n"),
         (Language::Cpp, "// Reads the settings.\nint readSettings(const char* path) {\n    return open(path, 0);\n}\n\n"),
         (Language::JavaScript, "  // Reads the settings.\n  readSettings(path) {\n    return fs.readFileSync(path, 'utf8');\n  }\n\n"),
+        (Language::CSharp, "    /// <summary>Reads the settings.</summary>\n    public string ReadSettings(string path)\n    {\n        return File.ReadAllText(path);\n    }\n\n"),
+        (Language::Kotlin, "    /** Reads the settings. */\n    fun readSettings(path: String): String {\n        return File(path).readText()\n    }\n\n"),
+        (Language::Scala, "  /** Reads the settings. */\n  def readSettings(path: String): String = {\n    scala.io.Source.fromFile(path).mkString\n  }\n\n"),
+        (Language::Swift, "    /// Reads the settings.\n    func readSettings(_ path: String) throws -> String {\n        return try String(contentsOfFile: path)\n    }\n\n"),
+        (Language::Zig, "    /// Reads the settings.\n    pub fn readSettings(path: []const u8) []const u8 {\n        return path;\n    }\n\n"),
+        (Language::Php, "    /** Reads the settings. */\n    public function readSettings(string $path): string\n    {\n        return file_get_contents($path);\n    }\n\n"),
+        // One-line definitions (see Elixir in NEW_CODE).
+        (Language::Ruby, "  # Reads the settings.\n  def read_settings(path) = File.read(path)\n\n"),
+        (Language::Elixir, "  @doc false\n  def read_settings(path), do: File.read!(path)\n\n"),
+        (Language::Haskell, "  -- | Reads the settings.\n  readSettings :: a -> FilePath -> IO String\n  readSettings _ path = readFile path\n\n"),
     ];
 
     #[test]
@@ -643,3 +757,4 @@ mod typing {
         }
     }
 }
+

@@ -193,6 +193,18 @@ impl Names {
             if let (Some(trait_name), Some(type_name)) = (trait_name, name.as_deref()) {
                 name = Some(format!("{trait_name} for {type_name}"));
             }
+            // Haskell's `instance Show (Maybe a)`: named `Show (Maybe a)`,
+            // members see `Maybe`.
+            if capture.name_node.is_some_and(|n| n.kind() == "type_patterns") {
+                let class_name = capture.node.child_by_field_name("name").and_then(text_of);
+                member_name = name.as_deref().and_then(|types| {
+                    let first = types.trim_start_matches(['(', '[', ' ']).split([' ', ')', ']']).next().unwrap_or("");
+                    bare_type_name(first)
+                });
+                if let (Some(class_name), Some(types)) = (class_name, name.as_deref()) {
+                    name = Some(format!("{class_name} {types}"));
+                }
+            }
         } else if capture.name_node.is_some_and(|n| n.kind() == "qualified_identifier") {
             // `void Foo::bar()`: named `bar`, contained in `Foo`.
             if let Some((scope, last)) = name.as_deref().and_then(split_qualified) {

@@ -1,6 +1,6 @@
-//! Chunks of files without a grammar (Markdown, TOML, YAML, JSON, shell,
-//! plain text), and of any file whose tree cannot be used: line windows of
-//! kind Section.
+//! Chunks of files without a grammar (Markdown, TOML, YAML, JSON, plain
+//! text and the many languages indexed as text), and of any file whose tree
+//! cannot be used: line windows of kind Section.
 //!
 //! Markdown is first cut before every heading (outside fenced code), and each
 //! section is named after its heading; its windows all carry that name.

@@ -43,7 +43,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use super::attach::is_attachable;
+use super::attach::{attaches_past_its_parent, is_attachable, is_empty, passes_attachables_to_first_child};
 use super::lines::LineIndex;
 use super::syntax::{chunk_syntax_region, statement_lines_of, Region};
 use super::{chunk_tree, finish, Chunk, ChunkKind};
@@ -411,7 +411,8 @@ impl<'tree> Seams<'_, 'tree> {
     }
 
     /// Inside a node: the start of the line after its last child, if nothing
-    /// but blanks and comments follows that child on its line.
+    /// but blanks and comments follows that child on its line (in Zig also
+    /// the `;` of `};`, which ends the declaration of a container type).
     fn end_edge(&self) -> Option<usize> {
         let last = self.children.last()?.end_byte();
         let edge = self.lines.line_end_with_newline(self.lines.line_of(last.saturating_sub(1)));
@@ -421,6 +422,10 @@ impl<'tree> Seams<'_, 'tree> {
             let rest = source.get(at..edge)?;
             let Some(blanks) = rest.find(|c: char| !c.is_whitespace()) else { return Some(edge) };
             at += blanks;
+            if self.language == Language::Zig && rest[blanks..].starts_with(';') {
+                at += 1;
+                continue;
+            }
             at = self.comment_at(at).filter(|&end| end <= edge)?;
         }
     }
@@ -463,7 +468,12 @@ impl<'tree> Seams<'_, 'tree> {
                     edge >= self.dirty.end && old_edge >= 0 && !self.old_chunk_crosses(old_edge as usize)
                 })
             };
-            return self.to_last && (!self.nested || past_closing_bracket_ok());
+            // A comment ending the node may belong to what follows it.
+            let last_attaches_past = || {
+                let last = self.children.iter().rev().find(|c| !is_empty(**c));
+                last.is_some_and(|last| attaches_past_its_parent(self.language, *last, self.lines.source()))
+            };
+            return self.to_last && (!self.nested || (past_closing_bracket_ok() && !last_attaches_past()));
         }
         let edge = self.byte_at(index);
         let old_start = self.children[index].start_byte() as isize - self.byte_delta;
@@ -476,12 +486,15 @@ impl<'tree> Seams<'_, 'tree> {
     /// The syntactic seam rules before child `index`, and no old chunk
     /// crossing `old_edge`, where the edge is in the old text.
     fn is_seam(&self, index: usize, old_edge: usize) -> bool {
-        let (before, node) = (self.children[index - 1], self.children[index]);
+        // Empty nodes do not count (see `is_empty`).
+        let Some(&before) = self.children[..index].iter().rev().find(|c| !is_empty(**c)) else { return false };
+        let node = self.children[index];
         let lines = self.lines;
         let before_last_line = lines.line_of(before.end_byte().saturating_sub(1).max(before.start_byte()));
         lines.starts_its_line(node.start_byte())
             && before_last_line < lines.line_of(node.start_byte())
             && !is_attachable(self.language, before, lines.source())
+            && !passes_attachables_to_first_child(self.language, node)
             && !self.old_chunk_crosses(old_edge)
     }
 

@@ -30,7 +30,18 @@ pub(crate) fn query_source(language: Language) -> Option<&'static str> {
         Language::Java => include_str!("../../queries/java.scm"),
         Language::C => include_str!("../../queries/c.scm"),
         Language::Cpp => include_str!("../../queries/cpp.scm"),
-        _ => return None,
+        Language::Shell => include_str!("../../queries/bash.scm"),
+        Language::CSharp => include_str!("../../queries/csharp.scm"),
+        Language::Elixir => include_str!("../../queries/elixir.scm"),
+        Language::Haskell => include_str!("../../queries/haskell.scm"),
+        Language::Kotlin => include_str!("../../queries/kotlin.scm"),
+        Language::Lua => include_str!("../../queries/lua.scm"),
+        Language::Php => include_str!("../../queries/php.scm"),
+        Language::Ruby => include_str!("../../queries/ruby.scm"),
+        Language::Scala => include_str!("../../queries/scala.scm"),
+        Language::Swift => include_str!("../../queries/swift.scm"),
+        Language::Zig => include_str!("../../queries/zig.scm"),
+        Language::Markdown | Language::Toml | Language::Yaml | Language::Json | Language::Text => return None,
     })
 }
 
@@ -75,28 +86,9 @@ fn root_kind(pattern: &str) -> Option<String> {
 
 /// The compiled definition query of a language, built on first use.
 pub(crate) fn definitions_query(language: Language) -> Option<&'static DefinitionQuery> {
-    static RUST: OnceLock<Option<DefinitionQuery>> = OnceLock::new();
-    static PYTHON: OnceLock<Option<DefinitionQuery>> = OnceLock::new();
-    static JAVASCRIPT: OnceLock<Option<DefinitionQuery>> = OnceLock::new();
-    static TYPESCRIPT: OnceLock<Option<DefinitionQuery>> = OnceLock::new();
-    static TSX: OnceLock<Option<DefinitionQuery>> = OnceLock::new();
-    static GO: OnceLock<Option<DefinitionQuery>> = OnceLock::new();
-    static JAVA: OnceLock<Option<DefinitionQuery>> = OnceLock::new();
-    static C: OnceLock<Option<DefinitionQuery>> = OnceLock::new();
-    static CPP: OnceLock<Option<DefinitionQuery>> = OnceLock::new();
-    let cell = match language {
-        Language::Rust => &RUST,
-        Language::Python => &PYTHON,
-        Language::JavaScript => &JAVASCRIPT,
-        Language::TypeScript => &TYPESCRIPT,
-        Language::Tsx => &TSX,
-        Language::Go => &GO,
-        Language::Java => &JAVA,
-        Language::C => &C,
-        Language::Cpp => &CPP,
-        _ => return None,
-    };
-    cell.get_or_init(|| DefinitionQuery::new(language)).as_ref()
+    // One cell per language, at its variant index (`Language::ALL` order).
+    static QUERIES: [OnceLock<Option<DefinitionQuery>>; Language::ALL.len()] = [const { OnceLock::new() }; Language::ALL.len()];
+    QUERIES[language as usize].get_or_init(|| DefinitionQuery::new(language)).as_ref()
 }
 
 /// What a capture of the definition query stands for.
@@ -110,7 +102,8 @@ pub(crate) enum CaptureRole {
     Container,
 }
 
-/// Reads a capture name; `None` for captures the chunker ignores.
+/// Reads a capture name; `None` for captures the chunker ignores (those
+/// starting with `_` only feed predicates such as `#eq?`).
 pub(crate) fn capture_role(capture_name: &str) -> Option<CaptureRole> {
     match capture_name {
         "name" => return Some(CaptureRole::Name),
@@ -146,7 +139,8 @@ mod tests {
             }
             let query = compile(language).unwrap_or_else(|error| panic!("{error}"));
             for name in query.capture_names() {
-                assert!(capture_role(name).is_some(), "{language}: unknown capture @{name}");
+                let private = name.starts_with('_');
+                assert!(private || capture_role(name).is_some(), "{language}: unknown capture @{name}");
             }
             let compiled = definitions_query(language).unwrap_or_else(|| panic!("{language}"));
             assert!(compiled.root_kinds.is_some(), "{language}: every pattern should start with a node kind");

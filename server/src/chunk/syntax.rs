@@ -19,7 +19,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use super::attach::{attached_range, body_statements, signature};
+use super::attach::{attached_range, body_statements, is_empty, signature, type_signature};
 use super::definitions::{find_definitions, Definition};
 use super::gaps::{gap_blocks, GapContext};
 use super::lines::LineIndex;
@@ -71,10 +71,11 @@ pub(crate) fn chunk_syntax_region<'tree>(language: Language, tree: &'tree Tree, 
     let definitions = find_definitions(language, tree, source, region.map(|r| Scope { path: &r.path, first: r.first, count: r.count }));
     let placed: Vec<Placed> = definitions
         .iter()
-        .map(|definition| Placed {
-            definition,
-            bytes: attached_range(definition.outer, &definition.attachable_before, lines),
-            signature: signature(language, definition.node, definition.name_node, definition.outer, lines),
+        .map(|definition| {
+            let bytes = attached_range(definition.outer, &definition.attachable_before, lines);
+            let type_signature = type_signature(language, &definition.attachable_before, bytes.start);
+            let signature = signature(language, definition.node, definition.name_node, definition.outer, type_signature, lines);
+            Placed { definition, bytes, signature }
         })
         .collect();
     let first_inner_start = first_inner_starts(&placed);
@@ -85,7 +86,7 @@ pub(crate) fn chunk_syntax_region<'tree>(language: Language, tree: &'tree Tree, 
         let oversized = !SPLIT_ABOVE.fit(lines, &item.bytes);
         let kind = item.definition.kind;
         if oversized && matches!(kind, ChunkKind::Function | ChunkKind::Method) {
-            for window in function_windows(item, lines) {
+            for window in function_windows(language, item, lines) {
                 chunks.push(definition_chunk(language, item, window, lines));
             }
             continue;
@@ -144,10 +145,10 @@ fn definition_chunk(language: Language, item: &Placed, bytes: Range<usize>, line
 
 /// Windows of an oversized function, cut preferably where a statement of its
 /// body starts, else after a blank line, else at any line.
-fn function_windows(item: &Placed, lines: &LineIndex) -> Vec<Range<usize>> {
-    let mut statement_starts: Vec<usize> = body_statements(item.definition.node)
+fn function_windows(language: Language, item: &Placed, lines: &LineIndex) -> Vec<Range<usize>> {
+    let mut statement_starts: Vec<usize> = body_statements(language, item.definition.node)
         .into_iter()
-        .filter(|statement| lines.starts_its_line(statement.start_byte()))
+        .filter(|statement| !is_empty(*statement) && lines.starts_its_line(statement.start_byte()))
         .map(|statement| lines.line_of(statement.start_byte()))
         .collect();
     statement_starts.dedup();
@@ -168,7 +169,7 @@ fn statement_lines(root: Node, lines: &LineIndex) -> Vec<usize> {
 pub(crate) fn statement_lines_of(top_level: &[Node], lines: &LineIndex) -> Vec<usize> {
     let mut starts: Vec<usize> = top_level
         .iter()
-        .filter(|child| child.is_named() && lines.starts_its_line(child.start_byte()))
+        .filter(|child| child.is_named() && !is_empty(**child) && lines.starts_its_line(child.start_byte()))
         .map(|child| lines.line_of(child.start_byte()))
         .collect();
     starts.dedup();

@@ -7,7 +7,9 @@
 //! a million elements took seconds), and `Node::parent` / `prev_sibling` cost
 //! as much as the parent has children. Here the query runs with a start depth
 //! of zero at nodes whose kind starts a pattern, and parents and preceding
-//! siblings come from the walk's own stack, so the cost stays linear.
+//! siblings come from the walk's own stack, so the cost stays linear (the
+//! one exception, `attach::first_child_run`, looks at the siblings of a few
+//! Haskell nodes that have a handful).
 //!
 //! The walk does not descend into captured functions and methods, nor into
 //! closures and other function expressions: nothing in there is a chunk of its
@@ -18,7 +20,7 @@ use std::collections::HashMap;
 
 use tree_sitter::{Node, QueryCursor, StreamingIterator, Tree, TreeCursor};
 
-use super::attach::{is_attachable, wraps};
+use super::attach::{first_child_run, is_attachable, is_empty, passes_attachables_to_first_child, wraps};
 use super::queries::{capture_role, CaptureRole, DefinitionQuery};
 use super::ChunkKind;
 use crate::lang::Language;
@@ -84,7 +86,9 @@ pub(crate) fn find_captures<'tree>(
         // scope is found there), with the run of comments and attributes
         // right before it.
         for (depth, &node) in path.iter().chain(std::iter::once(&first)).enumerate() {
-            let Some(attachable_run) = go_to_child(&mut cursor, node, language, source) else { return walk.found };
+            let parent = levels.last().expect("the root's level");
+            let first_run = || first_child_run(language, parent.node, &parent.attachable_run, source);
+            let Some(attachable_run) = go_to_child(&mut cursor, node, language, source, first_run) else { return walk.found };
             levels.push(Level { node, attachable_run });
             if depth < path.len() {
                 walk.visit(node, &levels);
@@ -96,7 +100,12 @@ pub(crate) fn find_captures<'tree>(
     loop {
         let node = cursor.node();
         if walk.visit(node, &levels) && cursor.goto_first_child() {
-            levels.push(Level { node: cursor.node(), attachable_run: Vec::new() });
+            let parent = levels.last().expect("the node's level");
+            let attachable_run = match passes_attachables_to_first_child(language, node) {
+                true => first_child_run(language, node, &parent.attachable_run, source),
+                false => Vec::new(),
+            };
+            levels.push(Level { node: cursor.node(), attachable_run });
             continue;
         }
         // Move on to the next sibling, climbing up as long as there is none.
@@ -105,7 +114,7 @@ pub(crate) fn find_captures<'tree>(
             let Some(level) = levels.last_mut() else { return walk.found };
             if is_attachable(language, level.node, source) {
                 level.attachable_run.push(level.node);
-            } else {
+            } else if !is_empty(level.node) {
                 level.attachable_run.clear();
             }
             if depth == scope_depth {
@@ -128,9 +137,18 @@ pub(crate) fn find_captures<'tree>(
 
 /// Moves `cursor` from a node to its child `child`, jumping there by byte
 /// offset rather than stepping through every sibling before it, and returns
-/// the run of attachable siblings right before it (in source order). `None`
-/// if `child` is not a child of the cursor's node.
-fn go_to_child<'tree>(cursor: &mut TreeCursor<'tree>, child: Node<'tree>, language: Language, source: &str) -> Option<Vec<Node<'tree>>> {
+/// the run of attachable siblings right before it (in source order), which
+/// starts with `first_run()` when every sibling before it is attachable and
+/// the node [passes its own run on](passes_attachables_to_first_child).
+/// `None` if `child` is not a child of the cursor's node.
+fn go_to_child<'tree>(
+    cursor: &mut TreeCursor<'tree>,
+    child: Node<'tree>,
+    language: Language,
+    source: &str,
+    first_run: impl FnOnce() -> Vec<Node<'tree>>,
+) -> Option<Vec<Node<'tree>>> {
+    let parent = cursor.node();
     let jumped = cursor.goto_first_child_for_byte(child.start_byte()).is_some();
     // Empty nodes can sit at the same byte: step to the one sought.
     while jumped && cursor.node() != child && cursor.node().start_byte() <= child.start_byte() && cursor.goto_next_sibling() {}
@@ -148,16 +166,24 @@ fn go_to_child<'tree>(cursor: &mut TreeCursor<'tree>, child: Node<'tree>, langua
     }
     let mut run = Vec::new();
     let mut back = 0;
+    let mut from_first = true;
     while cursor.goto_previous_sibling() {
         back += 1;
         let node = cursor.node();
+        if is_empty(node) {
+            continue;
+        }
         if !is_attachable(language, node, source) {
+            from_first = false;
             break;
         }
         run.push(node);
     }
     for _ in 0..back {
         cursor.goto_next_sibling();
+    }
+    if from_first && passes_attachables_to_first_child(language, parent) {
+        run.extend(first_run().into_iter().rev());
     }
     run.reverse();
     Some(run)
@@ -250,7 +276,17 @@ fn is_function_expression(language: Language, kind: &str) -> bool {
             matches!(kind, "arrow_function" | "function_expression" | "generator_function" | "method_definition")
         }
         Go => kind == "func_literal",
-        Java | Cpp => kind == "lambda_expression",
+        Java | Cpp | Scala => kind == "lambda_expression",
+        CSharp => matches!(kind, "lambda_expression" | "anonymous_method_expression"),
+        Kotlin => matches!(kind, "lambda_literal" | "anonymous_function"),
+        Swift => kind == "lambda_literal",
+        Php => matches!(kind, "anonymous_function" | "arrow_function"),
+        Lua => kind == "function_definition",
+        Elixir => kind == "anonymous_function",
+        Haskell => kind == "lambda",
+        // Not Ruby's `do … end` blocks: DSLs such as Rails' `class_methods do`
+        // hold methods.
+        Ruby => kind == "lambda",
         _ => false,
     }
 }

@@ -1,7 +1,9 @@
 //! Tests of the chunker as a whole: a fixture per language (`systems.rs`,
-//! `scripting.rs`), edge cases (`edge_cases.rs`), and the checks every
-//! chunking must pass, collected here as helpers.
+//! `scripting.rs`, `compiled.rs`, `dynamic.rs`), edge cases (`edge_cases.rs`),
+//! and the checks every chunking must pass, collected here as helpers.
 
+pub(crate) mod compiled;
+pub(crate) mod dynamic;
 mod edge_cases;
 pub(crate) mod scripting;
 pub(crate) mod systems;
