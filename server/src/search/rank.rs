@@ -67,7 +67,7 @@ impl Default for Weights {
             name_words: 0.6,
             path_words: 0.6,
             coherence: 0.25,
-            saturation: 0.5,
+            saturation: 0.7,
         }
     }
 }
