@@ -183,8 +183,8 @@ impl Default for RankConfig {
 impl RankConfig {
     /// Reads a comma-separated list of changes to the default: `all`,
     /// `none`, `-NAME` / `+NAME` for a signal (see [`Signals::NAMES`]),
-    /// `no-dense`, `WEIGHT=VALUE` for a number (see [`Weights`]). Used to measure each signal's worth
-    /// (`SEMNAV_RANK=-coherence semnav search …`).
+    /// `no-dense`, `WEIGHT=VALUE` for a number (see [`Weights`]). Used to
+    /// measure each signal's worth (`SEMNAV_RANK=-coherence semnav search …`).
     pub fn parse(spec: &str) -> Result<RankConfig, String> {
         let mut config = RankConfig::default();
         for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -198,9 +198,9 @@ impl RankConfig {
                     config.weights.set(name.trim(), value.trim())?;
                 }
                 _ => {
-                    let (on, name) = match item.split_at(1) {
-                        ("-", name) => (false, name),
-                        ("+", name) => (true, name),
+                    let (on, name) = match (item.strip_prefix('-'), item.strip_prefix('+')) {
+                        (Some(name), _) => (false, name),
+                        (_, Some(name)) => (true, name),
                         _ => (true, item),
                     };
                     let known = Signals::NAMES.join(", ");

@@ -292,5 +292,6 @@ mod ranking {
         assert_eq!(RankConfig::parse("none").unwrap().signals, Signals::NONE);
         assert!(RankConfig::parse("-colour").unwrap_err().contains("unknown ranking signal"));
         assert!(RankConfig::parse("k=abc").unwrap_err().contains("not a number"));
+        assert!(RankConfig::parse("é,ü=1").is_err(), "refused, not a panic");
     }
 }
