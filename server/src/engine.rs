@@ -78,7 +78,7 @@ impl Default for Settings {
             hover: true,
             code_lens: true,
             debounce_ms: 300,
-            rank: std::env::var("SEMNAV_RANK").ok().and_then(|spec| RankConfig::parse(&spec).inspect_err(|e| tracing::warn!("SEMNAV_RANK ignored: {e}")).ok()).unwrap_or_default(),
+            rank: RankConfig::from_env().inspect_err(|e| tracing::warn!("{e}; ranking as by default")).unwrap_or_default(),
         }
     }
 }

@@ -183,7 +183,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Search { path, limit, langs, globs, content, lexical, json, queries, query, common } => {
             let mut filters = filters(&langs, &globs)?;
             filters.content = ContentFilter::from_name(&content).ok_or_else(|| anyhow!("unknown --content {content:?}"))?;
-            let mut config = rank_config()?;
+            let mut config = RankConfig::from_env().map_err(|e| anyhow!(e))?;
             config.dense &= !lexical;
             let queries = match queries {
                 Some(file) => read_queries(&file)?,
@@ -257,15 +257,6 @@ fn filters(langs: &[String], globs: &[String]) -> Result<Filters> {
         Some(b.build()?)
     };
     Ok(Filters { languages, globs, ..Filters::default() })
-}
-
-/// The ranking configuration: the default, changed by `SEMNAV_RANK` (see
-/// `RankConfig::parse`; for measuring what each signal is worth).
-fn rank_config() -> Result<RankConfig> {
-    match std::env::var("SEMNAV_RANK") {
-        Ok(spec) => RankConfig::parse(&spec).map_err(|e| anyhow!("SEMNAV_RANK: {e}")),
-        Err(_) => Ok(RankConfig::default()),
-    }
 }
 
 fn read_queries(file: &Path) -> Result<Vec<String>> {

@@ -29,7 +29,7 @@
 
 use std::collections::HashMap;
 
-use super::paths::{content_of, kinds_of, path_words, Content};
+use super::paths::{kinds_of, path_words, Content};
 use super::query::{normalized, QueryProfile};
 use super::{Filters, Hit, SearchIndex};
 use crate::lexical;
@@ -181,6 +181,15 @@ impl Default for RankConfig {
 }
 
 impl RankConfig {
+    /// The configuration `SEMNAV_RANK` sets, the default without it; an
+    /// error naming the variable when it does not parse.
+    pub fn from_env() -> Result<RankConfig, String> {
+        match std::env::var("SEMNAV_RANK") {
+            Ok(spec) => RankConfig::parse(&spec).map_err(|e| format!("SEMNAV_RANK: {e}")),
+            Err(_) => Ok(RankConfig::default()),
+        }
+    }
+
     /// Reads a comma-separated list of changes to the default: `all`,
     /// `none`, `-NAME` / `+NAME` for a signal (see [`Signals::NAMES`]),
     /// `no-dense`, `WEIGHT=VALUE` for a number (see [`Weights`]). Used to
@@ -266,7 +275,7 @@ pub(super) fn rank(index: &SearchIndex, query: &QueryProfile, dense: &[(usize, f
     let mut file_sums: HashMap<&str, f32> = HashMap::new();
     for s in scored.iter_mut() {
         let c = index.chunk(s.id);
-        let facts = path_cache.entry(&c.path).or_insert_with(|| PathFacts::of(&c.path, c.language, &keywords));
+        let facts = path_cache.entry(&c.path).or_insert_with(|| PathFacts::of(&c.path, &keywords));
         let fused_score = s.score;
         if signals.definitions {
             s.score += best * definition_boost(query, w, &c.chunk.name, &c.chunk.container, &facts.stem);
@@ -303,7 +312,7 @@ pub(super) fn rank(index: &SearchIndex, query: &QueryProfile, dense: &[(usize, f
             s.score *= facts.prior(query);
         }
         if signals.prose_prior {
-            s.score *= match facts.content {
+            s.score *= match c.content {
                 Content::Docs if !query.wants_docs => PROSE,
                 Content::Config if !query.wants_config => CONFIG,
                 _ => 1.0,
@@ -389,7 +398,6 @@ fn name_words_match(query_words: &[String], name: Option<&str>) -> f32 {
 
 /// What the stage reads from a candidate's path, once per file.
 struct PathFacts {
-    content: Content,
     kinds: super::paths::PathKinds,
     /// The file stem, normalised as names are.
     stem: String,
@@ -398,13 +406,13 @@ struct PathFacts {
 }
 
 impl PathFacts {
-    fn of(path: &str, language: crate::lang::Language, keywords: &[&str]) -> PathFacts {
+    fn of(path: &str, keywords: &[&str]) -> PathFacts {
         let name = path.rsplit('/').next().unwrap_or(path);
         let stem = normalized(name.split('.').next().unwrap_or(name));
         let words = path_words(path);
         let matched = keywords.iter().filter(|k| words.iter().any(|w| w == *k)).count();
         let keyword_share = if keywords.is_empty() { 0.0 } else { matched as f32 / keywords.len() as f32 };
-        PathFacts { content: content_of(path, language), kinds: kinds_of(path), stem, keyword_share }
+        PathFacts { kinds: kinds_of(path), stem, keyword_share }
     }
 
     /// The product of the priors that apply, given what the query asks for.
