@@ -35,15 +35,17 @@ pub fn terms(text: &str) -> Vec<String> {
     out
 }
 
-/// A light plural-only stemmer: `uploads` → `upload`, `retries` → `retry`.
+/// Reduces a word to its Snowball (Porter 2) English stem, so that a query
+/// word meets the other forms of it in identifiers and comments: `retrying`,
+/// `retries` and `retry` → `retri`; `validation`, `validate` → `valid`.
+/// Words with a digit or a non-ASCII letter are kept as they are.
 fn stem(word: &str) -> String {
-    if word.len() > 4 && word.ends_with("ies") {
-        format!("{}y", &word[..word.len() - 3])
-    } else if word.len() > 3 && word.ends_with('s') && !word.ends_with("ss") && !word.ends_with("us") {
-        word[..word.len() - 1].to_string()
-    } else {
-        word.to_string()
+    static STEMMER: std::sync::LazyLock<rust_stemmers::Stemmer> =
+        std::sync::LazyLock::new(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English));
+    if word.len() < 3 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+        return word.to_string();
     }
+    STEMMER.stem(word).into_owned()
 }
 
 #[derive(Default)]
@@ -150,9 +152,12 @@ mod tests {
 
     #[test]
     fn terms_split_and_stem() {
-        assert_eq!(terms("retryFailedUploads in the queue"), ["retryfaileduploads", "retry", "failed", "upload", "queue"]);
+        assert_eq!(terms("retryFailedUploads in the queue"), ["retryfaileduploads", "retri", "fail", "upload", "queue"]);
         assert_eq!(terms("load_config(path)"), ["loadconfig", "load", "config", "path"]);
-        assert_eq!(terms("entries"), ["entry"]);
+        assert_eq!(terms("entries entry"), ["entri", "entri"]);
+        assert_eq!(terms("retrying retries retried"), ["retri", "retri", "retri"]);
+        assert_eq!(terms("validation validates"), terms("validate validating"));
+        assert_eq!(terms("größe"), ["größe"]);
         assert_eq!(terms("class status"), ["class", "status"]);
     }
 

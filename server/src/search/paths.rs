@@ -207,6 +207,6 @@ mod tests {
 
     #[test]
     fn path_words_are_the_stem_and_its_folder() {
-        assert_eq!(path_words("src/http/retry_policy.rs"), ["retrypolicy", "retry", "policy", "http"]);
+        assert_eq!(path_words("src/http/retry_policy.rs"), ["retrypolicy", "retri", "polici", "http"]);
     }
 }
