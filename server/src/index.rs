@@ -341,7 +341,7 @@ pub fn stored_chunk(model_id: &str, rel_path: &str, c: &Chunk, source: &str) -> 
         start_line: c.start_line,
         end_line: c.end_line,
         text_hash,
-        terms: lexical::terms(&words).join(" "),
+        terms: lexical::document_terms(&words).join(" "),
         preview: preview(c, body),
     };
     (stored, embed_text)

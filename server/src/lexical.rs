@@ -19,21 +19,113 @@ const STOPWORDS: &[&str] = &[
     "into", "given", "return", "returns", "s",
 ];
 
-/// The words of `text` as the index sees them: split, lower-cased, stopwords
-/// dropped, plurals reduced; an identifier of several words is also kept
-/// whole (`JsonReader` → `json`, `reader`, `jsonreader`), so that a query
-/// naming it exactly outranks text that only has its parts.
+/// The words of `text` as a query is matched: split, lower-cased, stopwords
+/// dropped, stemmed; an identifier of several words is also kept whole
+/// (`JsonReader` → `json`, `reader`, `jsonreader`), so that a query naming it
+/// exactly outranks text that only has its parts.
 pub fn terms(text: &str) -> Vec<String> {
+    words_of(text, false)
+}
+
+/// The words of a chunk as the index stores them: [`terms`], plus the word
+/// each common abbreviation of code stands for (`to_vec` → … `vec`, `vector`),
+/// so that a query in plain words meets code written in short ones. Only
+/// documents are expanded: a query saying `vec` still matches `vec` once.
+pub fn document_terms(text: &str) -> Vec<String> {
+    words_of(text, true)
+}
+
+fn words_of(text: &str, expand: bool) -> Vec<String> {
     let mut out = Vec::new();
     for token in text.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
         let words = split_words(token);
         if words.len() > 1 {
             out.push(words.concat());
         }
-        out.extend(words.into_iter().filter(|w| !STOPWORDS.contains(&w.as_str())).map(|w| stem(&w)));
+        for w in words {
+            if STOPWORDS.contains(&w.as_str()) {
+                continue;
+            }
+            if expand {
+                if let Ok(i) = ABBREVIATIONS.binary_search_by(|(short, _)| short.cmp(&w.as_str())) {
+                    out.push(stem(ABBREVIATIONS[i].1));
+                }
+            }
+            out.push(stem(&w));
+        }
     }
     out
 }
+
+/// Abbreviations common across programming languages and the word each
+/// stands for, sorted by abbreviation. Only ones with a single usual meaning.
+const ABBREVIATIONS: &[(&str, &str)] = &[
+    ("addr", "address"),
+    ("alloc", "allocate"),
+    ("arg", "argument"),
+    ("args", "arguments"),
+    ("attr", "attribute"),
+    ("attrs", "attributes"),
+    ("auth", "authentication"),
+    ("buf", "buffer"),
+    ("calc", "calculate"),
+    ("cfg", "configuration"),
+    ("char", "character"),
+    ("chars", "characters"),
+    ("cmd", "command"),
+    ("cnt", "count"),
+    ("config", "configuration"),
+    ("conn", "connection"),
+    ("ctx", "context"),
+    ("cur", "current"),
+    ("db", "database"),
+    ("decl", "declaration"),
+    ("del", "delete"),
+    ("dest", "destination"),
+    ("dir", "directory"),
+    ("dirs", "directories"),
+    ("doc", "document"),
+    ("docs", "documentation"),
+    ("dst", "destination"),
+    ("elem", "element"),
+    ("env", "environment"),
+    ("err", "error"),
+    ("expr", "expression"),
+    ("fmt", "format"),
+    ("fn", "function"),
+    ("func", "function"),
+    ("idx", "index"),
+    ("init", "initialize"),
+    ("iter", "iterator"),
+    ("len", "length"),
+    ("lib", "library"),
+    ("msg", "message"),
+    ("num", "number"),
+    ("obj", "object"),
+    ("opt", "option"),
+    ("opts", "options"),
+    ("param", "parameter"),
+    ("params", "parameters"),
+    ("pkg", "package"),
+    ("prev", "previous"),
+    ("proc", "process"),
+    ("ptr", "pointer"),
+    ("ref", "reference"),
+    ("regex", "expression"),
+    ("req", "request"),
+    ("resp", "response"),
+    ("sep", "separator"),
+    ("seq", "sequence"),
+    ("spec", "specification"),
+    ("src", "source"),
+    ("str", "string"),
+    ("sync", "synchronize"),
+    ("tmp", "temporary"),
+    ("val", "value"),
+    ("vals", "values"),
+    ("var", "variable"),
+    ("vec", "vector"),
+];
 
 /// Reduces a word to its Snowball (Porter 2) English stem, so that a query
 /// word meets the other forms of it in identifiers and comments: `retrying`,
@@ -149,6 +241,14 @@ impl Bm25 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn abbreviations_are_sorted_and_expanded_in_documents_only() {
+        assert!(ABBREVIATIONS.windows(2).all(|w| w[0].0 < w[1].0), "ABBREVIATIONS must stay sorted for binary search");
+        assert_eq!(document_terms("to_vec"), ["tovec", "vector", "vec"]);
+        assert_eq!(terms("to_vec"), ["tovec", "vec"]);
+        assert!(document_terms("fn parse_cfg").contains(&stem("configuration")));
+    }
 
     #[test]
     fn terms_split_and_stem() {

@@ -33,7 +33,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// of the lexical index): the file entries are cleared and every file is read
 /// again, while the vectors stay as the embedding cache. Stores written
 /// before this version existed count as version 1.
-pub const CHUNKS_VERSION: u32 = 5;
+pub const CHUNKS_VERSION: u32 = 6;
 
 /// A chunk text's identity: blake3 of model id + text. Keys the vector.
 pub type TextHash = [u8; 32];
