@@ -12,7 +12,8 @@
 //!   neither list found them;
 //! - **name words**: a chunk whose name the query's words spell out
 //!   ("parse config" ↔ `parseConfig`, `config_parser`);
-//! - **path words**: query words in the file's name or folder;
+//! - **path words**: query words in the file's name or folder, more when
+//!   the name is made only of query words (`Flow.kt` for "Flow interface");
 //! - **file coherence**: a file with several good candidates lifts its best;
 //! - **path priors**: tests, examples, benchmarks, fixtures, vendored and
 //!   legacy code, generated files and stubs sink, unless the query asks for
@@ -50,6 +51,9 @@ pub struct Weights {
     pub definition_in_sentence: f32,
     pub name_words: f32,
     pub path_words: f32,
+    /// A file whose name is made only of query words (`Flow.kt` for "Flow
+    /// interface"), scaled by the share of its name's words the query has.
+    pub file_name: f32,
     pub coherence: f32,
     /// Each further chunk of a file already ranked is multiplied by this once more.
     pub saturation: f32,
@@ -66,6 +70,7 @@ impl Default for Weights {
             definition_in_sentence: 1.0,
             name_words: 0.6,
             path_words: 0.6,
+            file_name: 0.3,
             coherence: 0.25,
             saturation: 0.7,
         }
@@ -89,6 +94,7 @@ impl Weights {
             "def-in-sentence" => self.definition_in_sentence = number(value)?,
             "name-words" => self.name_words = number(value)?,
             "path-words" => self.path_words = number(value)?,
+            "file-name" => self.file_name = number(value)?,
             "coherence" => self.coherence = number(value)?,
             "saturation" => self.saturation = number(value)?,
             _ => return Err(format!("unknown weight {name:?}")),
@@ -284,7 +290,7 @@ pub(super) fn rank(index: &SearchIndex, query: &QueryProfile, dense: &[(usize, f
             s.score += best * w.name_words * name_words_match(&query.words, c.chunk.name.as_deref());
         }
         if signals.path_words && !query.symbol && !keywords.is_empty() {
-            s.score += best * w.path_words * facts.keyword_share;
+            s.score += best * (w.path_words * facts.keyword_share + w.file_name * facts.name_coverage);
         }
         *file_sums.entry(&c.path).or_default() += fused_score;
     }
@@ -403,6 +409,8 @@ struct PathFacts {
     stem: String,
     /// Share of the query's keywords in the file's name and folder.
     keyword_share: f32,
+    /// Share of the words of the file's name that are query keywords.
+    name_coverage: f32,
 }
 
 impl PathFacts {
@@ -412,7 +420,10 @@ impl PathFacts {
         let words = path_words(path);
         let matched = keywords.iter().filter(|k| words.iter().any(|w| w == *k)).count();
         let keyword_share = if keywords.is_empty() { 0.0 } else { matched as f32 / keywords.len() as f32 };
-        PathFacts { kinds: kinds_of(path), stem, keyword_share }
+        let name_words = crate::lexical::terms(&crate::ident::spelled(name.split('.').next().unwrap_or(name)));
+        let covered = name_words.iter().filter(|w| keywords.contains(&w.as_str())).count();
+        let name_coverage = if name_words.is_empty() { 0.0 } else { covered as f32 / name_words.len() as f32 };
+        PathFacts { kinds: kinds_of(path), stem, keyword_share, name_coverage }
     }
 
     /// The product of the priors that apply, given what the query asks for.

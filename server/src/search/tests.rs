@@ -258,6 +258,21 @@ mod ranking {
     }
 
     #[test]
+    fn a_file_named_for_the_query_comes_before_its_neighbours() {
+        let idx = index_with(&[
+            ("flow/Builders.kt", Language::Kotlin, vec![("flowOf", ChunkKind::Function, (0, 5), "cold stream flow interface builder cold stream")]),
+            ("flow/Flow.kt", Language::Kotlin, vec![("Flow", ChunkKind::Interface, (0, 9), "interface collect values of a cold stream")]),
+        ]);
+        let first = |file_name: f32| {
+            let mut config = words_only(Signals { definitions: false, name_words: false, ..Signals::ALL });
+            config.weights.file_name = file_name;
+            idx.search(&[], "flow interface and cold stream", &Filters::default(), &config, 1).first().map(|h| idx.chunk(h.chunk).path.to_string())
+        };
+        assert_eq!(first(0.0).as_deref(), Some("flow/Builders.kt"), "by words and folder alone the builder wins");
+        assert_eq!(first(RankConfig::default().weights.file_name).as_deref(), Some("flow/Flow.kt"));
+    }
+
+    #[test]
     fn one_file_does_not_take_the_whole_page() {
         let mut files = vec![("src/big.rs", Language::Rust, (0..6).map(|i| ("cache", ChunkKind::Function, (i * 10, i * 10 + 5), "evict cache entry evict cache")).collect::<Vec<_>>())];
         files.push(("src/lru.rs", Language::Rust, vec![("lru", ChunkKind::Function, (0, 5), "evict cache entry least recently used")]));
