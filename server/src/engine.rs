@@ -32,7 +32,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use anyhow::{anyhow, Result};
@@ -100,6 +100,13 @@ pub struct Root {
     pub workspace: Workspace,
     pub index: RwLock<SearchIndex>,
     pub indexing: AtomicBool,
+    /// Held for a whole [`Engine::refresh_root`]: one refresh of a root at
+    /// a time.
+    refreshing: Mutex<()>,
+    /// While a refresh runs: the files [`Engine::file_changed`] laid over
+    /// the index meanwhile. The refresh read the disk and the store before
+    /// (or while) they changed, so it takes them again after its swap.
+    changed_during_refresh: Mutex<Option<Vec<String>>>,
 }
 
 /// A result with everything a client shows.
@@ -244,7 +251,14 @@ impl Engine {
         if !matches!(outcome, crate::store::OpenOutcome::Existing | crate::store::OpenOutcome::Created) {
             tracing::warn!("index of {}: {outcome:?}", path.display());
         }
-        let root = Arc::new(Root { path: workspace.root.clone(), index: RwLock::new(SearchIndex::new()), workspace, indexing: AtomicBool::new(false) });
+        let root = Arc::new(Root {
+            path: workspace.root.clone(),
+            index: RwLock::new(SearchIndex::new()),
+            workspace,
+            indexing: AtomicBool::new(false),
+            refreshing: Mutex::new(()),
+            changed_during_refresh: Mutex::new(None),
+        });
         self.roots.write().unwrap_or_else(|e| e.into_inner()).push(root.clone());
         // Open documents under this root now belong to it.
         for mut entry in self.docs.iter_mut() {
@@ -273,8 +287,21 @@ impl Engine {
 
     /// Brings a root's index up to date with the disk, then loads it into
     /// memory with the open documents' buffers on top. Blocking.
+    ///
+    /// A file event ([`Engine::file_changed`]) during the refresh may come
+    /// after the refresh read that file from disk, or from the store into the
+    /// index it swaps in: the refresh takes every such file again after the
+    /// swap, so the last word is the disk's.
     pub fn refresh_root(&self, root: &Arc<Root>, progress: &dyn Progress) -> Result<RefreshStats> {
+        self.refresh_root_while(root, progress, || {})
+    }
+
+    /// [`Engine::refresh_root`], running `meanwhile` between loading the
+    /// index and swapping it in: where the tests let a file event come.
+    fn refresh_root_while(&self, root: &Arc<Root>, progress: &dyn Progress, meanwhile: impl FnOnce()) -> Result<RefreshStats> {
+        let _one_at_a_time = root.refreshing.lock().unwrap_or_else(|e| e.into_inner());
         root.indexing.store(true, Ordering::SeqCst);
+        *root.changed_during_refresh.lock().unwrap_or_else(|e| e.into_inner()) = Some(Vec::new());
         let result = (|| {
             let worker = self.worker()?;
             let stats = root.workspace.refresh(&worker, progress)?;
@@ -282,9 +309,14 @@ impl Engine {
             if index.vectors().needs_base() {
                 root.workspace.build_ann_if_needed(&mut index, 1)?;
             }
+            meanwhile();
             // Swap in, then lay the open buffers over the disk's version.
             let mut guard = root.index.write().unwrap_or_else(|e| e.into_inner());
             *guard = index;
+            // Under the index lock, as file_changed records: an event either
+            // reached the old index before this swap and is listed here, or
+            // comes after it and lands on the new one.
+            let changed = root.changed_during_refresh.lock().unwrap_or_else(|e| e.into_inner()).take().unwrap_or_default();
             for mut d in self.docs.iter_mut() {
                 let OpenDoc { doc, place, stored, .. } = &mut *d;
                 if let Some((r, rel)) = place {
@@ -294,8 +326,13 @@ impl Engine {
                     }
                 }
             }
+            drop(guard);
+            for rel in changed {
+                self.file_changed(&root.path.join(&rel))?;
+            }
             Ok(stats)
         })();
+        root.changed_during_refresh.lock().unwrap_or_else(|e| e.into_inner()).take();
         root.indexing.store(false, Ordering::SeqCst);
         result
     }
@@ -419,6 +456,9 @@ impl Engine {
                 index.set_file(&rel, entry.language, entry.chunks, |h| store.vector(h).ok().flatten());
             }
             None => index.remove_file(&rel),
+        }
+        if let Some(changed) = root.changed_during_refresh.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+            changed.push(rel);
         }
         Ok(())
     }
@@ -684,5 +724,7 @@ fn top(mut all: Vec<Answer>, limit: usize) -> Vec<Answer> {
     all
 }
 
+#[cfg(test)]
+mod concurrent_tests;
 #[cfg(test)]
 mod tests;

@@ -83,6 +83,31 @@ fn a_background_parse_overtaken_by_a_request_is_not_laid_twice() {
     assert_eq!(held, expected, "every range in the index is the buffer's");
 }
 
+/// A file event that lands during a refresh, after the refresh loaded the
+/// store: the index the refresh swaps in predates it, so the refresh must take
+/// the file again (found by `concurrent_tests`, seed 5: a watched-file event
+/// racing a reindex left a file's old chunks in the index for good).
+#[test]
+fn a_file_event_during_a_refresh_is_not_lost_by_its_swap() {
+    let (engine, root, _key, dirs) = engine_with_open_file(&forty_functions());
+    let other = dirs[0].path().canonicalize().unwrap().join("other.rs");
+    std::fs::write(&other, "fn old_one() {}\n").unwrap();
+    engine.refresh_root(&root, &NoProgress).unwrap();
+    let names = |root: &Root| {
+        let index = root.index.read().unwrap();
+        index.chunks_of("other.rs").iter().map(|&id| index.chunk(id).chunk.name.clone().unwrap_or_default()).collect::<Vec<_>>()
+    };
+    assert_eq!(names(&root), ["old_one"]);
+    engine
+        .refresh_root_while(&root, &NoProgress, || {
+            std::fs::write(&other, "fn new_one() {}\n\nfn newer_one() {}\n").unwrap();
+            engine.file_changed(&other).unwrap();
+            assert_eq!(names(&root), ["new_one", "newer_one"], "the event reaches the index in use");
+        })
+        .unwrap();
+    assert_eq!(names(&root), ["new_one", "newer_one"], "the swap lost the event");
+}
+
 fn forty_functions() -> String {
     (0..40).map(|i| format!("/// Adds {i}.\nfn add_{i}(a: u32) -> u32 {{\n    a + {i}\n}}\n\n")).collect()
 }
