@@ -107,6 +107,12 @@ pub struct Root {
     /// the index meanwhile. The refresh read the disk and the store before
     /// (or while) they changed, so it takes them again after its swap.
     changed_during_refresh: Mutex<Option<Vec<String>>>,
+    /// Numbers each [`Engine::file_changed`] before it reads the disk.
+    file_events: AtomicU64,
+    /// Per file, the number of the event whose read the index holds: two
+    /// events for one file may finish out of order, and the older read must
+    /// not cover the newer (locked under the index's lock).
+    applied_events: Mutex<std::collections::HashMap<String, u64>>,
 }
 
 /// A result with everything a client shows.
@@ -258,6 +264,8 @@ impl Engine {
             indexing: AtomicBool::new(false),
             refreshing: Mutex::new(()),
             changed_during_refresh: Mutex::new(None),
+            file_events: AtomicU64::new(0),
+            applied_events: Mutex::default(),
         });
         self.roots.write().unwrap_or_else(|e| e.into_inner()).push(root.clone());
         // Open documents under this root now belong to it.
@@ -443,13 +451,37 @@ impl Engine {
     /// A file changed on disk (or was closed in the editor). Open documents
     /// are left alone: their buffer wins. Blocking.
     pub fn file_changed(&self, path: &Path) -> Result<()> {
-        if self.docs.contains_key(&path.to_string_lossy().to_string()) {
+        self.file_changed_while(path, || {})
+    }
+
+    /// [`Engine::file_changed`], running `meanwhile` between reading the file
+    /// and laying it over the index: where the tests let an editor open it.
+    fn file_changed_while(&self, path: &Path, meanwhile: impl FnOnce()) -> Result<()> {
+        let key = path.to_string_lossy().to_string();
+        if self.docs.contains_key(&key) {
             return Ok(());
         }
         let Some((root, rel)) = self.place_of(path) else { return Ok(()) };
         let worker = self.worker()?;
+        let event = root.file_events.fetch_add(1, Ordering::SeqCst) + 1;
         let entry = root.workspace.refresh_file(&rel, &worker)?;
+        meanwhile();
         let mut index = root.index.write().unwrap_or_else(|e| e.into_inner());
+        // Asked again under the index lock (lock order: index, then
+        // document): an editor that opened the file since the question above
+        // has laid its buffer over the index, or will once this lock is free;
+        // the disk's older text must not cover it.
+        if self.docs.contains_key(&key) {
+            return Ok(());
+        }
+        // A later event for this file read the disk after this one did and
+        // has already laid its read over the index.
+        let mut applied = root.applied_events.lock().unwrap_or_else(|e| e.into_inner());
+        if applied.get(&rel).is_some_and(|&later| later > event) {
+            return Ok(());
+        }
+        applied.insert(rel.clone(), event);
+        drop(applied);
         match entry {
             Some(entry) => {
                 let store = &root.workspace.store;
