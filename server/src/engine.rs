@@ -271,7 +271,7 @@ impl Engine {
         // Open documents under this root now belong to it.
         for mut entry in self.docs.iter_mut() {
             if entry.place.is_none() {
-                if let Some(rel) = PathBuf::from(entry.key()).strip_prefix(&root.path).ok().and_then(|r| r.to_str().map(|s| s.replace('\\', "/"))) {
+                if let Some(rel) = crate::discover::inside_root(&root.path, Path::new(entry.key())) {
                     entry.place = Some((root.clone(), rel));
                 }
             }
@@ -348,7 +348,9 @@ impl Engine {
     fn place_of(&self, path: &Path) -> Option<(Arc<Root>, String)> {
         let roots = self.roots();
         let root = roots.iter().filter(|r| path.starts_with(&r.path)).max_by_key(|r| r.path.as_os_str().len())?;
-        let rel = crate::discover::relative_path(&root.path, path)?;
+        // A path that climbs out (`..`) or passes a link is in no root: its
+        // buffer is served, never written into an index.
+        let rel = crate::discover::inside_root(&root.path, path)?;
         Some((root.clone(), rel))
     }
 
