@@ -173,6 +173,26 @@ pub fn relative_path(root: &Path, path: &Path) -> Option<String> {
     Some(parts?.join("/"))
 }
 
+/// `path` relative to `root` (canonical), `/`-separated, when a walk of the
+/// root could reach it: below the root by plain names only (no `..` or `.`),
+/// through no symbolic link (a walk follows none, so a link never leads
+/// outside the root). A part that does not exist yet, such as the file of an
+/// unsaved buffer, cannot be a link. `None` otherwise, and for the root.
+pub fn inside_root(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let mut at = root.to_path_buf();
+    let mut parts = Vec::new();
+    for part in rel.components() {
+        let std::path::Component::Normal(name) = part else { return None };
+        at.push(name);
+        if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+            return None;
+        }
+        parts.push(name.to_str()?);
+    }
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
 pub fn mtime_ns(meta: &std::fs::Metadata) -> u64 {
     meta.modified()
         .ok()
@@ -271,6 +291,29 @@ mod tests {
         let found = discover(&root, &DiscoverOptions::default()).unwrap();
         let paths: Vec<&str> = found.files.iter().map(|f| f.rel_path.as_str()).collect();
         assert_eq!(paths, ["a/x.rs"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_paths_a_walk_reaches_are_inside_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        write(&root, "a/x.rs", b"fn x() {}\n");
+        write(outside.path(), "secret.rs", b"fn s() {}\n");
+        std::os::unix::fs::symlink(outside.path(), root.join("out")).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret.rs"), root.join("a/link.rs")).unwrap();
+        assert_eq!(inside_root(&root, &root.join("a/x.rs")).as_deref(), Some("a/x.rs"));
+        assert_eq!(inside_root(&root, &root.join("a/unsaved/new.rs")).as_deref(), Some("a/unsaved/new.rs"), "not written yet");
+        assert_eq!(inside_root(&root, &root.join("out/secret.rs")), None, "through a linked directory");
+        assert_eq!(inside_root(&root, &root.join("a/link.rs")), None, "a linked file");
+        assert_eq!(inside_root(&root, &root.join("a/../../etc/passwd")), None, "climbing out");
+        assert_eq!(inside_root(&root, &root.join("a/./x.rs")).as_deref(), Some("a/x.rs"), "Path drops a `.` inside");
+        assert_eq!(inside_root(&root, outside.path()), None);
+        assert_eq!(inside_root(&root, &root), None);
+        let found = discover(&root, &DiscoverOptions::default()).unwrap();
+        let walked: Vec<&str> = found.files.iter().map(|f| f.rel_path.as_str()).collect();
+        assert_eq!(walked, ["a/x.rs"], "a walk agrees");
     }
 
     #[test]

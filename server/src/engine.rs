@@ -32,7 +32,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use anyhow::{anyhow, Result};
@@ -100,6 +100,19 @@ pub struct Root {
     pub workspace: Workspace,
     pub index: RwLock<SearchIndex>,
     pub indexing: AtomicBool,
+    /// Held for a whole [`Engine::refresh_root`]: one refresh of a root at
+    /// a time.
+    refreshing: Mutex<()>,
+    /// While a refresh runs: the files [`Engine::file_changed`] laid over
+    /// the index meanwhile. The refresh read the disk and the store before
+    /// (or while) they changed, so it takes them again after its swap.
+    changed_during_refresh: Mutex<Option<Vec<String>>>,
+    /// Numbers each [`Engine::file_changed`] before it reads the disk.
+    file_events: AtomicU64,
+    /// Per file, the number of the event whose read the index holds: two
+    /// events for one file may finish out of order, and the older read must
+    /// not cover the newer (locked under the index's lock).
+    applied_events: Mutex<std::collections::HashMap<String, u64>>,
 }
 
 /// A result with everything a client shows.
@@ -244,12 +257,21 @@ impl Engine {
         if !matches!(outcome, crate::store::OpenOutcome::Existing | crate::store::OpenOutcome::Created) {
             tracing::warn!("index of {}: {outcome:?}", path.display());
         }
-        let root = Arc::new(Root { path: workspace.root.clone(), index: RwLock::new(SearchIndex::new()), workspace, indexing: AtomicBool::new(false) });
+        let root = Arc::new(Root {
+            path: workspace.root.clone(),
+            index: RwLock::new(SearchIndex::new()),
+            workspace,
+            indexing: AtomicBool::new(false),
+            refreshing: Mutex::new(()),
+            changed_during_refresh: Mutex::new(None),
+            file_events: AtomicU64::new(0),
+            applied_events: Mutex::default(),
+        });
         self.roots.write().unwrap_or_else(|e| e.into_inner()).push(root.clone());
         // Open documents under this root now belong to it.
         for mut entry in self.docs.iter_mut() {
             if entry.place.is_none() {
-                if let Some(rel) = PathBuf::from(entry.key()).strip_prefix(&root.path).ok().and_then(|r| r.to_str().map(|s| s.replace('\\', "/"))) {
+                if let Some(rel) = crate::discover::inside_root(&root.path, Path::new(entry.key())) {
                     entry.place = Some((root.clone(), rel));
                 }
             }
@@ -273,8 +295,21 @@ impl Engine {
 
     /// Brings a root's index up to date with the disk, then loads it into
     /// memory with the open documents' buffers on top. Blocking.
+    ///
+    /// A file event ([`Engine::file_changed`]) during the refresh may come
+    /// after the refresh read that file from disk, or from the store into the
+    /// index it swaps in: the refresh takes every such file again after the
+    /// swap, so the last word is the disk's.
     pub fn refresh_root(&self, root: &Arc<Root>, progress: &dyn Progress) -> Result<RefreshStats> {
+        self.refresh_root_while(root, progress, || {})
+    }
+
+    /// [`Engine::refresh_root`], running `meanwhile` between loading the
+    /// index and swapping it in: where the tests let a file event come.
+    fn refresh_root_while(&self, root: &Arc<Root>, progress: &dyn Progress, meanwhile: impl FnOnce()) -> Result<RefreshStats> {
+        let _one_at_a_time = root.refreshing.lock().unwrap_or_else(|e| e.into_inner());
         root.indexing.store(true, Ordering::SeqCst);
+        *root.changed_during_refresh.lock().unwrap_or_else(|e| e.into_inner()) = Some(Vec::new());
         let result = (|| {
             let worker = self.worker()?;
             let stats = root.workspace.refresh(&worker, progress)?;
@@ -282,9 +317,14 @@ impl Engine {
             if index.vectors().needs_base() {
                 root.workspace.build_ann_if_needed(&mut index, 1)?;
             }
+            meanwhile();
             // Swap in, then lay the open buffers over the disk's version.
             let mut guard = root.index.write().unwrap_or_else(|e| e.into_inner());
             *guard = index;
+            // Under the index lock, as file_changed records: an event either
+            // reached the old index before this swap and is listed here, or
+            // comes after it and lands on the new one.
+            let changed = root.changed_during_refresh.lock().unwrap_or_else(|e| e.into_inner()).take().unwrap_or_default();
             for mut d in self.docs.iter_mut() {
                 let OpenDoc { doc, place, stored, .. } = &mut *d;
                 if let Some((r, rel)) = place {
@@ -294,8 +334,13 @@ impl Engine {
                     }
                 }
             }
+            drop(guard);
+            for rel in changed {
+                self.file_changed(&root.path.join(&rel))?;
+            }
             Ok(stats)
         })();
+        root.changed_during_refresh.lock().unwrap_or_else(|e| e.into_inner()).take();
         root.indexing.store(false, Ordering::SeqCst);
         result
     }
@@ -303,7 +348,9 @@ impl Engine {
     fn place_of(&self, path: &Path) -> Option<(Arc<Root>, String)> {
         let roots = self.roots();
         let root = roots.iter().filter(|r| path.starts_with(&r.path)).max_by_key(|r| r.path.as_os_str().len())?;
-        let rel = crate::discover::relative_path(&root.path, path)?;
+        // A path that climbs out (`..`) or passes a link is in no root: its
+        // buffer is served, never written into an index.
+        let rel = crate::discover::inside_root(&root.path, path)?;
         Some((root.clone(), rel))
     }
 
@@ -406,19 +453,46 @@ impl Engine {
     /// A file changed on disk (or was closed in the editor). Open documents
     /// are left alone: their buffer wins. Blocking.
     pub fn file_changed(&self, path: &Path) -> Result<()> {
-        if self.docs.contains_key(&path.to_string_lossy().to_string()) {
+        self.file_changed_while(path, || {})
+    }
+
+    /// [`Engine::file_changed`], running `meanwhile` between reading the file
+    /// and laying it over the index: where the tests let an editor open it.
+    fn file_changed_while(&self, path: &Path, meanwhile: impl FnOnce()) -> Result<()> {
+        let key = path.to_string_lossy().to_string();
+        if self.docs.contains_key(&key) {
             return Ok(());
         }
         let Some((root, rel)) = self.place_of(path) else { return Ok(()) };
         let worker = self.worker()?;
+        let event = root.file_events.fetch_add(1, Ordering::SeqCst) + 1;
         let entry = root.workspace.refresh_file(&rel, &worker)?;
+        meanwhile();
         let mut index = root.index.write().unwrap_or_else(|e| e.into_inner());
+        // Asked again under the index lock (lock order: index, then
+        // document): an editor that opened the file since the question above
+        // has laid its buffer over the index, or will once this lock is free;
+        // the disk's older text must not cover it.
+        if self.docs.contains_key(&key) {
+            return Ok(());
+        }
+        // A later event for this file read the disk after this one did and
+        // has already laid its read over the index.
+        let mut applied = root.applied_events.lock().unwrap_or_else(|e| e.into_inner());
+        if applied.get(&rel).is_some_and(|&later| later > event) {
+            return Ok(());
+        }
+        applied.insert(rel.clone(), event);
+        drop(applied);
         match entry {
             Some(entry) => {
                 let store = &root.workspace.store;
                 index.set_file(&rel, entry.language, entry.chunks, |h| store.vector(h).ok().flatten());
             }
             None => index.remove_file(&rel),
+        }
+        if let Some(changed) = root.changed_during_refresh.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+            changed.push(rel);
         }
         Ok(())
     }
@@ -684,5 +758,7 @@ fn top(mut all: Vec<Answer>, limit: usize) -> Vec<Answer> {
     all
 }
 
+#[cfg(test)]
+mod concurrent_tests;
 #[cfg(test)]
 mod tests;

@@ -182,8 +182,10 @@ impl Workspace {
     pub fn refresh_file(&self, rel_path: &str, worker: &EmbedWorker) -> Result<Option<FileEntry>> {
         let abs = self.root.join(rel_path);
         let filter = discover::PathFilter::new(&self.root, &self.options)?;
-        let meta = match std::fs::metadata(&abs) {
-            Ok(m) if m.is_file() && filter.accepts(rel_path) && m.len() <= self.options.max_file_bytes => m,
+        // Only what a walk would reach: nothing through a link or `..`.
+        let reachable = discover::inside_root(&self.root, &abs).as_deref() == Some(rel_path);
+        let meta = match std::fs::symlink_metadata(&abs) {
+            Ok(m) if reachable && m.is_file() && filter.accepts(rel_path) && m.len() <= self.options.max_file_bytes => m,
             _ => {
                 self.store.remove_file(rel_path)?;
                 return Ok(None);

@@ -3,6 +3,12 @@
 mod cli;
 
 fn main() {
+    // ONNX Runtime writes a device id and a database of its own under
+    // $XDG_CACHE_HOME/Microsoft unless told not to; semnav writes only under
+    // its index and model directories. Set while the process has one thread.
+    if std::env::var_os("ORT_DISABLE_TELEMETRY").is_none() {
+        std::env::set_var("ORT_DISABLE_TELEMETRY", "1");
+    }
     // Logs go to stderr: stdout belongs to results (CLI) or JSON-RPC (LSP).
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)

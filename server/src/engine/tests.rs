@@ -83,6 +83,73 @@ fn a_background_parse_overtaken_by_a_request_is_not_laid_twice() {
     assert_eq!(held, expected, "every range in the index is the buffer's");
 }
 
+/// A file event that lands during a refresh, after the refresh loaded the
+/// store: the index the refresh swaps in predates it, so the refresh must take
+/// the file again (found by `concurrent_tests`, seed 5: a watched-file event
+/// racing a reindex left a file's old chunks in the index for good).
+#[test]
+fn a_file_event_during_a_refresh_is_not_lost_by_its_swap() {
+    let (engine, root, _key, dirs) = engine_with_open_file(&forty_functions());
+    let other = dirs[0].path().canonicalize().unwrap().join("other.rs");
+    std::fs::write(&other, "fn old_one() {}\n").unwrap();
+    engine.refresh_root(&root, &NoProgress).unwrap();
+    let names = |root: &Root| {
+        let index = root.index.read().unwrap();
+        index.chunks_of("other.rs").iter().map(|&id| index.chunk(id).chunk.name.clone().unwrap_or_default()).collect::<Vec<_>>()
+    };
+    assert_eq!(names(&root), ["old_one"]);
+    engine
+        .refresh_root_while(&root, &NoProgress, || {
+            std::fs::write(&other, "fn new_one() {}\n\nfn newer_one() {}\n").unwrap();
+            engine.file_changed(&other).unwrap();
+            assert_eq!(names(&root), ["new_one", "newer_one"], "the event reaches the index in use");
+        })
+        .unwrap();
+    assert_eq!(names(&root), ["new_one", "newer_one"], "the swap lost the event");
+}
+
+/// A file event read the disk just before an editor opened the file (a
+/// watched-file event, or the re-read after a didClose, racing a reopen):
+/// the buffer laid over the index must win over the disk's older text (found
+/// by `concurrent_tests`, seeds 1000014 and 1000080: an open buffer's index
+/// entry was replaced by its disk text, for good).
+#[test]
+fn a_file_read_from_disk_does_not_cover_a_buffer_opened_meanwhile() {
+    let (engine, root, key, _dirs) = engine_with_open_file(&forty_functions());
+    let path = PathBuf::from(&key);
+    engine.close(&key);
+    let buffer = "fn typed_since() {}\n";
+    engine
+        .file_changed_while(&path, || {
+            engine.open(&key, Some(&path), buffer.to_string(), 2);
+            assert!(engine.catch_up(&key));
+        })
+        .unwrap();
+    let index = root.index.read().unwrap();
+    let names: Vec<Option<String>> = index.chunks_of("lib.rs").iter().map(|&id| index.chunk(id).chunk.name.clone()).collect();
+    assert_eq!(names, [Some("typed_since".to_string())], "the open buffer's chunks, not the disk's");
+}
+
+/// Two events for one file finishing out of order: the one that read the
+/// disk first must not lay its older text over the later one's (found by
+/// `concurrent_tests`, seed 1000182: a reindex's re-read of a file finished
+/// after a newer watched-file event for it).
+#[test]
+fn an_older_read_of_a_file_does_not_cover_a_newer_one() {
+    let (engine, root, _key, dirs) = engine_with_open_file(&forty_functions());
+    let other = dirs[0].path().canonicalize().unwrap().join("other.rs");
+    std::fs::write(&other, "fn first() {}\n").unwrap();
+    engine
+        .file_changed_while(&other, || {
+            std::fs::write(&other, "fn second() {}\n").unwrap();
+            engine.file_changed(&other).unwrap();
+        })
+        .unwrap();
+    let index = root.index.read().unwrap();
+    let names: Vec<Option<String>> = index.chunks_of("other.rs").iter().map(|&id| index.chunk(id).chunk.name.clone()).collect();
+    assert_eq!(names, [Some("second".to_string())], "the newer read wins");
+}
+
 fn forty_functions() -> String {
     (0..40).map(|i| format!("/// Adds {i}.\nfn add_{i}(a: u32) -> u32 {{\n    a + {i}\n}}\n\n")).collect()
 }
