@@ -44,7 +44,7 @@ use crate::discover::{DiscoverOptions, DEFAULT_MAX_FILE_BYTES};
 use crate::document::{Change, Document};
 use crate::embed::model::DEFAULT_MODEL;
 use crate::embed::{EmbedWorker, FastEmbedder, ModelPaths, Priority};
-use crate::index::{self, Progress, RefreshStats, StoredChunkMemo, Workspace};
+use crate::index::{self, StoredChunkMemo, Workspace};
 use crate::lang::Language;
 use crate::position::Encoding;
 use crate::search::{Exclude, Filters, Hit, RankConfig, SearchIndex, WordRanking};
@@ -237,10 +237,15 @@ impl Engine {
 
     /// Opens (or creates) the index of a workspace root. Blocking.
     pub fn add_root(&self, path: &Path) -> Result<Arc<Root>> {
-        let worker = self.worker()?;
         let s = self.settings();
         let index_dir = s.index_dir.as_ref().map(|d| if self.roots().is_empty() { d.clone() } else { d.join(path.file_name().unwrap_or_default()) });
-        let (workspace, outcome) = Workspace::open(path, index_dir.as_deref(), s.discover_options(), worker.model_id())?;
+        let model_id = match self.worker() {
+            Ok(worker) => worker.model_id().to_string(),
+            // Without the model: the index keeps the model it was built with
+            // (its vectors still serve `similar`), and is only read.
+            Err(_) => refresh::model_of_existing_index(path, index_dir.as_deref()),
+        };
+        let (workspace, outcome) = Workspace::open(path, index_dir.as_deref(), s.discover_options(), &model_id)?;
         if !matches!(outcome, crate::store::OpenOutcome::Existing | crate::store::OpenOutcome::Created) {
             tracing::warn!("index of {}: {outcome:?}", path.display());
         }
@@ -269,35 +274,6 @@ impl Engine {
 
     pub fn roots(&self) -> Vec<Arc<Root>> {
         self.roots.read().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-
-    /// Brings a root's index up to date with the disk, then loads it into
-    /// memory with the open documents' buffers on top. Blocking.
-    pub fn refresh_root(&self, root: &Arc<Root>, progress: &dyn Progress) -> Result<RefreshStats> {
-        root.indexing.store(true, Ordering::SeqCst);
-        let result = (|| {
-            let worker = self.worker()?;
-            let stats = root.workspace.refresh(&worker, progress)?;
-            let mut index = root.workspace.load()?;
-            if index.vectors().needs_base() {
-                root.workspace.build_ann_if_needed(&mut index, 1)?;
-            }
-            // Swap in, then lay the open buffers over the disk's version.
-            let mut guard = root.index.write().unwrap_or_else(|e| e.into_inner());
-            *guard = index;
-            for mut d in self.docs.iter_mut() {
-                let OpenDoc { doc, place, stored, .. } = &mut *d;
-                if let Some((r, rel)) = place {
-                    if Arc::ptr_eq(r, root) {
-                        doc.reparse();
-                        set_buffer_chunks(&mut guard, root, rel, doc, stored);
-                    }
-                }
-            }
-            Ok(stats)
-        })();
-        root.indexing.store(false, Ordering::SeqCst);
-        result
     }
 
     fn place_of(&self, path: &Path) -> Option<(Arc<Root>, String)> {
@@ -403,26 +379,6 @@ impl Engine {
         self.docs.contains_key(key)
     }
 
-    /// A file changed on disk (or was closed in the editor). Open documents
-    /// are left alone: their buffer wins. Blocking.
-    pub fn file_changed(&self, path: &Path) -> Result<()> {
-        if self.docs.contains_key(&path.to_string_lossy().to_string()) {
-            return Ok(());
-        }
-        let Some((root, rel)) = self.place_of(path) else { return Ok(()) };
-        let worker = self.worker()?;
-        let entry = root.workspace.refresh_file(&rel, &worker)?;
-        let mut index = root.index.write().unwrap_or_else(|e| e.into_inner());
-        match entry {
-            Some(entry) => {
-                let store = &root.workspace.store;
-                index.set_file(&rel, entry.language, entry.chunks, |h| store.vector(h).ok().flatten());
-            }
-            None => index.remove_file(&rel),
-        }
-        Ok(())
-    }
-
     /// Waits `debounce`, then embeds the chunks of document `key` that have no
     /// vector yet, unless the document changed again meanwhile. Must follow
     /// every [`Engine::open`] and successful [`Engine::change`] (it balances
@@ -495,11 +451,12 @@ impl Engine {
     }
 
     /// Hybrid search over every root.
+    /// Without the model it ranks by words only (the ranking stage included).
     pub async fn search(&self, query: &str, filters: &Filters, limit: usize) -> Result<Vec<Answer>> {
-        let worker = self.worker()?;
+        let worker = self.worker().ok();
         let config = self.settings().rank;
         let started = std::time::Instant::now();
-        let embedding = config.dense.then(|| worker.start_embedding(vec![query.to_string()], Priority::Query));
+        let embedding = worker.filter(|_| config.dense).map(|worker| worker.start_embedding(vec![query.to_string()], Priority::Query));
         // While the query is embedded on the embedding thread, rank by words
         // here. The indexes may change before the vector comes: a root whose
         // chunks did is ranked by words again.
@@ -532,17 +489,25 @@ impl Engine {
         Ok(top(all, limit))
     }
 
-    /// The chunk of an open document (or of a file) holding `line`, from its
-    /// newest text.
+    /// The chunk of an open document holding `line`, from its newest text;
+    /// for a key that is not open, of the file at that path, from the disk.
     fn chunk_at(&self, key: &str, line: u32) -> Result<(Chunk, Arc<str>, Option<(Arc<Root>, String)>)> {
         self.catch_up_all();
-        let entry = self.docs.get(key).ok_or_else(|| anyhow!("{key} is not open"))?;
-        let chunk = innermost(entry.doc.chunks(), line).ok_or_else(|| anyhow!("line {} of {key} is not inside any code chunk", line + 1))?;
-        Ok((chunk, entry.doc.text().into(), entry.place.clone()))
+        let outside = || anyhow!("line {} of {key} is not inside any code chunk", line + 1);
+        if let Some(entry) = self.docs.get(key) {
+            let chunk = innermost(entry.doc.chunks(), line).ok_or_else(outside)?;
+            return Ok((chunk, entry.doc.text().into(), entry.place.clone()));
+        }
+        let path = Path::new(key);
+        let language = Language::from_path(path).ok_or_else(|| anyhow!("{key} is not a file semnav indexes"))?;
+        let text = crate::discover::read_text(path, self.settings().max_file_bytes).map_err(|r| anyhow!("cannot use {key}: {}", r.as_str()))?;
+        let chunk = innermost(&crate::chunk::chunk_source(language, &text), line).ok_or_else(outside)?;
+        Ok((chunk, text.into(), self.place_of(path)))
     }
 
-    /// Code similar to the chunk at `line` of open document `key`, embedding
-    /// the chunk's current text when its vector is not known yet.
+    /// Code similar to the chunk at `line` of open document `key` (or of the
+    /// file at path `key` when it is not open), never that chunk itself,
+    /// embedding the chunk's current text when its vector is not known yet.
     pub async fn similar(&self, key: &str, line: u32, limit: usize) -> Result<Vec<Answer>> {
         let (chunk, text, place) = self.chunk_at(key, line)?;
         let (rel, model_id) = match &place {
@@ -624,9 +589,13 @@ impl Engine {
             disk_bytes: 0,
             indexing: self.indexing(),
         };
+        let model = self.worker().is_ok();
         for r in &roots {
-            s.files += r.workspace.store.file_count();
-            s.chunks += r.index.read().unwrap_or_else(|e| e.into_inner()).len();
+            let index = r.index.read().unwrap_or_else(|e| e.into_inner());
+            // Without the model the store is only read: memory is the truth.
+            s.files += if model { r.workspace.store.file_count() } else { index.paths().count() };
+            s.chunks += index.len();
+            drop(index);
             s.disk_bytes += r.workspace.store.disk_bytes();
         }
         s
@@ -684,5 +653,6 @@ fn top(mut all: Vec<Answer>, limit: usize) -> Vec<Answer> {
     all
 }
 
+mod refresh;
 #[cfg(test)]
 mod tests;
