@@ -1,5 +1,5 @@
 //! Command-line parsing and the four commands of the contract: `index`,
-//! `search`, `similar`, `status`. Each command opens a workspace, calls the
+//! `search`, `similar`, `status`; `lsp` and `mcp` start the servers. Each command opens a workspace, calls the
 //! core and prints; all formatting is in [`output`], the terminal progress bar
 //! in [`progress`].
 
@@ -85,6 +85,14 @@ enum Command {
     },
     /// Run the language server on stdin/stdout (logs go to stderr).
     Lsp,
+    /// Run the MCP server for coding agents on stdin/stdout (logs go to stderr).
+    Mcp {
+        /// Workspace root.
+        #[arg(long, default_value = ".")]
+        path: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Index location, model, counts, size on disk, staleness.
     Status {
         #[arg(default_value = ".")]
@@ -223,6 +231,20 @@ fn run(cli: Cli) -> Result<()> {
             write_out(&mut std::io::stdout().lock(), &text)
         }
         Command::Status { path, json, common } => status(&path, json, &common),
+        Command::Mcp { path, common } => {
+            let settings = semnav::engine::Settings {
+                model: common.model.clone(),
+                model_dir: common.model_dir.clone(),
+                index_dir: common.index_dir.clone(),
+                exclude: common.exclude.clone(),
+                max_file_bytes: common.max_file_bytes,
+                ..semnav::engine::Settings::default()
+            };
+            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
+            let result = runtime.block_on(semnav::mcp::run_stdio(&path, settings));
+            runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+            result
+        }
         Command::Lsp => {
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
             runtime.block_on(semnav::lsp::run_stdio());
