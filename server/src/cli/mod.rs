@@ -1,8 +1,10 @@
 //! Command-line parsing and the four commands of the contract: `index`,
-//! `search`, `similar`, `status`; `lsp` and `mcp` start the servers. Each command opens a workspace, calls the
+//! `search`, `similar`, `status`; `doctor` checks the installation, `lsp`
+//! and `mcp` start the servers. Each command opens a workspace, calls the
 //! core and prints; all formatting is in [`output`], the terminal progress bar
 //! in [`progress`].
 
+mod doctor;
 mod output;
 mod progress;
 
@@ -78,6 +80,16 @@ enum Command {
         path: Option<PathBuf>,
         #[arg(long, default_value_t = 10)]
         limit: usize,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Check the installation: the binary, ONNX Runtime, the model and the index of PATH, with fixes.
+    Doctor {
+        /// Workspace whose index is checked.
+        #[arg(default_value = ".")]
+        path: PathBuf,
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -231,6 +243,15 @@ fn run(cli: Cli) -> Result<()> {
             write_out(&mut std::io::stdout().lock(), &text)
         }
         Command::Status { path, json, common } => status(&path, json, &common),
+        Command::Doctor { path, json, common } => {
+            let checks = doctor::run(&path, common.index_dir.as_deref(), &common.model, common.model_dir.as_deref());
+            let text = if json { format!("{}\n", doctor::json(&checks)) } else { doctor::human(&checks) };
+            write_out(&mut std::io::stdout().lock(), &text)?;
+            if checks.iter().any(|c| c.state == doctor::State::Error) {
+                bail!("semnav cannot run here yet: see the fixes above");
+            }
+            Ok(())
+        }
         Command::Mcp { path, common } => {
             let settings = semnav::engine::Settings {
                 model: common.model.clone(),
