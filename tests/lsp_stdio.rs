@@ -5,7 +5,7 @@ use std::process::Stdio;
 
 use semnav_e2e::lsp_client::{file_uri, LspClient};
 use semnav_e2e::{require_model, semnav_bin, write_polyglot_workspace, Fixture};
-use serde_json::json;
+use serde_json::{json, Value};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn binary_serves_lsp_over_stdio() {
@@ -180,4 +180,54 @@ async fn hit_ranges_follow_the_buffer_through_bursts_of_edits() {
     client.request("shutdown", json!(null)).await;
     client.notify("exit", json!(null));
     let _ = tokio::time::timeout(std::time::Duration::from_secs(20), child.wait()).await;
+}
+
+/// Without the model the language server still starts, indexes by words,
+/// answers `semnav/search` through the ranking stage, and says once (not at
+/// every refresh) what to run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_model_the_server_searches_by_words_and_says_so_once() {
+    let f = Fixture::new();
+    write_polyglot_workspace(&f);
+    let no_model = tempfile::tempdir().unwrap();
+    let mut child = tokio::process::Command::new(semnav_bin())
+        .arg("lsp")
+        .env("SEMNAV_MODEL_DIR", no_model.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn semnav lsp");
+    let client = LspClient::start(child.stdout.take().unwrap(), child.stdin.take().unwrap());
+    client.initialize(f.path(), json!({"indexDir": f.index_dir()}), json!({})).await;
+
+    let started = std::time::Instant::now();
+    let found = loop {
+        let found = client.request("semnav/search", json!({"query": "retry failed uploads", "limit": 3})).await;
+        if !found["results"].as_array().unwrap().is_empty() {
+            break found;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "nothing found by words: {found}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(found["results"][0]["name"], "retry_failed_uploads", "{found}");
+    // A second refresh does not say it again.
+    client.request("semnav/reindex", json!({})).await;
+    // The warning would come first thing in the refresh task, before it indexes.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let started = std::time::Instant::now();
+    while client.request("semnav/status", json!({})).await["indexing"] != false {
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "the refresh did not end");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let shown: Vec<Value> = client.notifications.lock().unwrap().iter().filter(|n| n["method"] == "window/showMessage").cloned().collect();
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    let message = shown[0]["params"]["message"].as_str().unwrap();
+    assert!(message.contains("words only") && message.contains("provision"), "{message}");
+
+    client.request("shutdown", json!(null)).await;
+    client.notify("exit", json!(null));
+    let status = tokio::time::timeout(std::time::Duration::from_secs(20), child.wait()).await.expect("exits after `exit`").unwrap();
+    assert!(status.success(), "exit status {status}");
 }

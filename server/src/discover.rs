@@ -98,20 +98,7 @@ pub struct Discovery {
 
 /// Walks `root` (canonical) and returns candidates in path order.
 pub fn discover(root: &Path, options: &DiscoverOptions) -> Result<Discovery> {
-    let mut overrides = OverrideBuilder::new(root);
-    for pattern in DEFAULT_EXCLUDES.iter().copied().chain(options.exclude.iter().map(String::as_str)) {
-        overrides.add(&format!("!{pattern}")).with_context(|| format!("bad exclude pattern {pattern:?}"))?;
-    }
-    let overrides = overrides.build().context("cannot build the exclude list")?;
-    let walker = WalkBuilder::new(root)
-        .follow_links(false)
-        .hidden(true)
-        .git_ignore(true)
-        .git_global(true)
-        .git_exclude(true)
-        .require_git(false)
-        .overrides(overrides)
-        .build();
+    let walker = walker(root, options)?;
     let mut out = Discovery::default();
     for entry in walker {
         let Ok(entry) = entry else { continue };
@@ -133,6 +120,29 @@ pub fn discover(root: &Path, options: &DiscoverOptions) -> Result<Discovery> {
     }
     out.files.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
     Ok(out)
+}
+
+/// The walk over `root`: ignore files, hidden files and the excludes.
+fn walker(root: &Path, options: &DiscoverOptions) -> Result<ignore::Walk> {
+    let mut overrides = OverrideBuilder::new(root);
+    for pattern in DEFAULT_EXCLUDES.iter().copied().chain(options.exclude.iter().map(String::as_str)) {
+        overrides.add(&format!("!{pattern}")).with_context(|| format!("bad exclude pattern {pattern:?}"))?;
+    }
+    let overrides = overrides.build().context("cannot build the exclude list")?;
+    Ok(WalkBuilder::new(root)
+        .follow_links(false)
+        .hidden(true)
+        .git_ignore(true)
+        .git_global(true)
+        .git_exclude(true)
+        .require_git(false)
+        .overrides(overrides)
+        .build())
+}
+
+/// The directories a walk of `root` enters, `root` first (for watchers).
+pub fn directories(root: &Path, options: &DiscoverOptions) -> Result<Vec<PathBuf>> {
+    Ok(walker(root, options)?.flatten().filter(|e| e.file_type().is_some_and(|t| t.is_dir())).map(|e| e.into_path()).collect())
 }
 
 /// Decides, for one path, what a walk would: used when a single file changes
@@ -163,6 +173,15 @@ impl PathFilter {
             && Language::from_path(Path::new(rel_path)).is_some()
             && !self.excludes.is_match(rel_path)
             && !self.gitignore.matched_path_or_any_parents(rel_path, false).is_ignore()
+    }
+}
+
+impl PathFilter {
+    /// Whether a walk would enter directory `rel_path` (relative,
+    /// `/`-separated), judging by its name only.
+    pub fn accepts_dir(&self, rel_path: &str) -> bool {
+        let hidden = rel_path.split('/').any(|part| part.starts_with('.'));
+        !hidden && !self.excludes.is_match(format!("{rel_path}/_")) && !self.gitignore.matched_path_or_any_parents(rel_path, true).is_ignore()
     }
 }
 

@@ -44,7 +44,7 @@ use crate::discover::{DiscoverOptions, DEFAULT_MAX_FILE_BYTES};
 use crate::document::{Change, Document};
 use crate::embed::model::DEFAULT_MODEL;
 use crate::embed::{EmbedWorker, FastEmbedder, ModelPaths, Priority};
-use crate::index::{self, Progress, RefreshStats, StoredChunkMemo, Workspace};
+use crate::index::{self, StoredChunkMemo, Workspace};
 use crate::lang::Language;
 use crate::position::Encoding;
 use crate::search::{Exclude, Filters, Hit, RankConfig, SearchIndex, WordRanking};
@@ -250,10 +250,15 @@ impl Engine {
 
     /// Opens (or creates) the index of a workspace root. Blocking.
     pub fn add_root(&self, path: &Path) -> Result<Arc<Root>> {
-        let worker = self.worker()?;
         let s = self.settings();
         let index_dir = s.index_dir.as_ref().map(|d| if self.roots().is_empty() { d.clone() } else { d.join(path.file_name().unwrap_or_default()) });
-        let (workspace, outcome) = Workspace::open(path, index_dir.as_deref(), s.discover_options(), worker.model_id())?;
+        let model_id = match self.worker() {
+            Ok(worker) => worker.model_id().to_string(),
+            // Without the model: the index keeps the model it was built with
+            // (its vectors still serve `similar`), and is only read.
+            Err(_) => refresh::model_of_existing_index(path, index_dir.as_deref()),
+        };
+        let (workspace, outcome) = Workspace::open(path, index_dir.as_deref(), s.discover_options(), &model_id)?;
         if !matches!(outcome, crate::store::OpenOutcome::Existing | crate::store::OpenOutcome::Created) {
             tracing::warn!("index of {}: {outcome:?}", path.display());
         }
@@ -291,58 +296,6 @@ impl Engine {
 
     pub fn roots(&self) -> Vec<Arc<Root>> {
         self.roots.read().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-
-    /// Brings a root's index up to date with the disk, then loads it into
-    /// memory with the open documents' buffers on top. Blocking.
-    ///
-    /// A file event ([`Engine::file_changed`]) during the refresh may come
-    /// after the refresh read that file from disk, or from the store into the
-    /// index it swaps in: the refresh takes every such file again after the
-    /// swap, so the last word is the disk's.
-    pub fn refresh_root(&self, root: &Arc<Root>, progress: &dyn Progress) -> Result<RefreshStats> {
-        self.refresh_root_while(root, progress, || {})
-    }
-
-    /// [`Engine::refresh_root`], running `meanwhile` between loading the
-    /// index and swapping it in: where the tests let a file event come.
-    fn refresh_root_while(&self, root: &Arc<Root>, progress: &dyn Progress, meanwhile: impl FnOnce()) -> Result<RefreshStats> {
-        let _one_at_a_time = root.refreshing.lock().unwrap_or_else(|e| e.into_inner());
-        root.indexing.store(true, Ordering::SeqCst);
-        *root.changed_during_refresh.lock().unwrap_or_else(|e| e.into_inner()) = Some(Vec::new());
-        let result = (|| {
-            let worker = self.worker()?;
-            let stats = root.workspace.refresh(&worker, progress)?;
-            let mut index = root.workspace.load()?;
-            if index.vectors().needs_base() {
-                root.workspace.build_ann_if_needed(&mut index, 1)?;
-            }
-            meanwhile();
-            // Swap in, then lay the open buffers over the disk's version.
-            let mut guard = root.index.write().unwrap_or_else(|e| e.into_inner());
-            *guard = index;
-            // Under the index lock, as file_changed records: an event either
-            // reached the old index before this swap and is listed here, or
-            // comes after it and lands on the new one.
-            let changed = root.changed_during_refresh.lock().unwrap_or_else(|e| e.into_inner()).take().unwrap_or_default();
-            for mut d in self.docs.iter_mut() {
-                let OpenDoc { doc, place, stored, .. } = &mut *d;
-                if let Some((r, rel)) = place {
-                    if Arc::ptr_eq(r, root) {
-                        doc.reparse();
-                        set_buffer_chunks(&mut guard, root, rel, doc, stored);
-                    }
-                }
-            }
-            drop(guard);
-            for rel in changed {
-                self.file_changed(&root.path.join(&rel))?;
-            }
-            Ok(stats)
-        })();
-        root.changed_during_refresh.lock().unwrap_or_else(|e| e.into_inner()).take();
-        root.indexing.store(false, Ordering::SeqCst);
-        result
     }
 
     fn place_of(&self, path: &Path) -> Option<(Arc<Root>, String)> {
@@ -450,53 +403,6 @@ impl Engine {
         self.docs.contains_key(key)
     }
 
-    /// A file changed on disk (or was closed in the editor). Open documents
-    /// are left alone: their buffer wins. Blocking.
-    pub fn file_changed(&self, path: &Path) -> Result<()> {
-        self.file_changed_while(path, || {})
-    }
-
-    /// [`Engine::file_changed`], running `meanwhile` between reading the file
-    /// and laying it over the index: where the tests let an editor open it.
-    fn file_changed_while(&self, path: &Path, meanwhile: impl FnOnce()) -> Result<()> {
-        let key = path.to_string_lossy().to_string();
-        if self.docs.contains_key(&key) {
-            return Ok(());
-        }
-        let Some((root, rel)) = self.place_of(path) else { return Ok(()) };
-        let worker = self.worker()?;
-        let event = root.file_events.fetch_add(1, Ordering::SeqCst) + 1;
-        let entry = root.workspace.refresh_file(&rel, &worker)?;
-        meanwhile();
-        let mut index = root.index.write().unwrap_or_else(|e| e.into_inner());
-        // Asked again under the index lock (lock order: index, then
-        // document): an editor that opened the file since the question above
-        // has laid its buffer over the index, or will once this lock is free;
-        // the disk's older text must not cover it.
-        if self.docs.contains_key(&key) {
-            return Ok(());
-        }
-        // A later event for this file read the disk after this one did and
-        // has already laid its read over the index.
-        let mut applied = root.applied_events.lock().unwrap_or_else(|e| e.into_inner());
-        if applied.get(&rel).is_some_and(|&later| later > event) {
-            return Ok(());
-        }
-        applied.insert(rel.clone(), event);
-        drop(applied);
-        match entry {
-            Some(entry) => {
-                let store = &root.workspace.store;
-                index.set_file(&rel, entry.language, entry.chunks, |h| store.vector(h).ok().flatten());
-            }
-            None => index.remove_file(&rel),
-        }
-        if let Some(changed) = root.changed_during_refresh.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
-            changed.push(rel);
-        }
-        Ok(())
-    }
-
     /// Waits `debounce`, then embeds the chunks of document `key` that have no
     /// vector yet, unless the document changed again meanwhile. Must follow
     /// every [`Engine::open`] and successful [`Engine::change`] (it balances
@@ -569,11 +475,12 @@ impl Engine {
     }
 
     /// Hybrid search over every root.
+    /// Without the model it ranks by words only (the ranking stage included).
     pub async fn search(&self, query: &str, filters: &Filters, limit: usize) -> Result<Vec<Answer>> {
-        let worker = self.worker()?;
+        let worker = self.worker().ok();
         let config = self.settings().rank;
         let started = std::time::Instant::now();
-        let embedding = config.dense.then(|| worker.start_embedding(vec![query.to_string()], Priority::Query));
+        let embedding = worker.filter(|_| config.dense).map(|worker| worker.start_embedding(vec![query.to_string()], Priority::Query));
         // While the query is embedded on the embedding thread, rank by words
         // here. The indexes may change before the vector comes: a root whose
         // chunks did is ranked by words again.
@@ -606,17 +513,25 @@ impl Engine {
         Ok(top(all, limit))
     }
 
-    /// The chunk of an open document (or of a file) holding `line`, from its
-    /// newest text.
+    /// The chunk of an open document holding `line`, from its newest text;
+    /// for a key that is not open, of the file at that path, from the disk.
     fn chunk_at(&self, key: &str, line: u32) -> Result<(Chunk, Arc<str>, Option<(Arc<Root>, String)>)> {
         self.catch_up_all();
-        let entry = self.docs.get(key).ok_or_else(|| anyhow!("{key} is not open"))?;
-        let chunk = innermost(entry.doc.chunks(), line).ok_or_else(|| anyhow!("line {} of {key} is not inside any code chunk", line + 1))?;
-        Ok((chunk, entry.doc.text().into(), entry.place.clone()))
+        let outside = || anyhow!("line {} of {key} is not inside any code chunk", line + 1);
+        if let Some(entry) = self.docs.get(key) {
+            let chunk = innermost(entry.doc.chunks(), line).ok_or_else(outside)?;
+            return Ok((chunk, entry.doc.text().into(), entry.place.clone()));
+        }
+        let path = Path::new(key);
+        let language = Language::from_path(path).ok_or_else(|| anyhow!("{key} is not a file semnav indexes"))?;
+        let text = crate::discover::read_text(path, self.settings().max_file_bytes).map_err(|r| anyhow!("cannot use {key}: {}", r.as_str()))?;
+        let chunk = innermost(&crate::chunk::chunk_source(language, &text), line).ok_or_else(outside)?;
+        Ok((chunk, text.into(), self.place_of(path)))
     }
 
-    /// Code similar to the chunk at `line` of open document `key`, embedding
-    /// the chunk's current text when its vector is not known yet.
+    /// Code similar to the chunk at `line` of open document `key` (or of the
+    /// file at path `key` when it is not open), never that chunk itself,
+    /// embedding the chunk's current text when its vector is not known yet.
     pub async fn similar(&self, key: &str, line: u32, limit: usize) -> Result<Vec<Answer>> {
         let (chunk, text, place) = self.chunk_at(key, line)?;
         let (rel, model_id) = match &place {
@@ -698,9 +613,13 @@ impl Engine {
             disk_bytes: 0,
             indexing: self.indexing(),
         };
+        let model = self.worker().is_ok();
         for r in &roots {
-            s.files += r.workspace.store.file_count();
-            s.chunks += r.index.read().unwrap_or_else(|e| e.into_inner()).len();
+            let index = r.index.read().unwrap_or_else(|e| e.into_inner());
+            // Without the model the store is only read: memory is the truth.
+            s.files += if model { r.workspace.store.file_count() } else { index.paths().count() };
+            s.chunks += index.len();
+            drop(index);
             s.disk_bytes += r.workspace.store.disk_bytes();
         }
         s
@@ -758,6 +677,7 @@ fn top(mut all: Vec<Answer>, limit: usize) -> Vec<Answer> {
     all
 }
 
+mod refresh;
 #[cfg(test)]
 mod concurrent_tests;
 #[cfg(test)]

@@ -180,32 +180,71 @@ impl Workspace {
     /// editor closes it and the disk is the truth again). A file that is gone,
     /// excluded or unreadable leaves the index. Returns its new entry.
     pub fn refresh_file(&self, rel_path: &str, worker: &EmbedWorker) -> Result<Option<FileEntry>> {
-        let abs = self.root.join(rel_path);
-        let filter = discover::PathFilter::new(&self.root, &self.options)?;
-        // Only what a walk would reach: nothing through a link or `..`.
-        let reachable = discover::inside_root(&self.root, &abs).as_deref() == Some(rel_path);
-        let meta = match std::fs::symlink_metadata(&abs) {
-            Ok(m) if reachable && m.is_file() && filter.accepts(rel_path) && m.len() <= self.options.max_file_bytes => m,
-            _ => {
-                self.store.remove_file(rel_path)?;
-                return Ok(None);
+        match self.read_file(rel_path) {
+            Some((entry, texts)) => {
+                self.store_file(rel_path, &entry, texts, worker)?;
+                Ok(Some(entry))
             }
-        };
-        let Some(language) = Language::from_path(&abs) else { return Ok(None) };
-        let file = FoundFile { rel_path: rel_path.to_string(), abs_path: abs, language, size: meta.len(), mtime_ns: discover::mtime_ns(&meta) };
-        let text = match discover::read_text(&file.abs_path, self.options.max_file_bytes) {
-            Ok(t) => t,
-            Err(_) => {
+            None => {
                 self.store.remove_file(rel_path)?;
-                return Ok(None);
+                Ok(None)
             }
-        };
-        let (entry, texts) = self.build_entry(&file, &text, *blake3::hash(text.as_bytes()).as_bytes());
+        }
+    }
+
+    /// Stores a file's entry (from [`Workspace::read_file`]) after the
+    /// vectors of its `texts` that the store does not have yet.
+    pub fn store_file(&self, rel_path: &str, entry: &FileEntry, texts: Vec<(TextHash, String)>, worker: &EmbedWorker) -> Result<()> {
         let mut stats = RefreshStats::default();
         let mut pending = PendingFiles::default();
         pending.add(&self.store, rel_path, entry.clone(), texts, &mut stats)?;
-        pending.commit(&self.store, worker, &mut stats)?;
-        Ok(Some(entry))
+        pending.commit(&self.store, worker, &mut stats)
+    }
+
+    /// Reads and chunks one file as a refresh would, without touching the
+    /// store: its entry and the texts to embed for it. `None` when the file
+    /// is gone, excluded, too large or not text.
+    pub fn read_file(&self, rel_path: &str) -> Option<(FileEntry, Vec<(TextHash, String)>)> {
+        let abs = self.root.join(rel_path);
+        let filter = discover::PathFilter::new(&self.root, &self.options).ok()?;
+        // Only what a walk would reach: nothing through a link or `..`.
+        if discover::inside_root(&self.root, &abs).as_deref() != Some(rel_path) {
+            return None;
+        }
+        let meta = std::fs::symlink_metadata(&abs).ok().filter(|m| m.is_file() && filter.accepts(rel_path) && m.len() <= self.options.max_file_bytes)?;
+        let language = Language::from_path(&abs)?;
+        let file = FoundFile { rel_path: rel_path.to_string(), abs_path: abs, language, size: meta.len(), mtime_ns: discover::mtime_ns(&meta) };
+        let text = discover::read_text(&file.abs_path, self.options.max_file_bytes).ok()?;
+        Some(self.build_entry(&file, &text, *blake3::hash(text.as_bytes()).as_bytes()))
+    }
+
+    /// Lays over `index` (loaded from the store) the files on disk that the
+    /// store does not know as they are: new and changed files are read and
+    /// chunked, with whatever vectors the store already has for their texts,
+    /// removed files leave. Nothing is embedded and the store is not written:
+    /// this is what answers, by words, while a refresh embeds (or when there
+    /// is no model at all). Returns the number of files laid or removed.
+    pub fn lay_stale_files(&self, index: &mut SearchIndex) -> Result<usize> {
+        let found = discover::discover(&self.root, &self.options)?;
+        let mut on_disk: HashSet<&str> = HashSet::new();
+        let mut changed = 0;
+        for file in &found.files {
+            on_disk.insert(&file.rel_path);
+            if let Some(entry) = self.store.file(&file.rel_path)? {
+                if !self.needs_reading(file, &entry)? {
+                    continue;
+                }
+            }
+            let Ok(text) = discover::read_text(&file.abs_path, self.options.max_file_bytes) else { continue };
+            let (entry, _) = self.build_entry(file, &text, *blake3::hash(text.as_bytes()).as_bytes());
+            index.set_file(&file.rel_path, entry.language, entry.chunks, |h| self.store.vector(h).ok().flatten());
+            changed += 1;
+        }
+        let gone: Vec<String> = index.paths().filter(|p| !on_disk.contains(p)).map(String::from).collect();
+        for path in &gone {
+            index.remove_file(path);
+        }
+        Ok(changed + gone.len())
     }
 
     /// Whether a file must be read: its metadata changed, or it was written

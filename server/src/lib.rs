@@ -4,12 +4,16 @@
 //! [`discover`] finds files → [`chunk`] cuts them into definitions →
 //! [`embed`] turns chunk texts into vectors → [`store`] keeps them on disk and
 //! [`ann`] / [`lexical`] index them in memory → [`search`] answers queries.
-//! [`index`] runs that pipeline incrementally for a workspace. The CLI
-//! (`cli`) sits on top; nothing below it knows about terminals or LSP.
+//! [`index`] runs that pipeline incrementally for a workspace; [`engine`]
+//! keeps it live for a server ([`watch`] follows the disk where no client
+//! does). [`lsp`] and [`mcp`] translate protocols over the engine, the CLI
+//! (`cli`) sits on top; nothing below them knows about terminals or
+//! protocols.
 
 pub mod ann;
 pub mod background;
 pub mod chunk;
+pub mod contract;
 pub mod discover;
 pub mod document;
 pub mod embed;
@@ -19,6 +23,8 @@ pub mod index;
 pub mod lang;
 pub mod lexical;
 pub mod lsp;
+pub mod mcp;
 pub mod position;
 pub mod search;
 pub mod store;
+pub mod watch;

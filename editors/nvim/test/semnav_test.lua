@@ -670,6 +670,8 @@ test(":checkhealth semnav reports the binary, the model and the index", function
   vim.cmd("bwipeout!")
   check(text:find("semnav 0.", 1, true), "no version:\n%s", text)
   check(text:find("model: all-MiniLM", 1, true), "no model:\n%s", text)
+  check(text:find("loads, 384 dimensions", 1, true), "the model was not run through `semnav doctor`:\n%s", text)
+  check(text:find("runtime: ONNX Runtime", 1, true), "no ONNX Runtime:\n%s", text)
   check(text:find(INDEX_DIR, 1, true), "no index location:\n%s", text)
   check(text:find("4 files", 1, true), "no counts:\n%s", text)
   check(not text:find("ERROR", 1, true), "errors:\n%s", text)

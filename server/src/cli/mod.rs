@@ -1,8 +1,10 @@
 //! Command-line parsing and the four commands of the contract: `index`,
-//! `search`, `similar`, `status`. Each command opens a workspace, calls the
+//! `search`, `similar`, `status`; `doctor` checks the installation, `lsp`
+//! and `mcp` start the servers. Each command opens a workspace, calls the
 //! core and prints; all formatting is in [`output`], the terminal progress bar
 //! in [`progress`].
 
+mod doctor;
 mod output;
 mod progress;
 
@@ -83,8 +85,26 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Check the installation: the binary, ONNX Runtime, the model and the index of PATH, with fixes.
+    Doctor {
+        /// Workspace whose index is checked.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Run the language server on stdin/stdout (logs go to stderr).
     Lsp,
+    /// Run the MCP server for coding agents on stdin/stdout (logs go to stderr).
+    Mcp {
+        /// Workspace root.
+        #[arg(long, default_value = ".")]
+        path: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Index location, model, counts, size on disk, staleness.
     Status {
         #[arg(default_value = ".")]
@@ -223,6 +243,29 @@ fn run(cli: Cli) -> Result<()> {
             write_out(&mut std::io::stdout().lock(), &text)
         }
         Command::Status { path, json, common } => status(&path, json, &common),
+        Command::Doctor { path, json, common } => {
+            let checks = doctor::run(&path, common.index_dir.as_deref(), &common.model, common.model_dir.as_deref());
+            let text = if json { format!("{}\n", doctor::json(&checks)) } else { doctor::human(&checks) };
+            write_out(&mut std::io::stdout().lock(), &text)?;
+            if checks.iter().any(|c| c.state == doctor::State::Error) {
+                bail!("semnav cannot run here yet: see the fixes above");
+            }
+            Ok(())
+        }
+        Command::Mcp { path, common } => {
+            let settings = semnav::engine::Settings {
+                model: common.model.clone(),
+                model_dir: common.model_dir.clone(),
+                index_dir: common.index_dir.clone(),
+                exclude: common.exclude.clone(),
+                max_file_bytes: common.max_file_bytes,
+                ..semnav::engine::Settings::default()
+            };
+            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
+            let result = runtime.block_on(semnav::mcp::run_stdio(&path, settings));
+            runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+            result
+        }
         Command::Lsp => {
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
             runtime.block_on(semnav::lsp::run_stdio());

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use semnav::contract;
 use semnav::index::{RefreshStats, Staleness};
 use semnav::lang::Language;
 use semnav::search::{Hit, SearchIndex};
@@ -10,23 +11,23 @@ use serde_json::{json, Value};
 
 fn hit_json(index: &SearchIndex, hit: &Hit) -> Value {
     let c = index.chunk(hit.chunk);
-    json!({
-        "path": &*c.path,
-        "start_line": c.chunk.start_line + 1,
-        "end_line": c.chunk.end_line + 1,
-        "score": (hit.score as f64 * 10_000.0).round() / 10_000.0,
-        "kind": c.chunk.kind.as_str(),
-        "name": c.chunk.name,
-        "container": c.chunk.container,
-        "language": c.language.name(),
-        "preview": c.chunk.preview,
+    contract::hit(&contract::HitFields {
+        path: &c.path,
+        start_line: c.chunk.start_line,
+        end_line: c.chunk.end_line,
+        score: hit.score,
+        kind: c.chunk.kind.as_str(),
+        name: c.chunk.name.as_deref(),
+        container: c.chunk.container.as_deref(),
+        language: c.language.name(),
+        preview: &c.chunk.preview,
     })
 }
 
 /// One JSON object on one line, for one query.
 pub fn json_line(query: &str, index: &SearchIndex, hits: &[Hit]) -> String {
     let results: Vec<Value> = hits.iter().map(|h| hit_json(index, h)).collect();
-    format!("{}\n", json!({"query": query, "results": results}))
+    format!("{}\n", contract::query_result(query, results))
 }
 
 /// `path:start-end  score  kind name` and a one-line preview, per hit.

@@ -78,6 +78,13 @@ impl ModelPaths {
     /// Checks that every file is there; the error names the first missing one
     /// and the command that installs it.
     pub fn check(&self) -> Result<()> {
+        self.check_runtime_file()?;
+        self.check_model_files()
+    }
+
+    /// Checks that the ONNX Runtime library is there (not that it loads:
+    /// [`ModelPaths::load_runtime`]).
+    pub fn check_runtime_file(&self) -> Result<()> {
         if !self.ort_dylib.is_file() {
             bail!(
                 "ONNX Runtime library not found at {}: run `{}` (or set ORT_DYLIB_PATH)",
@@ -85,6 +92,18 @@ impl ModelPaths {
                 provision_command()
             );
         }
+        Ok(())
+    }
+
+    /// Loads the ONNX Runtime library (once per process); the error says
+    /// what to run.
+    pub fn load_runtime(&self) -> Result<()> {
+        self.check_runtime_file()?;
+        load_runtime(&self.ort_dylib)
+    }
+
+    /// Checks that every model file is there.
+    pub fn check_model_files(&self) -> Result<()> {
         for name in MODEL_FILES {
             let path = self.model_dir.join(name);
             if !path.is_file() {

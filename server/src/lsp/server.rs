@@ -24,6 +24,8 @@ pub struct Backend {
     pub(super) work_done_progress: AtomicBool,
     pub(super) watch_dynamic: AtomicBool,
     pub(super) refresh_counter: AtomicU64,
+    /// Whether the user was told that the model is missing.
+    model_warned: Arc<AtomicBool>,
     initial_settings: RwLock<Settings>,
 }
 
@@ -37,6 +39,7 @@ impl Backend {
             work_done_progress: AtomicBool::new(false),
             watch_dynamic: AtomicBool::new(false),
             refresh_counter: AtomicU64::new(0),
+            model_warned: Arc::new(AtomicBool::new(false)),
             initial_settings: RwLock::new(Settings::default()),
         }
     }
@@ -64,10 +67,14 @@ impl Backend {
         let client = self.client.clone();
         let supported = self.work_done_progress.load(Ordering::SeqCst);
         let n = self.refresh_counter.fetch_add(1, Ordering::SeqCst);
+        let model_warned = self.model_warned.clone();
         tokio::spawn(async move {
+            // Without the model the index is searched by words (and the
+            // ranking stage); say so once, with the fix.
             if let Some(e) = engine.model_error() {
-                client.show_message(MessageType::ERROR, format!("semnav: {e}")).await;
-                return;
+                if !model_warned.swap(true, Ordering::SeqCst) {
+                    client.show_message(MessageType::WARNING, format!("semnav searches by words only until the embedding model is installed: {e}")).await;
+                }
             }
             for (i, path) in roots.into_iter().enumerate() {
                 let (tx, rx) = tokio::sync::mpsc::unbounded_channel();

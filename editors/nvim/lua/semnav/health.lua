@@ -154,12 +154,34 @@ function M.check()
     end
     if not status then
       health.error("`semnav status --json " .. root .. "` failed: " .. tostring(err), { PROVISION })
+    end
+    -- ONNX Runtime and the model, loaded and run: what `semnav doctor` checks
+    -- (the same report as in a terminal, with the fix for each).
+    local argv = { path, "doctor", "--json" }
+    if settings.modelDir then
+      vim.list_extend(argv, { "--model-dir", vim.fn.expand(settings.modelDir) })
+    end
+    if settings.model then
+      vim.list_extend(argv, { "--model", settings.model })
+    end
+    argv[#argv + 1] = root
+    local obj, derr = run(argv, 30000)
+    local ok, report = pcall(vim.json.decode, obj and obj.stdout or "")
+    if not ok or type(report) ~= "table" or type(report.checks) ~= "table" then
+      health.error("`semnav doctor --json` gave no report: " .. tostring(obj and vim.trim(obj.stderr or "") or derr), { PROVISION })
     else
-      local model = tostring(status.model)
-      if model:find("not usable", 1, true) or model:find("unavailable", 1, true) then
-        health.error("model: " .. model, { PROVISION })
-      else
-        health.ok("model: " .. model)
+      for _, c in ipairs(report.checks) do
+        if c.name == "runtime" or c.name == "model" then
+          local line = c.name .. ": " .. tostring(c.detail)
+          local advice = type(c.fix) == "string" and { c.fix } or nil
+          if c.state == "ok" then
+            health.ok(line)
+          elseif c.state == "warn" then
+            health.warn(line, advice)
+          else
+            health.error(line, advice)
+          end
+        end
       end
     end
   end
