@@ -72,7 +72,7 @@ pub struct RefreshStats {
 pub fn default_index_dir(root: &Path) -> PathBuf {
     let name = root.file_name().and_then(|n| n.to_str()).unwrap_or("root");
     let hash = blake3::hash(root.to_string_lossy().as_bytes()).to_hex();
-    crate::embed::model::cache_root().join("indexes").join(format!("{name}-{}", &hash[..16]))
+    crate::housekeeping::indexes_home().join(format!("{name}-{}", &hash[..16]))
 }
 
 /// A workspace root and its store.
@@ -93,6 +93,10 @@ impl Workspace {
         let dir = index_dir.map(Path::to_path_buf).unwrap_or_else(|| default_index_dir(&root));
         let (store, outcome) = Store::open(&dir, model_id)?;
         store.set_root(&root)?;
+        // The marker says "a semnav index" and, by its time, when it was last used.
+        if let Err(e) = crate::housekeeping::touch(&dir, &root, None) {
+            tracing::warn!("cannot record the use of the index at {}: {e:#}", dir.display());
+        }
         Ok((Workspace { root, store, options, model_id: model_id.to_string() }, outcome))
     }
 
@@ -172,6 +176,9 @@ impl Workspace {
         stats.chunks = self.store.files().map(|f| f.map(|(_, e)| e.chunks.len()).unwrap_or(0)).sum();
         stats.skipped = skipped;
         stats.elapsed = started.elapsed();
+        if let Err(e) = crate::housekeeping::touch(self.store.dir(), &self.root, Some(stats.chunks as u64)) {
+            tracing::warn!("cannot record the use of the index at {}: {e:#}", self.store.dir().display());
+        }
         progress.end(&format!("{} files, {} chunks", stats.files, stats.chunks));
         Ok(stats)
     }

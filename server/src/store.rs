@@ -236,6 +236,23 @@ impl Store {
         Ok(store.model_id())
     }
 
+    /// The workspace root recorded in the index at `dir` and its chunk
+    /// count, for listing indexes whose marker is missing or damaged.
+    pub fn peek_root_and_chunks(dir: &Path) -> Result<(Option<PathBuf>, Option<u64>)> {
+        if !dir.join("db").is_dir() {
+            bail!("no database in {}", dir.display());
+        }
+        let store = Self::try_open(dir).map_err(|e| match e {
+            OpenError::Locked(e) | OpenError::Broken(e) => e,
+        })?;
+        let root = store.meta.get(META_ROOT)?.map(|v| PathBuf::from(String::from_utf8_lossy(&v).into_owned()));
+        let mut chunks = 0u64;
+        for item in store.files() {
+            chunks += item?.1.chunks.len() as u64;
+        }
+        Ok((root, Some(chunks)))
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }
@@ -326,7 +343,7 @@ impl Store {
 
     /// Bytes the index takes on disk (the database and anything beside it).
     pub fn disk_bytes(&self) -> u64 {
-        dir_size(&self.dir)
+        crate::housekeeping::dir_size(&self.dir)
     }
 }
 
@@ -352,18 +369,6 @@ pub fn text_hash(model_id: &str, text: &str) -> TextHash {
     h.update(&[0]);
     h.update(text.as_bytes());
     *h.finalize().as_bytes()
-}
-
-fn dir_size(dir: &Path) -> u64 {
-    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
-    entries
-        .flatten()
-        .map(|e| match e.file_type() {
-            Ok(t) if t.is_dir() => dir_size(&e.path()),
-            Ok(_) => e.metadata().map(|m| m.len()).unwrap_or(0),
-            Err(_) => 0,
-        })
-        .sum()
 }
 
 #[cfg(test)]
