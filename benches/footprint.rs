@@ -119,13 +119,13 @@ fn breakdown(dir: &Path, chunks: usize, disk: u64) {
         }
     }
     let vectors = store.vector_count() as u64;
-    let vector_bytes = vectors * (32 + 4 * semnav::embed::DIM as u64);
+    let vector_bytes = vectors * (32 + 4 * semnav::embed::DIM as u64 + 4);
     let per = |b: u64| format!("{:.0} B", b as f64 / chunks.max(1) as f64);
     let live = records + vector_bytes;
     print_table(
         &["where the bytes go (last run)", "bytes", "per chunk"],
         &[
-            vec![format!("vectors ({vectors}, key + {} f32)", semnav::embed::DIM), vector_bytes.to_string(), per(vector_bytes)],
+            vec![format!("vectors ({vectors}, key + {} f32 + CRC)", semnav::embed::DIM), vector_bytes.to_string(), per(vector_bytes)],
             vec!["file records (postcard)".into(), records.to_string(), per(records)],
             vec!["  of which lexical words".into(), terms.to_string(), per(terms)],
             vec!["  of which previews".into(), previews.to_string(), per(previews)],
