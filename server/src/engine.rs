@@ -62,6 +62,9 @@ pub struct Settings {
     pub hover: bool,
     pub code_lens: bool,
     pub debounce_ms: u64,
+    /// Indexes in the cache directory unused for more days than this are
+    /// removed once the server has opened its roots (0: never).
+    pub expire_days: u64,
     /// How searches rank (`SEMNAV_RANK` in the environment changes it; for
     /// measurements).
     pub rank: RankConfig,
@@ -78,6 +81,7 @@ impl Default for Settings {
             hover: true,
             code_lens: true,
             debounce_ms: 300,
+            expire_days: std::env::var("SEMNAV_EXPIRE_DAYS").ok().and_then(|d| d.trim().parse().ok()).unwrap_or(crate::housekeeping::DEFAULT_EXPIRE_DAYS),
             rank: RankConfig::from_env().inspect_err(|e| tracing::warn!("{e}; ranking as by default")).unwrap_or_default(),
         }
     }
@@ -282,6 +286,27 @@ impl Engine {
             }
         }
         Ok(root)
+    }
+
+    /// Removes the cache's indexes unused for `expire_days`, except those of
+    /// this server's roots; once per process (call it after the roots are
+    /// open, so none of them is taken for unused). Blocking.
+    pub fn expire_indexes_once(&self) {
+        static DONE: AtomicBool = AtomicBool::new(false);
+        if DONE.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let keep: Vec<PathBuf> = self.roots().iter().map(|r| r.workspace.store.dir().to_path_buf()).collect();
+        let days = self.settings().expire_days;
+        match crate::housekeeping::expire(&crate::housekeeping::indexes_home(), days, &keep) {
+            Ok(removed) => {
+                for r in removed {
+                    let root = r.info.root.as_ref().map_or("an unknown root".to_string(), |p| p.display().to_string());
+                    tracing::info!("removed the index of {root} at {}: unused for more than {days} days", r.info.dir.display());
+                }
+            }
+            Err(e) => tracing::warn!("cannot look for expired indexes: {e:#}"),
+        }
     }
 
     /// Drops every root (after a settings change that needs a rebuild).

@@ -34,10 +34,12 @@ const EMBED_ROUND: usize = 256;
 /// A file modified this close to when it was indexed is read again next time:
 /// its modification time cannot tell a later write apart.
 const RACY_NS: u64 = 2_000_000_000;
-/// The saved HNSW graph (points quantized to bytes), and the names of the
-/// formats before it, removed when an index is loaded.
-const HNSW_FILE: &str = "hnsw-q8.bin";
-const OUTDATED_HNSW_FILES: &[&str] = &["hnsw.bin"];
+/// The saved HNSW graph (points quantized to bytes, behind a checksum), and
+/// the names of the formats before it, removed when an index is loaded.
+const HNSW_FILE: &str = "hnsw-q8c.bin";
+const OUTDATED_HNSW_FILES: &[&str] = &["hnsw.bin", "hnsw-q8.bin"];
+/// The saved graph's first bytes; a CRC-32 of the rest follows.
+const HNSW_MAGIC: &[u8; 8] = b"semnavG1";
 
 /// Reports a long operation's progress (a terminal bar, LSP `$/progress`).
 pub trait Progress: Sync {
@@ -72,7 +74,7 @@ pub struct RefreshStats {
 pub fn default_index_dir(root: &Path) -> PathBuf {
     let name = root.file_name().and_then(|n| n.to_str()).unwrap_or("root");
     let hash = blake3::hash(root.to_string_lossy().as_bytes()).to_hex();
-    crate::embed::model::cache_root().join("indexes").join(format!("{name}-{}", &hash[..16]))
+    crate::housekeeping::indexes_home().join(format!("{name}-{}", &hash[..16]))
 }
 
 /// A workspace root and its store.
@@ -93,6 +95,10 @@ impl Workspace {
         let dir = index_dir.map(Path::to_path_buf).unwrap_or_else(|| default_index_dir(&root));
         let (store, outcome) = Store::open(&dir, model_id)?;
         store.set_root(&root)?;
+        // The marker says "a semnav index" and, by its time, when it was last used.
+        if let Err(e) = crate::housekeeping::touch(&dir, &root, None) {
+            tracing::warn!("cannot record the use of the index at {}: {e:#}", dir.display());
+        }
         Ok((Workspace { root, store, options, model_id: model_id.to_string() }, outcome))
     }
 
@@ -172,6 +178,9 @@ impl Workspace {
         stats.chunks = self.store.files().map(|f| f.map(|(_, e)| e.chunks.len()).unwrap_or(0)).sum();
         stats.skipped = skipped;
         stats.elapsed = started.elapsed();
+        if let Err(e) = crate::housekeeping::touch(self.store.dir(), &self.root, Some(stats.chunks as u64)) {
+            tracing::warn!("cannot record the use of the index at {}: {e:#}", self.store.dir().display());
+        }
         progress.end(&format!("{} files, {} chunks", stats.files, stats.chunks));
         Ok(stats)
     }
@@ -516,13 +525,22 @@ fn load_base(path: &Path) -> Result<Option<HnswBase<TextHash>>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
-    Ok(Some(postcard::from_bytes(&bytes).with_context(|| format!("{} does not decode", path.display()))?))
+    let body = bytes.strip_prefix(HNSW_MAGIC).and_then(|rest| rest.split_first_chunk::<4>()).with_context(|| format!("{} is not a saved graph", path.display()))?;
+    let (crc, graph) = (u32::from_le_bytes(*body.0), body.1);
+    if crc32fast::hash(graph) != crc {
+        anyhow::bail!("{} is damaged (checksum mismatch)", path.display());
+    }
+    Ok(Some(postcard::from_bytes(graph).with_context(|| format!("{} does not decode", path.display()))?))
 }
 
 /// Saves an HNSW base atomically (temporary file, then rename), so a crash
 /// leaves the old graph or the new one, never half of one.
 fn save_base(path: &Path, base: &HnswBase<TextHash>) -> Result<()> {
-    let bytes = postcard::to_allocvec(base).context("cannot encode the HNSW graph")?;
+    let graph = postcard::to_allocvec(base).context("cannot encode the HNSW graph")?;
+    let mut bytes = Vec::with_capacity(graph.len() + 12);
+    bytes.extend_from_slice(HNSW_MAGIC);
+    bytes.extend_from_slice(&crc32fast::hash(&graph).to_le_bytes());
+    bytes.extend_from_slice(&graph);
     let tmp = path.with_extension("bin.partial");
     std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))?;
@@ -561,10 +579,47 @@ mod tests {
         let bytes = std::fs::read(&path).unwrap();
         std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
         assert!(load_base(&path).is_err());
-        // A graph in the format before quantized points is removed.
+        // Graphs in the formats before are removed.
         std::fs::write(dir.path().join("hnsw.bin"), b"f32 points").unwrap();
+        std::fs::write(dir.path().join("hnsw-q8.bin"), b"no checksum").unwrap();
         remove_outdated_graphs(dir.path());
-        assert!(!dir.path().join("hnsw.bin").exists());
+        assert!(!dir.path().join("hnsw.bin").exists() && !dir.path().join("hnsw-q8.bin").exists());
         assert!(path.exists());
+    }
+
+    /// Corruption campaign on the saved graph: bytes flipped, zeroed or cut
+    /// at random offsets are always refused (then rebuilt by the caller),
+    /// unless the file is unchanged. `SEMNAV_CORRUPT_CASES` sets the number.
+    #[test]
+    fn a_graph_with_any_damaged_byte_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(HNSW_FILE);
+        let keys: Vec<TextHash> = (0..200u32).map(|i| *blake3::hash(&i.to_le_bytes()).as_bytes()).collect();
+        save_base(&path, &HnswBase::build((0..200).map(unit).collect(), keys).unwrap()).unwrap();
+        let clean = std::fs::read(&path).unwrap();
+        let cases: usize = std::env::var("SEMNAV_CORRUPT_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(300);
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut refused = 0;
+        for case in 0..cases {
+            let mut bytes = clean.clone();
+            let at = next(bytes.len());
+            match case % 3 {
+                0 => bytes[at] ^= 1 << next(8),
+                1 => bytes[at..(at + 1 + next(64)).min(clean.len())].fill(0),
+                _ => bytes.truncate(at),
+            }
+            std::fs::write(&path, &bytes).unwrap();
+            match load_base(&path) {
+                Err(_) => refused += 1,
+                Ok(_) => assert_eq!(bytes, clean, "case {case}: a damaged graph loaded"),
+            }
+        }
+        assert!(refused * 10 >= cases * 9, "{refused} of {cases} refused");
     }
 }

@@ -18,6 +18,7 @@ pub mod discover;
 pub mod document;
 pub mod embed;
 pub mod engine;
+pub mod housekeeping;
 pub mod ident;
 pub mod index;
 pub mod lang;

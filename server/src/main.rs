@@ -15,7 +15,9 @@ fn main() {
         .with_ansi(false)
         .with_target(false)
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SEMNAV_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+            // sled reports a damaged file in several lines of its own; semnav
+            // says it in one (and rebuilds): sled's lines only when asked for.
+            tracing_subscriber::EnvFilter::try_from_env("SEMNAV_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,sled=off")),
         )
         .init();
     std::process::exit(cli::main());

@@ -12,7 +12,11 @@
 //! crash an entry may lack nothing but a cache may hold unused vectors. On open,
 //! a different schema or model clears everything; a database sled cannot open
 //! or whose records do not decode is deleted and rebuilt (it is derived data).
-//! Records are encoded with postcard. This module does no chunking, no
+//! Records are encoded with postcard; file records and vectors end with a
+//! CRC-32 of their bytes, checked on open (every record) and on every read, so
+//! a flipped byte inside sled's files that sled itself does not notice is a
+//! damaged index (rebuilt), never a wrong range or score. Vectors written
+//! before checksums (exactly `4 * dim` bytes) are read unchecked. This module does no chunking, no
 //! embedding and no searching.
 
 use std::collections::BTreeMap;
@@ -30,10 +34,11 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// Bump when what is derived from a file's text changes but the texts that
 /// are embedded may not (new grammars, other chunk boundaries, the words
-/// of the lexical index): the file entries are cleared and every file is read
-/// again, while the vectors stay as the embedding cache. Stores written
-/// before this version existed count as version 1.
-pub const CHUNKS_VERSION: u32 = 6;
+/// of the lexical index, the record format): the file entries are cleared and
+/// every file is read again, while the vectors stay as the embedding cache.
+/// Stores written before this version existed count as version 1. Version 7:
+/// checksummed file records, stemmed lexical words, abbreviations expanded.
+pub const CHUNKS_VERSION: u32 = 7;
 
 /// A chunk text's identity: blake3 of model id + text. Keys the vector.
 pub type TextHash = [u8; 32];
@@ -193,10 +198,18 @@ impl Store {
                     return Ok(Some(format!("model {model}, now {model_id}")));
                 }
                 // Every record must decode; a half-written or damaged one means rebuild.
+                let current = self.chunks_version()? == CHUNKS_VERSION;
                 for item in self.files.iter() {
                     let (key, value) = item?;
-                    std::str::from_utf8(&key).context("a file key is not UTF-8")?;
-                    postcard::from_bytes::<FileEntry>(&value).context("a file record does not decode")?;
+                    let path = std::str::from_utf8(&key).context("a file key is not UTF-8")?;
+                    // Records of an older chunker are cleared next, unread.
+                    if current {
+                        decode_entry(&value).with_context(|| format!("the record of {path} does not decode"))?;
+                    }
+                }
+                for item in self.vectors.iter() {
+                    let (key, value) = item?;
+                    decode_vector(&value).with_context(|| format!("the vector {} is damaged", hex_prefix(&key)))?;
                 }
                 Ok(None)
             }
@@ -236,6 +249,20 @@ impl Store {
         Ok(store.model_id())
     }
 
+    /// The workspace root recorded in the index at `dir` and its chunk
+    /// count, for listing indexes whose marker is missing or damaged.
+    pub fn peek_root_and_chunks(dir: &Path) -> Result<(Option<PathBuf>, Option<u64>)> {
+        if !dir.join("db").is_dir() {
+            bail!("no database in {}", dir.display());
+        }
+        let store = Self::try_open(dir).map_err(|e| match e {
+            OpenError::Locked(e) | OpenError::Broken(e) => e,
+        })?;
+        let root = store.meta.get(META_ROOT)?.map(|v| PathBuf::from(String::from_utf8_lossy(&v).into_owned()));
+        let chunks = store.files().map(|item| item.map(|(_, e)| e.chunks.len() as u64)).sum::<Result<u64>>().ok();
+        Ok((root, chunks))
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }
@@ -245,21 +272,21 @@ impl Store {
         self.files.iter().map(|item| {
             let (key, value) = item?;
             let path = String::from_utf8(key.to_vec()).context("a file key is not UTF-8")?;
-            let entry = postcard::from_bytes(&value).with_context(|| format!("the record of {path} does not decode"))?;
+            let entry = decode_entry(&value).with_context(|| format!("the record of {path} does not decode"))?;
             Ok((path, entry))
         })
     }
 
     pub fn file(&self, path: &str) -> Result<Option<FileEntry>> {
         match self.files.get(path.as_bytes())? {
-            Some(v) => Ok(Some(postcard::from_bytes(&v).with_context(|| format!("the record of {path} does not decode"))?)),
+            Some(v) => Ok(Some(decode_entry(&v).with_context(|| format!("the record of {path} does not decode"))?)),
             None => Ok(None),
         }
     }
 
     /// Replaces a file's entry, chunks included, in one write.
     pub fn put_file(&self, path: &str, entry: &FileEntry) -> Result<()> {
-        self.files.insert(path.as_bytes(), postcard::to_allocvec(entry)?)?;
+        self.files.insert(path.as_bytes(), with_checksum(postcard::to_allocvec(entry)?))?;
         Ok(())
     }
 
@@ -272,8 +299,12 @@ impl Store {
         self.files.len()
     }
 
+    /// A vector; an error when its checksum does not match.
     pub fn vector(&self, hash: &TextHash) -> Result<Option<Vec<f32>>> {
-        Ok(self.vectors.get(hash)?.map(|bytes| decode_vector(&bytes)))
+        match self.vectors.get(hash)? {
+            Some(bytes) => Ok(Some(decode_vector(&bytes).with_context(|| format!("the vector {} is damaged", hex_prefix(hash)))?)),
+            None => Ok(None),
+        }
     }
 
     pub fn has_vector(&self, hash: &TextHash) -> Result<bool> {
@@ -326,7 +357,7 @@ impl Store {
 
     /// Bytes the index takes on disk (the database and anything beside it).
     pub fn disk_bytes(&self) -> u64 {
-        dir_size(&self.dir)
+        crate::housekeeping::dir_size(&self.dir)
     }
 }
 
@@ -337,12 +368,47 @@ enum OpenError {
     Broken(anyhow::Error),
 }
 
+/// A vector's bytes: little-endian f32s, then the CRC-32 of those bytes.
 pub fn encode_vector(v: &[f32]) -> Vec<u8> {
-    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+    with_checksum(v.iter().flat_map(|x| x.to_le_bytes()).collect())
 }
 
-pub fn decode_vector(bytes: &[u8]) -> Vec<f32> {
-    bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
+/// A vector from its bytes, its checksum checked; one written before
+/// checksums (exactly `4 · DIM` bytes: a checked one is 4 bytes longer) is
+/// read as it is.
+pub fn decode_vector(bytes: &[u8]) -> Result<Vec<f32>> {
+    let floats = if bytes.len() == 4 * crate::embed::DIM { bytes } else { checked(bytes)? };
+    if floats.len() % 4 != 0 {
+        bail!("{} bytes are no vector", bytes.len());
+    }
+    Ok(floats.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect())
+}
+
+/// `bytes` followed by their CRC-32 (little-endian).
+fn with_checksum(mut bytes: Vec<u8>) -> Vec<u8> {
+    let crc = crc32fast::hash(&bytes);
+    bytes.extend_from_slice(&crc.to_le_bytes());
+    bytes
+}
+
+/// The bytes before a record's CRC-32, when it matches.
+fn checked(record: &[u8]) -> Result<&[u8]> {
+    let Some(split) = record.len().checked_sub(4) else { bail!("a record of {} bytes has no checksum", record.len()) };
+    let (body, crc) = record.split_at(split);
+    let stored = u32::from_le_bytes([crc[0], crc[1], crc[2], crc[3]]);
+    let actual = crc32fast::hash(body);
+    if stored != actual {
+        bail!("checksum mismatch (stored {stored:08x}, computed {actual:08x})");
+    }
+    Ok(body)
+}
+
+fn decode_entry(record: &[u8]) -> Result<FileEntry> {
+    Ok(postcard::from_bytes(checked(record)?)?)
+}
+
+fn hex_prefix(key: &[u8]) -> String {
+    key.iter().take(6).map(|b| format!("{b:02x}")).collect()
 }
 
 /// The key of a chunk text's vector.
@@ -352,18 +418,6 @@ pub fn text_hash(model_id: &str, text: &str) -> TextHash {
     h.update(&[0]);
     h.update(text.as_bytes());
     *h.finalize().as_bytes()
-}
-
-fn dir_size(dir: &Path) -> u64 {
-    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
-    entries
-        .flatten()
-        .map(|e| match e.file_type() {
-            Ok(t) if t.is_dir() => dir_size(&e.path()),
-            Ok(_) => e.metadata().map(|m| m.len()).unwrap_or(0),
-            Err(_) => 0,
-        })
-        .sum()
 }
 
 #[cfg(test)]
@@ -479,9 +533,41 @@ mod tests {
     }
 
     #[test]
-    fn vectors_encode_little_endian() {
-        assert_eq!(encode_vector(&[1.0]), 1.0f32.to_le_bytes().to_vec());
-        assert_eq!(decode_vector(&encode_vector(&[0.25, -2.0])), vec![0.25, -2.0]);
+    fn a_record_or_vector_whose_checksum_fails_means_rebuild() {
+        for tree in ["files", "vectors"] {
+            let dir = tempfile::tempdir().unwrap();
+            {
+                let (store, _) = Store::open(dir.path(), "m1").unwrap();
+                store.put_file("a.rs", &entry(2)).unwrap();
+                store.put_vectors(&[([7; 32], vec![0.5; 384])]).unwrap();
+                // One bit of the stored value flipped, as a damaged disk would.
+                let t = if tree == "files" { &store.files } else { &store.vectors };
+                let (key, value) = t.iter().next().unwrap().unwrap();
+                let mut bad = value.to_vec();
+                bad[3] ^= 0x10;
+                t.insert(key, bad).unwrap();
+                store.flush().unwrap();
+            }
+            let (store, outcome) = Store::open(dir.path(), "m1").unwrap();
+            assert!(matches!(&outcome, OpenOutcome::Rebuilt(why) if why.contains("checksum")), "{tree}: {outcome:?}");
+            assert_eq!((store.file_count(), store.vector_count()), (0, 0));
+        }
+    }
+
+    #[test]
+    fn vectors_encode_little_endian_with_a_checksum() {
+        assert_eq!(encode_vector(&[1.0])[..4], 1.0f32.to_le_bytes());
+        assert_eq!(decode_vector(&encode_vector(&[0.25, -2.0])).unwrap(), vec![0.25, -2.0]);
+        // Written before checksums: 4 · 384 bytes, read as they are.
+        let legacy: Vec<u8> = (0..384).flat_map(|i| (i as f32).to_le_bytes()).collect();
+        assert_eq!(decode_vector(&legacy).unwrap()[383], 383.0);
+        // Any flipped bit of a checked vector is caught.
+        let good = encode_vector(&vec![0.5; 384]);
+        for bit in [0, 7, 100 * 8 + 3, good.len() * 8 - 1] {
+            let mut bad = good.clone();
+            bad[bit / 8] ^= 1 << (bit % 8);
+            assert!(decode_vector(&bad).is_err(), "bit {bit}");
+        }
         assert_ne!(text_hash("m1", "x"), text_hash("m2", "x"));
     }
 }

@@ -1,6 +1,7 @@
 //! Command-line parsing and the four commands of the contract: `index`,
-//! `search`, `similar`, `status`; `doctor` checks the installation, `lsp`
-//! and `mcp` start the servers. Each command opens a workspace, calls the
+//! `search`, `similar`, `status`; `clean` removes the cache's indexes,
+//! `doctor` checks the installation, `lsp` and `mcp` start the servers. Each
+//! command opens a workspace, calls the
 //! core and prints; all formatting is in [`output`], the terminal progress bar
 //! in [`progress`].
 
@@ -17,6 +18,7 @@ use clap::{Args, Parser, Subcommand};
 use semnav::discover::{DiscoverOptions, DEFAULT_MAX_FILE_BYTES};
 use semnav::embed::model::DEFAULT_MODEL;
 use semnav::embed::{EmbedWorker, FastEmbedder, ModelPaths, Priority};
+use semnav::housekeeping;
 use semnav::index::{self, Workspace};
 use semnav::lang::Language;
 use semnav::search::{ContentFilter, Exclude, Filters, RankConfig, SearchIndex};
@@ -105,14 +107,26 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
-    /// Index location, model, counts, size on disk, staleness.
+    /// Index location, model, counts, size on disk, staleness; with --all,
+    /// every index in the cache directory.
     Status {
         #[arg(default_value = ".")]
         path: PathBuf,
+        /// List every index under the cache directory: root, size, chunks, last use.
+        #[arg(long)]
+        all: bool,
         #[arg(long)]
         json: bool,
         #[command(flatten)]
         common: Common,
+    },
+    /// Remove the indexes in the cache directory whose workspace no longer exists.
+    Clean {
+        /// Remove every index in the cache directory (not those in use).
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -137,6 +151,9 @@ struct Common {
     /// Threads the model may use (default: all cores).
     #[arg(long, env = "SEMNAV_THREADS")]
     threads: Option<usize>,
+    /// Remove indexes in the cache directory unused for more than DAYS days (0: never).
+    #[arg(long, env = "SEMNAV_EXPIRE_DAYS", value_name = "DAYS", default_value_t = housekeeping::DEFAULT_EXPIRE_DAYS)]
+    expire_days: u64,
 }
 
 impl Common {
@@ -157,7 +174,20 @@ impl Common {
             // The store has already said so in its one warning line.
             OpenOutcome::Rebuilt(_) | OpenOutcome::Existing | OpenOutcome::Created => {}
         }
+        self.expire(&ws);
         Ok(ws)
+    }
+
+    /// Removes the cache's indexes unused for `--expire-days`, never `ws`'s.
+    fn expire(&self, ws: &Workspace) {
+        match housekeeping::expire(&housekeeping::indexes_home(), self.expire_days, &[ws.store.dir().to_path_buf()]) {
+            Ok(removed) => {
+                for r in removed {
+                    eprintln!("semnav: {}", output::expired(&r.info, self.expire_days));
+                }
+            }
+            Err(e) => eprintln!("semnav: cannot look for expired indexes: {}", one_line(&e)),
+        }
     }
 }
 
@@ -242,7 +272,6 @@ fn run(cli: Cli) -> Result<()> {
             let text = if json { output::json_line(&location, &index, &hits) } else { output::human(&index, &hits) };
             write_out(&mut std::io::stdout().lock(), &text)
         }
-        Command::Status { path, json, common } => status(&path, json, &common),
         Command::Doctor { path, json, common } => {
             let checks = doctor::run(&path, common.index_dir.as_deref(), &common.model, common.model_dir.as_deref());
             let text = if json { format!("{}\n", doctor::json(&checks)) } else { doctor::human(&checks) };
@@ -265,6 +294,20 @@ fn run(cli: Cli) -> Result<()> {
             let result = runtime.block_on(semnav::mcp::run_stdio(&path, settings));
             runtime.shutdown_timeout(std::time::Duration::from_millis(200));
             result
+        }
+        Command::Status { all: true, json, .. } => {
+            let home = housekeeping::indexes_home();
+            let indexes = housekeeping::list(&home)?;
+            let text = if json { output::all_json(&home, &indexes) } else { output::all_human(&home, &indexes) };
+            write_out(&mut std::io::stdout().lock(), &text)
+        }
+        Command::Status { path, json, common, .. } => status(&path, json, &common),
+        Command::Clean { all, json } => {
+            let home = housekeeping::indexes_home();
+            let which = if all { housekeeping::Which::All } else { housekeeping::Which::Orphans };
+            let (removed, kept) = housekeeping::clean(&home, which)?;
+            let text = if json { output::clean_json(&removed, &kept) } else { output::clean_human(&home, &removed, &kept) };
+            write_out(&mut std::io::stdout().lock(), &text)
         }
         Command::Lsp => {
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;

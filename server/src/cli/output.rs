@@ -2,6 +2,9 @@
 
 use std::path::Path;
 
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use semnav::housekeeping::{IndexInfo, Kept, Removed};
 use semnav::contract;
 use semnav::index::{RefreshStats, Staleness};
 use semnav::lang::Language;
@@ -134,4 +137,91 @@ impl Status<'_> {
         })
         .to_string()
     }
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+fn days_unused(info: &IndexInfo) -> u64 {
+    info.unused_for(SystemTime::now()).as_secs() / 86_400
+}
+
+fn root_text(info: &IndexInfo) -> String {
+    match &info.root {
+        Some(root) if info.root_exists => root.display().to_string(),
+        Some(root) => format!("{} (gone)", root.display()),
+        None => "(unknown root)".to_string(),
+    }
+}
+
+/// The stderr line for an index removed because it was unused too long.
+pub fn expired(info: &IndexInfo, days: u64) -> String {
+    format!(
+        "removed the index of {} at {}: unused for {} days (more than {days}); {} freed",
+        root_text(info),
+        info.dir.display(),
+        days_unused(info),
+        mib(info.bytes)
+    )
+}
+
+/// `status --all`: one line per index, then the total.
+pub fn all_human(home: &Path, indexes: &[IndexInfo]) -> String {
+    let mut s = format!("indexes in {}: {}\n", home.display(), indexes.len());
+    for i in indexes {
+        let chunks = i.chunks.map_or("? chunks".to_string(), |c| format!("{c} chunks"));
+        let used = match days_unused(i) {
+            0 => "used today".to_string(),
+            1 => "last used 1 day ago".to_string(),
+            n => format!("last used {n} days ago"),
+        };
+        let busy = if i.in_use { ", in use" } else { "" };
+        s.push_str(&format!("{}\n    {}, {chunks}, {used}{busy}  [{}]\n", root_text(i), mib(i.bytes), i.dir.display()));
+    }
+    s.push_str(&format!("total: {}\n", mib(indexes.iter().map(|i| i.bytes).sum())));
+    s
+}
+
+fn info_json(i: &IndexInfo) -> Value {
+    json!({
+        "indexDir": i.dir,
+        "root": i.root,
+        "rootExists": i.root_exists,
+        "diskBytes": i.bytes,
+        "chunks": i.chunks,
+        "lastUse": i.last_use.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
+        "unusedDays": days_unused(i),
+        "inUse": i.in_use,
+    })
+}
+
+pub fn all_json(home: &Path, indexes: &[IndexInfo]) -> String {
+    format!("{}\n", json!({"home": home, "indexes": indexes.iter().map(info_json).collect::<Vec<_>>()}))
+}
+
+/// `clean`: what was removed and freed, and what was kept and why.
+pub fn clean_human(home: &Path, removed: &[Removed], kept: &[Kept]) -> String {
+    let mut s = String::new();
+    for r in removed {
+        s.push_str(&format!("removed {} ({}, {})\n", r.info.dir.display(), root_text(&r.info), mib(r.info.bytes)));
+    }
+    for k in kept {
+        s.push_str(&format!("kept {} ({}): {}\n", k.info.dir.display(), root_text(&k.info), k.why));
+    }
+    let freed: u64 = removed.iter().map(|r| r.info.bytes).sum();
+    s.push_str(&format!("removed {} of the indexes in {}, {} freed\n", removed.len(), home.display(), mib(freed)));
+    s
+}
+
+pub fn clean_json(removed: &[Removed], kept: &[Kept]) -> String {
+    let kept: Vec<Value> = kept.iter().map(|k| json!({"index": info_json(&k.info), "why": k.why})).collect();
+    format!(
+        "{}\n",
+        json!({
+            "removed": removed.iter().map(|r| info_json(&r.info)).collect::<Vec<_>>(),
+            "kept": kept,
+            "freedBytes": removed.iter().map(|r| r.info.bytes).sum::<u64>(),
+        })
+    )
 }

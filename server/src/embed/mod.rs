@@ -21,6 +21,44 @@ pub const DIM: usize = 384;
 /// nothing on 2 cores.
 pub const BATCH_SIZE: usize = 32;
 
+/// Most tokens (padding included) one call to the model may hold: two texts
+/// of the model's 256 tokens, or 32 short ones. The model's working memory
+/// grows with the tokens of a call (and attention with their square): a cold
+/// index in batches of 32 texts whatever their length peaked at 1.6 GB, at
+/// 2,048 tokens a call at 0.8-0.9 GB, at 1,024 at 530 MB, at 512 at 320 MB,
+/// with no loss of throughput measured (`benches/footprint`).
+/// `SEMNAV_EMBED_BATCH_TOKENS` changes it (0: no budget), for measurements.
+pub const BATCH_TOKENS: usize = 512;
+
+fn batch_tokens() -> usize {
+    static BUDGET: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *BUDGET.get_or_init(|| std::env::var("SEMNAV_EMBED_BATCH_TOKENS").ok().and_then(|v| v.trim().parse().ok()).map_or(BATCH_TOKENS, |n: usize| if n == 0 { usize::MAX } else { n }))
+}
+
+/// The tokens a text of `bytes` bytes is taken for: code averages three to
+/// four bytes a token; the model cuts at 256.
+fn estimated_tokens(bytes: usize) -> usize {
+    (bytes / 3 + 2).min(model::MAX_LENGTH)
+}
+
+/// Cuts `order` (text indexes by ascending length) into model calls: at most
+/// [`BATCH_SIZE`] texts and [`BATCH_TOKENS`] padded tokens each (the last text
+/// of a batch is its longest). `len` gives a text's length in bytes.
+pub fn batches<'a>(order: &'a [usize], len: impl Fn(usize) -> usize) -> Vec<&'a [usize]> {
+    let budget = batch_tokens();
+    let mut out = Vec::new();
+    let mut start = 0;
+    for end in 1..=order.len() {
+        let count = end - start;
+        let full = count == BATCH_SIZE || order.get(end).is_none_or(|&next| (count + 1).saturating_mul(estimated_tokens(len(next))) > budget);
+        if full {
+            out.push(&order[start..end]);
+            start = end;
+        }
+    }
+    out
+}
+
 /// Something that maps texts to unit vectors of `dim()` values.
 pub trait Embedder: Send {
     /// Identifies the model and every setting that changes its vectors
@@ -38,7 +76,7 @@ pub fn embed_sorted(embedder: &mut dyn Embedder, texts: &[&str]) -> Result<Vec<V
     let mut order: Vec<usize> = (0..texts.len()).collect();
     order.sort_by_key(|&i| texts[i].len());
     let mut out: Vec<Vec<f32>> = vec![Vec::new(); texts.len()];
-    for batch in order.chunks(BATCH_SIZE) {
+    for batch in batches(&order, |i| texts[i].len()) {
         let batch_texts: Vec<&str> = batch.iter().map(|&i| texts[i]).collect();
         let vectors = embedder.embed_batch(&batch_texts)?;
         for (&i, v) in batch.iter().zip(vectors) {
@@ -107,6 +145,20 @@ impl Embedder for StubEmbedder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn batches_hold_at_most_32_texts_and_the_token_budget() {
+        // 40 short texts (12 tokens), then 20 long ones (cut at 256 tokens by the model).
+        let lens: Vec<usize> = (0..40).map(|_| 30).chain((0..20).map(|_| 3000)).collect();
+        let order: Vec<usize> = (0..lens.len()).collect();
+        let sizes: Vec<usize> = batches(&order, |i| lens[i]).iter().map(|b| b.len()).collect();
+        let long = BATCH_TOKENS / 256;
+        let expected: Vec<usize> = [BATCH_SIZE, 8].into_iter().chain(std::iter::repeat_n(long, 20 / long)).collect();
+        assert_eq!(sizes, expected, "32 short texts, the 8 left, then long ones {long} a batch");
+        assert!(batches(&[], |_| 1).is_empty());
+        // A single text longer than the budget still gets its own batch.
+        assert_eq!(batches(&[0], |_| 1 << 20).len(), 1);
+    }
 
     #[test]
     fn sorted_embedding_keeps_input_order() {

@@ -143,6 +143,16 @@ fn load_runtime(dylib: &Path) -> Result<()> {
     }
 }
 
+/// ONNX Runtime's CPU provider, its memory arena off unless
+/// `SEMNAV_ORT_ARENA=1` (for measurements: `benches/footprint`). The arena
+/// keeps the largest activations any batch needed (a batch of 32 texts of 256
+/// tokens) and grows in doubling chunks it never gives back; without it each
+/// batch allocates and frees what it needs.
+fn cpu_provider() -> ort::ep::ExecutionProviderDispatch {
+    let arena = std::env::var("SEMNAV_ORT_ARENA").is_ok_and(|v| v == "1");
+    ort::ep::CPU::default().with_arena_allocator(arena).build()
+}
+
 /// The real embedder: fastembed running the int8 MiniLM model.
 pub struct FastEmbedder {
     model: TextEmbedding,
@@ -170,7 +180,7 @@ impl FastEmbedder {
         let user_model = UserDefinedEmbeddingModel::new(onnx, tokenizer_files)
             .with_pooling(Pooling::Mean)
             .with_quantization(QuantizationMode::None);
-        let mut options = InitOptionsUserDefined::new().with_max_length(MAX_LENGTH);
+        let mut options = InitOptionsUserDefined::new().with_max_length(MAX_LENGTH).with_execution_providers(vec![cpu_provider()]);
         if let Some(n) = threads {
             options = options.with_intra_threads(n.max(1));
         }

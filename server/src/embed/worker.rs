@@ -29,8 +29,9 @@ pub enum Priority {
     Background,
 }
 
-/// Texts of a background job embedded between two looks at the other queues:
-/// one model batch, so slicing costs no throughput.
+/// Texts of a background job embedded between two looks at the other queues
+/// (at most): one model batch (`super::batches`), so slicing costs no throughput.
+#[cfg_attr(not(test), allow(dead_code))]
 const BACKGROUND_SLICE: usize = super::BATCH_SIZE;
 
 type Reply = Box<dyn FnOnce(Result<Vec<Vec<f32>>>) + Send>;
@@ -254,7 +255,7 @@ fn embed_in_slices(embedder: &mut dyn Embedder, shared: &Shared, texts: &[String
     let mut order: Vec<usize> = (0..texts.len()).collect();
     order.sort_by_key(|&i| texts[i].len());
     let mut vectors = vec![Vec::new(); texts.len()];
-    for slice in order.chunks(BACKGROUND_SLICE) {
+    for slice in super::batches(&order, |i| texts[i].len()) {
         loop {
             let urgent = match shared.queues.lock() {
                 Ok(mut q) => q.take_urgent(),

@@ -101,7 +101,8 @@ pub fn settings_from(value: &Value, base: &Settings) -> (Settings, Vec<String>) 
             ("hover", Value::Bool(b)) => s.hover = *b,
             ("codeLens", Value::Bool(b)) => s.code_lens = *b,
             ("debounceMs", Value::Number(n)) if n.as_u64().is_some() => s.debounce_ms = n.as_u64().unwrap_or(300).min(60_000),
-            ("model" | "modelDir" | "indexDir" | "exclude" | "maxFileBytes" | "hover" | "codeLens" | "debounceMs", _) => bad(k),
+            ("expireDays", Value::Number(n)) if n.as_u64().is_some() => s.expire_days = n.as_u64().unwrap_or(s.expire_days),
+            ("model" | "modelDir" | "indexDir" | "exclude" | "maxFileBytes" | "hover" | "codeLens" | "debounceMs" | "expireDays", _) => bad(k),
             _ => {}
         }
     }
@@ -115,8 +116,9 @@ mod tests {
 
     #[test]
     fn settings_merge_and_report_bad_types() {
-        let (s, problems) = settings_from(&json!({"hover": false, "debounceMs": 50, "exclude": ["gen/**"], "codeLens": "yes", "other": 1}), &Settings::default());
+        let (s, problems) = settings_from(&json!({"hover": false, "debounceMs": 50, "exclude": ["gen/**"], "codeLens": "yes", "expireDays": 7, "other": 1}), &Settings::default());
         assert!(!s.hover);
+        assert_eq!(s.expire_days, 7);
         assert_eq!(s.debounce_ms, 50);
         assert_eq!(s.exclude, ["gen/**"]);
         assert!(s.code_lens);

@@ -95,6 +95,8 @@ impl Backend {
                     Err(e) => client.show_message(MessageType::ERROR, format!("semnav: indexing stopped: {e:#}")).await,
                 }
             }
+            let expiring = engine.clone();
+            let _ = tokio::task::spawn_blocking(move || expiring.expire_indexes_once()).await;
             let _ = client.code_lens_refresh().await;
         });
     }
