@@ -63,15 +63,15 @@ impl Default for Weights {
     fn default() -> Self {
         Weights {
             rrf_k: 10.0,
-            words: (2.0, 1.0),
+            words: (1.0, 1.0),
             symbol: (1.0, 2.0),
             fixed: (2.0, 1.0),
             definition_symbol: 3.0,
             definition_in_sentence: 1.0,
-            name_words: 0.6,
+            name_words: 1.0,
             path_words: 0.6,
             file_name: 0.3,
-            coherence: 0.25,
+            coherence: 0.3,
             saturation: 0.7,
         }
     }
