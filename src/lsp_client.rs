@@ -31,6 +31,12 @@ async fn write_message(w: &mut (impl AsyncWrite + Unpin), v: &Value) -> std::io:
 }
 
 async fn read_message(r: &mut (impl AsyncBufReadExt + Unpin)) -> Option<Value> {
+    serde_json::from_slice(&read_frame_body(r).await?).ok()
+}
+
+/// The body of the next `Content-Length` frame on `r`; `None` at the end of
+/// the stream or on a frame without a length.
+pub async fn read_frame_body(r: &mut (impl AsyncBufReadExt + Unpin)) -> Option<Vec<u8>> {
     let mut len = None;
     loop {
         let mut line = String::new();
@@ -47,7 +53,7 @@ async fn read_message(r: &mut (impl AsyncBufReadExt + Unpin)) -> Option<Value> {
     }
     let mut body = vec![0; len?];
     r.read_exact(&mut body).await.ok()?;
-    serde_json::from_slice(&body).ok()
+    Some(body)
 }
 
 impl LspClient {

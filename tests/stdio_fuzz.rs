@@ -147,22 +147,7 @@ fn frame(body: &[u8]) -> Vec<u8> {
 }
 
 async fn read_frame(r: &mut (impl AsyncBufReadExt + Unpin)) -> Option<Value> {
-    let mut len = None;
-    loop {
-        let mut line = String::new();
-        if r.read_line(&mut line).await.ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some(v) = line.strip_prefix("Content-Length: ") {
-            len = v.parse().ok();
-        }
-    }
-    let mut body = vec![0; len?];
-    r.read_exact(&mut body).await.ok()?;
+    let body = semnav_e2e::lsp_client::read_frame_body(r).await?;
     Some(serde_json::from_slice(&body).expect("the server writes JSON"))
 }
 
