@@ -92,7 +92,7 @@ export function registerCommands(server: Server): vscode.Disposable[] {
                 return;
             }
             try {
-                const report = statusReport(await server.status());
+                const report = statusReport(await server.status(), server.statusBar.current.binary);
                 const show = report.modelMissing ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
                 const choice = await show(report.message, { modal: true, detail: report.detail }, 'Reindex', 'Show Log');
                 if (choice === 'Reindex') {

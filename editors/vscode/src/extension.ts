@@ -9,7 +9,8 @@ import { Server } from './server';
 let server: Server | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
-    server = new Server();
+    // A platform .vsix keeps the server in <extensionPath>/server/ (the last place looked).
+    server = new Server(context.extensionPath);
     context.subscriptions.push(...registerCommands(server));
     // Not awaited: a missing binary or a slow start must not fail activation.
     void server.start();

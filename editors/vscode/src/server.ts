@@ -11,7 +11,7 @@ import {
     type ServerOptions,
 } from 'vscode-languageclient/node';
 
-import { INSTALL_HINT, resolveServerBinary } from './core/binary';
+import { describeSource, INSTALL_HINT, resolveServerBinary, type BinaryResolution } from './core/binary';
 import { StatusRequest, statusParams, type IndexStatus } from './core/protocol';
 import {
     configurationChange,
@@ -46,7 +46,8 @@ export class Server implements vscode.Disposable {
     private lifecycle: Promise<void> = Promise.resolve();
     private readonly disposables: vscode.Disposable[] = [];
 
-    constructor() {
+    /** `extensionDir`: the extension's install folder (`context.extensionPath`), where a platform .vsix keeps its server. */
+    constructor(private readonly extensionDir: string) {
         this.output = vscode.window.createOutputChannel('semnav', { log: true });
         this.statusBar = new StatusBar({ requestStatus: () => this.status() }, (problem) => void this.showModelProblem(problem));
         this.disposables.push(
@@ -134,11 +135,17 @@ export class Server implements vscode.Disposable {
         }
     }
 
+    /** The setting, then PATH, then the bundled binary. */
+    private resolveBinary(ctx: PathContext): BinaryResolution {
+        return resolveServerBinary({ setting: this.settings.serverPath, ctx, env: process.env, extensionDir: this.extensionDir });
+    }
+
     private async doStart(): Promise<void> {
         this.settings = currentSettings();
         const ctx = pathContext();
-        const binary = resolveServerBinary(this.settings.serverPath, ctx, process.env);
+        const binary = this.resolveBinary(ctx);
         if (!binary.ok) {
+            this.statusBar.setBinary(undefined);
             this.output.error(binary.message);
             if (binary.tried.length > 0) {
                 this.output.info(`looked for: ${binary.tried.join(', ')}`);
@@ -147,7 +154,11 @@ export class Server implements vscode.Disposable {
             void this.showMissingBinary(binary.message);
             return;
         }
-        this.output.info(`starting ${binary.path} lsp (found via ${binary.source})`);
+        if (binary.madeExecutable === true) {
+            this.output.warn(`the bundled server ${binary.path} was not executable (the .vsix lost its mode): made it executable (chmod 755)`);
+        }
+        this.output.info(`starting ${binary.path} lsp (${describeSource(binary.source)})`);
+        this.statusBar.setBinary({ path: binary.path, source: binary.source });
         this.statusBar.setServer('starting');
 
         const serverOptions: ServerOptions = {
@@ -241,7 +252,7 @@ export class Server implements vscode.Disposable {
     /** Shows what to do when a command needs the server and there is none. */
     explainNotRunning(): void {
         if (this.statusBar.current.server === 'missing') {
-            const binary = resolveServerBinary(this.settings.serverPath, pathContext(), process.env);
+            const binary = this.resolveBinary(pathContext());
             void this.showMissingBinary(binary.ok ? `semnav: the server is not running; run "semnav: Restart Server". ${INSTALL_HINT}` : binary.message);
             return;
         }

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { WorkDoneProgressBegin, WorkDoneProgressEnd, WorkDoneProgressReport } from 'vscode-languageclient';
 
 import { modelProblem, type IndexStatus } from './core/protocol';
-import { pollDelay, ProgressTracker, statusBarView, type ServerState, type StatusState } from './core/status';
+import { pollDelay, ProgressTracker, statusBarView, type RunningBinary, type ServerState, type StatusState } from './core/status';
 
 export interface StatusSource {
     /** Asks the running server for its status; rejects when there is none. */
@@ -57,6 +57,13 @@ export class StatusBar implements vscode.Disposable {
         this.state = next;
         this.render();
         this.schedule(server === 'running' ? 0 : pollDelay(this.state));
+    }
+
+    /** The binary that runs (shown in the tooltip and "Show Index Status"), or undefined when there is none. */
+    setBinary(binary: RunningBinary | undefined): void {
+        const { binary: _old, ...rest } = this.state;
+        this.state = binary !== undefined ? { ...rest, binary } : rest;
+        this.render();
     }
 
     /** Follows one `$/progress` value (called from the client middleware). */

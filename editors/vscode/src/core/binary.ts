@@ -1,6 +1,8 @@
 /**
  * Finding the `semnav` server binary: the `semnav.server.path` setting first,
- * then `PATH`. Pure apart from the file checks, which are injectable.
+ * then `PATH`, then the binary bundled in a platform `.vsix`
+ * (`<extension>/server/semnav`). Pure apart from the file checks and the one
+ * chmod a bundled binary may need, which are injectable. Must not start it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,6 +17,8 @@ export interface BinaryChecks {
     isExecutable(p: string): boolean;
     /** Whether anything exists at `p`. */
     exists(p: string): boolean;
+    /** Adds the executable bits (mode 0o755); throws when it cannot. */
+    makeExecutable(p: string): void;
 }
 
 export const fsChecks: BinaryChecks = {
@@ -32,18 +36,44 @@ export const fsChecks: BinaryChecks = {
     exists(p: string): boolean {
         return fs.existsSync(p);
     },
+    makeExecutable(p: string): void {
+        fs.chmodSync(p, 0o755);
+    },
 };
 
+/** Where the server came from: shown in the log, the status bar and "Show Index Status". */
+export type BinarySource = 'setting' | 'PATH' | 'bundled';
+
 export type BinaryResolution =
-    | { ok: true; path: string; source: 'setting' | 'PATH' }
-    | { ok: false; reason: 'setting-not-executable' | 'not-found'; tried: string[]; message: string };
+    | {
+          ok: true;
+          path: string;
+          source: BinarySource;
+          /** Set when the bundled binary had lost its executable bit (a zip can) and was made executable. */
+          madeExecutable?: true;
+      }
+    | { ok: false; reason: 'setting-not-executable' | 'bundled-not-executable' | 'not-found'; tried: string[]; message: string };
+
+/** What the lookup reads. */
+export interface BinaryLookup {
+    /** `semnav.server.path` as set (empty: not set). */
+    setting: string;
+    ctx: PathContext;
+    env: BinaryEnv;
+    /** The extension's install folder (`context.extensionPath`): a platform `.vsix` holds the server in its `server/`. */
+    extensionDir?: string;
+}
 
 export const BINARY_NAME = 'semnav';
 
+/** The folder of a platform `.vsix` that holds the server (see scripts/package-vscode.sh). */
+export const BUNDLED_DIR = 'server';
+
 /** How to get a server: shown whenever none is found. */
 export const INSTALL_HINT =
-    'Build it with `cargo build --release` in the semnav repository, then set `semnav.server.path` ' +
-    'to the built `target/release/semnav` or put `semnav` on your PATH, and run "semnav: Restart Server".';
+    'Install it with `cargo install --locked --path server` in the semnav repository (it puts `semnav` in ~/.cargo/bin, on your PATH), ' +
+    'or install the platform .vsix that bundles the server (built by `scripts/package-vscode.sh`), ' +
+    'or set `semnav.server.path` to a built `semnav` binary; then run "semnav: Restart Server".';
 
 function candidateNames(platform: NodeJS.Platform, env: BinaryEnv): string[] {
     if (platform !== 'win32') {
@@ -53,23 +83,30 @@ function candidateNames(platform: NodeJS.Platform, env: BinaryEnv): string[] {
     return [BINARY_NAME, ...exts.map((e) => BINARY_NAME + e.toLowerCase())];
 }
 
+/** Where a platform `.vsix` installed in `extensionDir` keeps the server. */
+export function bundledBinaryPath(extensionDir: string, platform: NodeJS.Platform = process.platform): string {
+    return platform === 'win32' ? path.win32.join(extensionDir, BUNDLED_DIR, `${BINARY_NAME}.exe`) : path.posix.join(extensionDir, BUNDLED_DIR, BINARY_NAME);
+}
+
+function errorText(e: unknown): string {
+    return e instanceof Error ? e.message : String(e);
+}
+
 /**
  * Resolves the server binary.
  *
  * - A non-empty setting wins; `~`, `${userHome}` and `${workspaceFolder}` are
  *   expanded, a relative path is taken from the workspace folder. When it
- *   points at nothing executable that is an error, PATH is not tried: the user
- *   asked for that file.
+ *   points at nothing executable that is an error, nothing else is tried: the
+ *   user asked for that file.
  * - Otherwise every PATH entry is tried in order.
+ * - Last, the binary bundled in the extension (a platform `.vsix`). A zip may
+ *   lose the executable bit: a bundled regular file that is not executable is
+ *   made executable once (`madeExecutable`); if that fails, the error names it.
  */
-export function resolveServerBinary(
-    setting: string,
-    ctx: PathContext,
-    env: BinaryEnv,
-    checks: BinaryChecks = fsChecks,
-    platform: NodeJS.Platform = process.platform,
-): BinaryResolution {
-    const configured = expandPath(setting, ctx);
+export function resolveServerBinary(lookup: BinaryLookup, checks: BinaryChecks = fsChecks, platform: NodeJS.Platform = process.platform): BinaryResolution {
+    const { ctx, env } = lookup;
+    const configured = expandPath(lookup.setting, ctx);
     if (configured !== '') {
         if (checks.isExecutable(configured)) {
             return { ok: true, path: configured, source: 'setting' };
@@ -94,10 +131,49 @@ export function resolveServerBinary(
             }
         }
     }
+    if (lookup.extensionDir !== undefined && lookup.extensionDir !== '') {
+        const bundled = bundledBinaryPath(lookup.extensionDir, platform);
+        tried.push(bundled);
+        if (checks.isExecutable(bundled)) {
+            return { ok: true, path: bundled, source: 'bundled' };
+        }
+        if (checks.exists(bundled)) {
+            let failure: string;
+            try {
+                checks.makeExecutable(bundled);
+                if (checks.isExecutable(bundled)) {
+                    return { ok: true, path: bundled, source: 'bundled', madeExecutable: true };
+                }
+                failure = 'it is still not an executable file';
+            } catch (e) {
+                failure = errorText(e);
+            }
+            return {
+                ok: false,
+                reason: 'bundled-not-executable',
+                tried,
+                message:
+                    `semnav: the server bundled with the extension (${bundled}) is not executable and cannot be made executable (chmod 755: ${failure}). ` +
+                    `Run \`chmod 755 ${bundled}\`, or ${INSTALL_HINT.charAt(0).toLowerCase()}${INSTALL_HINT.slice(1)}`,
+            };
+        }
+    }
     return {
         ok: false,
         reason: 'not-found',
         tried,
-        message: `semnav: cannot find the semnav language server (semnav.server.path is empty and there is no \`semnav\` on PATH). ${INSTALL_HINT}`,
+        message: `semnav: cannot find the semnav language server (semnav.server.path is empty, there is no \`semnav\` on PATH and none bundled with the extension). ${INSTALL_HINT}`,
     };
+}
+
+/** Where the running server came from, in words. */
+export function describeSource(source: BinarySource): string {
+    switch (source) {
+        case 'setting':
+            return 'set in semnav.server.path';
+        case 'PATH':
+            return 'found on PATH';
+        case 'bundled':
+            return 'bundled with the extension';
+    }
 }

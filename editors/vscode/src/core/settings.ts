@@ -9,7 +9,7 @@ import * as path from 'node:path';
 
 /** The extension's settings, as declared in package.json `contributes.configuration`. */
 export interface ExtensionSettings {
-    /** `semnav.server.path`: the server binary; empty = look on PATH. */
+    /** `semnav.server.path`: the server binary; empty = look on PATH, then for the bundled one. */
     serverPath: string;
     /** `semnav.model`: model name; empty = the server's default. */
     model: string;

@@ -4,6 +4,7 @@
  */
 import type { WorkDoneProgressBegin, WorkDoneProgressEnd, WorkDoneProgressReport } from 'vscode-languageserver-protocol';
 
+import { describeSource, type BinarySource } from './binary';
 import { formatBytes } from './format';
 import { modelProblem, type IndexStatus } from './protocol';
 
@@ -21,8 +22,16 @@ export interface ActiveProgress {
     percentage?: number;
 }
 
+/** The server binary that runs, and where it was found. */
+export interface RunningBinary {
+    path: string;
+    source: BinarySource;
+}
+
 export interface StatusState {
     server: ServerState;
+    /** The binary started (or being started). */
+    binary?: RunningBinary;
     /** The last `semnav/status` answer. */
     status?: IndexStatus;
     /** The indexing run in progress, from `$/progress`. */
@@ -47,7 +56,12 @@ function plural(n: number, one: string, many = `${one}s`): string {
     return `${n} ${n === 1 ? one : many}`;
 }
 
-function statusLines(s: IndexStatus): string[] {
+/** `Server: /path (bundled with the extension)`. */
+export function binaryLine(binary: RunningBinary): string {
+    return `Server: ${binary.path} (${describeSource(binary.source)})`;
+}
+
+function statusLines(s: IndexStatus, binary: RunningBinary | undefined): string[] {
     const lines = [
         `Files: ${s.files}`,
         `Chunks: ${s.chunks}`,
@@ -57,28 +71,32 @@ function statusLines(s: IndexStatus): string[] {
     ];
     const roots = s.roots !== undefined && s.roots.length > 0 ? s.roots : s.root !== null ? [s.root] : [];
     lines.push(roots.length <= 1 ? `Root: ${roots[0] ?? '(none)'}` : `Roots: ${roots.join(', ')}`);
+    if (binary !== undefined) {
+        lines.push(binaryLine(binary));
+    }
     return lines;
 }
 
 /** The status-bar item's text, tooltip and colour. */
 export function statusBarView(state: StatusState): StatusBarView {
     const click = 'Click for the index status.';
+    const server = state.binary !== undefined ? `\n${binaryLine(state.binary)}` : '';
     switch (state.server) {
         case 'missing':
             return { text: '$(error) semnav: no server', tooltip: `The semnav server binary was not found. ${click}`, severity: 'error' };
         case 'stopped':
-            return { text: '$(error) semnav: stopped', tooltip: `The semnav server is not running${state.error !== undefined ? `: ${state.error}` : ''}. ${click}`, severity: 'error' };
+            return { text: '$(error) semnav: stopped', tooltip: `The semnav server is not running${state.error !== undefined ? `: ${state.error}` : ''}.${server} ${click}`, severity: 'error' };
         case 'starting':
-            return { text: '$(loading~spin) semnav', tooltip: 'Starting the semnav server…', severity: 'normal' };
+            return { text: '$(loading~spin) semnav', tooltip: `Starting the semnav server…${server}`, severity: 'normal' };
         case 'running':
             break;
     }
     const s = state.status;
     const problem = s !== undefined ? modelProblem(s) : undefined;
     if (problem !== undefined) {
-        return { text: '$(warning) semnav: no model', tooltip: `The embedding model is unavailable: ${problem}\n${MODEL_HINT}`, severity: 'warning' };
+        return { text: '$(warning) semnav: no model', tooltip: `The embedding model is unavailable: ${problem}\n${MODEL_HINT}${server}`, severity: 'warning' };
     }
-    const details = s !== undefined ? `\n${statusLines(s).join('\n')}` : '';
+    const details = s !== undefined ? `\n${statusLines(s, state.binary).join('\n')}` : server;
     const pending = s?.pendingEmbeddings ?? 0;
     if (state.progress !== undefined) {
         const pct = state.progress.percentage !== undefined ? ` ${Math.round(state.progress.percentage)}%` : '';
@@ -95,7 +113,7 @@ export function statusBarView(state: StatusState): StatusBarView {
         return { text: '$(warning) semnav', tooltip: `Last error: ${state.error}${details}\n${click}`, severity: 'warning' };
     }
     if (s === undefined) {
-        return { text: '$(search) semnav', tooltip: `semnav is running.\n${click}`, severity: 'normal' };
+        return { text: '$(search) semnav', tooltip: `semnav is running.${server}\n${click}`, severity: 'normal' };
     }
     return { text: `$(search) semnav: ${s.files}`, tooltip: `semnav: ${plural(s.files, 'file')}, ${plural(s.chunks, 'chunk')} indexed${details}\n${click}`, severity: 'normal' };
 }
@@ -111,12 +129,12 @@ export function pollDelay(state: StatusState, busyMs = 2_000, idleMs = 15_000): 
     return idleMs;
 }
 
-/** The "Show Index Status" message: a one-line summary and the details. */
-export function statusReport(s: IndexStatus): { message: string; detail: string; modelMissing: boolean } {
+/** The "Show Index Status" message: a one-line summary and the details (with the binary that runs, when known). */
+export function statusReport(s: IndexStatus, binary?: RunningBinary): { message: string; detail: string; modelMissing: boolean } {
     const problem = modelProblem(s);
     const state = s.indexing === true ? 'indexing' : s.pendingEmbeddings > 0 ? `${s.pendingEmbeddings} chunks waiting to be embedded` : 'up to date';
     const message = problem !== undefined ? 'semnav: the embedding model is unavailable' : `semnav: ${plural(s.files, 'file')}, ${plural(s.chunks, 'chunk')} (${state})`;
-    const detail = [...statusLines(s), ...(problem !== undefined ? ['', MODEL_HINT] : [])].join('\n');
+    const detail = [...statusLines(s, binary), ...(problem !== undefined ? ['', MODEL_HINT] : [])].join('\n');
     return { message, detail, modelMissing: problem !== undefined };
 }
 

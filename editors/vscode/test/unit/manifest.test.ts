@@ -127,7 +127,8 @@ describe('package.json', () => {
 
 describe('activate() without a server binary', () => {
     let ext: { activate(ctx: unknown): Promise<void>; deactivate(): Promise<void> };
-    const context = { subscriptions: [] as { dispose(): unknown }[] };
+    // No server/ folder there: nothing bundled (the setting is looked at first anyway).
+    const context = { subscriptions: [] as { dispose(): unknown }[], extensionPath: path.join(EXTENSION_DIR, 'no-such-extension') };
 
     before(async () => {
         mod._resolveFilename = function (this: unknown, request: string, ...rest: unknown[]): string {
@@ -158,7 +159,8 @@ describe('activate() without a server binary', () => {
         const message = recorded.errors.find((m) => m.includes('semnav.server.path'));
         assert.ok(message, `an error notification: ${JSON.stringify(recorded.errors)}`);
         assert.match(message, /does not exist/);
-        assert.match(message, /cargo build --release/);
+        assert.match(message, /cargo install --locked --path server/);
+        assert.match(message, /scripts\/package-vscode\.sh/);
         assert.match(message, /PATH/);
     });
 
@@ -197,6 +199,6 @@ describe('activate() without a server binary', () => {
         await recorded.commands.get('semnav.search')?.();
         await recorded.commands.get('semnav.showStatus')?.();
         assert.equal(recorded.errors.length, before + 2);
-        assert.match(recorded.errors.at(-1) ?? '', /cargo build --release/);
+        assert.match(recorded.errors.at(-1) ?? '', /cargo install --locked --path server/);
     });
 });

@@ -49,6 +49,14 @@ describe('status bar', () => {
         assert.match(v.tooltip, /python3 scripts\/provision\.py/);
     });
 
+    it('says which binary runs and where it was found', () => {
+        const bundled = { path: '/ext/server/semnav', source: 'bundled' as const };
+        assert.match(statusBarView({ server: 'running', status: status(), binary: bundled }).tooltip, /\nServer: \/ext\/server\/semnav \(bundled with the extension\)\n/);
+        assert.match(statusBarView({ server: 'running', binary: { path: '/usr/bin/semnav', source: 'PATH' } }).tooltip, /Server: \/usr\/bin\/semnav \(found on PATH\)/);
+        assert.match(statusBarView({ server: 'starting', binary: { path: '/b/semnav', source: 'setting' } }).tooltip, /Server: \/b\/semnav \(set in semnav\.server\.path\)/);
+        assert.doesNotMatch(statusBarView({ server: 'running', status: status() }).tooltip, /Server:/);
+    });
+
     it('shows a missing or stopped server as an error', () => {
         assert.equal(statusBarView({ server: 'missing' }).text, '$(error) semnav: no server');
         const stopped = statusBarView({ server: 'stopped', error: 'spawn EACCES' });
@@ -84,6 +92,12 @@ describe('status report', () => {
         const r = statusReport(status({ roots: ['/a', '/b'], indexDir: null }));
         assert.match(r.detail, /Roots: \/a, \/b/);
         assert.match(r.detail, /Index: \(not created yet\)/);
+    });
+
+    it('names the binary that runs', () => {
+        const r = statusReport(status(), { path: '/ext/server/semnav', source: 'bundled' });
+        assert.match(r.detail, /^Server: \/ext\/server\/semnav \(bundled with the extension\)$/m);
+        assert.doesNotMatch(statusReport(status()).detail, /Server:/);
     });
 
     it('explains a missing model', () => {
