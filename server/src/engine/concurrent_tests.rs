@@ -34,6 +34,7 @@ use crate::document::check_chunks;
 use crate::embed::StubEmbedder;
 use crate::index::NoProgress;
 use crate::position::pos_of_char;
+use crate::search::Filters;
 
 /// Seeds run by the default test: bounded for CI.
 const DEFAULT_SEEDS: u64 = 12;

@@ -1,0 +1,184 @@
+//! What requests ask the engine: hybrid search over every root, code similar
+//! to a chunk (of an open buffer or a file on disk), the definitions of an
+//! open document and the status. Each first catches up the stale documents it
+//! reads, so an answer's ranges are those of the newest text; none waits for
+//! an embedding other than its own query's, and none writes to an index.
+
+use std::path::Path;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use anyhow::{anyhow, Result};
+
+use super::{innermost, Answer, Engine, Root, Status};
+use crate::chunk::Chunk;
+use crate::embed::Priority;
+use crate::index;
+use crate::lang::Language;
+use crate::search::{Exclude, Filters, Hit, SearchIndex, WordRanking};
+use crate::store::TextHash;
+
+impl Engine {
+    /// Hybrid search over every root.
+    /// Without the model it ranks by words only (the ranking stage included).
+    pub async fn search(&self, query: &str, filters: &Filters, limit: usize) -> Result<Vec<Answer>> {
+        let worker = self.worker().ok();
+        let config = self.settings().rank;
+        let started = std::time::Instant::now();
+        let embedding = worker.filter(|_| config.dense).map(|worker| worker.start_embedding(vec![query.to_string()], Priority::Query));
+        // While the query is embedded on the embedding thread, rank by words
+        // here. The indexes may change before the vector comes: a root whose
+        // chunks did is ranked by words again.
+        self.catch_up_all();
+        let by_words: Vec<(Arc<Root>, WordRanking)> = self
+            .roots()
+            .into_iter()
+            .map(|root| {
+                let words = root.index.read().unwrap_or_else(|e| e.into_inner()).rank_words(query, filters, limit);
+                (root, words)
+            })
+            .collect();
+        let words_ranked = started.elapsed();
+        let vector = match embedding {
+            Some(embedding) => embedding.await?.pop().unwrap_or_default(),
+            None => Vec::new(),
+        };
+        let embedded = started.elapsed();
+        self.catch_up_all();
+        let mut all = Vec::new();
+        for (root, words) in by_words {
+            let index = root.index.read().unwrap_or_else(|e| e.into_inner());
+            let hits = index.search_ranked(&vector, &words, query, filters, &config, limit);
+            all.extend(hits.iter().map(|h| answer(&root, &index, h)));
+        }
+        tracing::debug!(
+            "search {query:?}: ranked by words in {words_ranked:.1?}, query embedded by {embedded:.1?}, ranked in {:.1?} more",
+            started.elapsed() - embedded
+        );
+        Ok(top(all, limit))
+    }
+
+    /// The chunk of an open document holding `line`, from its newest text;
+    /// for a key that is not open, of the file at that path, from the disk.
+    fn chunk_at(&self, key: &str, line: u32) -> Result<(Chunk, Arc<str>, Option<(Arc<Root>, String)>)> {
+        self.catch_up_all();
+        let outside = || anyhow!("line {} of {key} is not inside any code chunk", line + 1);
+        if let Some(entry) = self.docs.get(key) {
+            let chunk = innermost(entry.doc.chunks(), line).ok_or_else(outside)?;
+            return Ok((chunk, entry.doc.text().into(), entry.place.clone()));
+        }
+        let path = Path::new(key);
+        let language = Language::from_path(path).ok_or_else(|| anyhow!("{key} is not a file semnav indexes"))?;
+        let text = crate::discover::read_text(path, self.settings().max_file_bytes).map_err(|r| anyhow!("cannot use {key}: {}", r.as_str()))?;
+        let chunk = innermost(&crate::chunk::chunk_source(language, &text), line).ok_or_else(outside)?;
+        Ok((chunk, text.into(), self.place_of(path)))
+    }
+
+    /// Code similar to the chunk at `line` of open document `key` (or of the
+    /// file at path `key` when it is not open), never that chunk itself,
+    /// embedding the chunk's current text when its vector is not known yet.
+    pub async fn similar(&self, key: &str, line: u32, limit: usize) -> Result<Vec<Answer>> {
+        let (chunk, text, place) = self.chunk_at(key, line)?;
+        let (rel, model_id) = match &place {
+            Some((root, rel)) => (rel.clone(), root.workspace.model_id().to_string()),
+            None => (key.to_string(), self.worker()?.model_id().to_string()),
+        };
+        let (hash, embed_text) = index::embedded_text(&model_id, &rel, &chunk, &text);
+        let known = self.vector_of(&hash);
+        let vector = match known {
+            Some(v) => v,
+            None => self.worker()?.embed(vec![embed_text], Priority::Query).await?.pop().unwrap_or_default(),
+        };
+        Ok(self.similar_to(&vector, place.as_ref().map(|(r, rel)| (r, rel.as_str(), &chunk)), limit))
+    }
+
+    /// Like [`Engine::similar`] but only from vectors already there (hover:
+    /// never an embedding on that path). `None` while the vector is pending.
+    pub fn similar_stored(&self, key: &str, line: u32, limit: usize) -> Option<Vec<Answer>> {
+        let (chunk, text, place) = self.chunk_at(key, line).ok()?;
+        let (root, rel) = place.clone()?;
+        let (hash, _) = index::embedded_text(root.workspace.model_id(), &rel, &chunk, &text);
+        let vector = self.vector_of(&hash)?;
+        Some(self.similar_to(&vector, Some((&root, rel.as_str(), &chunk)), limit))
+    }
+
+    fn vector_of(&self, hash: &TextHash) -> Option<Vec<f32>> {
+        for root in self.roots() {
+            let index = root.index.read().unwrap_or_else(|e| e.into_inner());
+            if let Some(row) = index.vectors().row(hash) {
+                return Some(index.vectors().vector(row).to_vec());
+            }
+            drop(index);
+            if let Ok(Some(v)) = root.workspace.store.vector(hash) {
+                return Some(v);
+            }
+        }
+        None
+    }
+
+    fn similar_to(&self, vector: &[f32], query: Option<(&Arc<Root>, &str, &Chunk)>, limit: usize) -> Vec<Answer> {
+        let mut all = Vec::new();
+        for root in self.roots() {
+            let exclude = match query {
+                Some((r, rel, c)) if Arc::ptr_eq(r, &root) => Exclude { path: rel.to_string(), start_line: c.start_line, end_line: c.end_line },
+                _ => Exclude { path: String::new(), start_line: 1, end_line: 0 },
+            };
+            let index = root.index.read().unwrap_or_else(|e| e.into_inner());
+            let hits = index.similar(vector, &exclude, &Filters::default(), limit);
+            all.extend(hits.iter().map(|h| answer(&root, &index, h)));
+        }
+        top(all, limit)
+    }
+
+    /// Definition chunks of an open document (for code lenses), newest text.
+    pub fn definitions(&self, key: &str) -> Vec<Chunk> {
+        self.catch_up_now(key);
+        self.docs.get(key).map(|d| d.doc.chunks().iter().filter(|c| c.kind.is_definition()).cloned().collect()).unwrap_or_default()
+    }
+
+    pub fn status(&self) -> Status {
+        let roots = self.roots();
+        let mut s = Status {
+            roots: roots.iter().map(|r| r.path.clone()).collect(),
+            index_dirs: roots.iter().map(|r| r.workspace.store.dir().to_path_buf()).collect(),
+            model: self.worker().map(|w| w.model_id().to_string()).unwrap_or_else(|e| format!("unavailable: {e}")),
+            files: 0,
+            chunks: 0,
+            pending_embeddings: self.pending.load(Ordering::SeqCst) + self.worker().map(|w| w.queued()).unwrap_or(0),
+            disk_bytes: 0,
+            indexing: self.indexing(),
+        };
+        let model = self.worker().is_ok();
+        for r in &roots {
+            let index = r.index.read().unwrap_or_else(|e| e.into_inner());
+            // Without the model the store is only read: memory is the truth.
+            s.files += if model { r.workspace.store.file_count() } else { index.paths().count() };
+            s.chunks += index.len();
+            drop(index);
+            s.disk_bytes += r.workspace.store.disk_bytes();
+        }
+        s
+    }
+}
+
+fn answer(root: &Root, index: &SearchIndex, hit: &Hit) -> Answer {
+    let c = index.chunk(hit.chunk);
+    Answer {
+        path: root.path.join(&*c.path),
+        start_line: c.chunk.start_line,
+        end_line: c.chunk.end_line,
+        score: hit.score,
+        kind: c.chunk.kind.as_str(),
+        name: c.chunk.name.clone(),
+        container: c.chunk.container.clone(),
+        language: c.language,
+        preview: c.chunk.preview.clone(),
+    }
+}
+
+fn top(mut all: Vec<Answer>, limit: usize) -> Vec<Answer> {
+    all.sort_by(|a, b| b.score.total_cmp(&a.score));
+    all.truncate(limit);
+    all
+}
+
