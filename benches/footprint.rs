@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{env_usize, fmt_mib, fmt_rate, fmt_secs, print_header, print_table, proc_status_mib};
+use common::{copy_tree, env_usize, fmt_mib, fmt_rate, fmt_secs, print_header, print_table, proc_status_mib};
 use semnav::store::Store;
 
 struct Run {
@@ -36,27 +36,6 @@ struct Run {
     refresh_secs: f64,
     wall_secs: f64,
     disk_bytes: u64,
-}
-
-fn copy_without_git(from: &Path, to: &Path) -> (usize, u64) {
-    let (mut files, mut bytes) = (0, 0);
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir").flatten() {
-        if entry.file_name() == ".git" {
-            continue;
-        }
-        let (src, dst) = (entry.path(), to.join(entry.file_name()));
-        let kind = entry.file_type().expect("file type");
-        if kind.is_dir() {
-            let (f, b) = copy_without_git(&src, &dst);
-            files += f;
-            bytes += b;
-        } else if kind.is_file() {
-            bytes += std::fs::copy(&src, &dst).unwrap_or_else(|e| panic!("cannot copy {}: {e}", src.display()));
-            files += 1;
-        }
-    }
-    (files, bytes)
 }
 
 /// `(chunks, refresh seconds)` from `indexed N files, M chunks: … in S s`.
@@ -147,7 +126,7 @@ fn main() {
     let runs = env_usize("SEMNAV_BENCH_RUNS", 1);
     let threads = env_usize("SEMNAV_BENCH_THREADS", 2);
     let copy = tempfile::tempdir().expect("tempdir");
-    let (files, bytes) = copy_without_git(&source, copy.path());
+    let (files, bytes) = copy_tree(&source, copy.path());
     print_header(
         "footprint: cold `semnav index` of a real repository, real model",
         &[

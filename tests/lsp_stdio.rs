@@ -7,6 +7,22 @@ use semnav_e2e::lsp_client::{file_uri, LspClient};
 use semnav_e2e::{require_model, semnav_bin, write_polyglot_workspace, Fixture};
 use serde_json::{json, Value};
 
+/// `semnav lsp` with `env` set, its stderr dropped, killed when the child is
+/// dropped; and a client on its stdio.
+fn spawn_quiet_lsp(env: &[(&str, &std::path::Path)]) -> (tokio::process::Child, LspClient) {
+    let mut child = tokio::process::Command::new(semnav_bin())
+        .arg("lsp")
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn semnav lsp");
+    let client = LspClient::start(child.stdout.take().unwrap(), child.stdin.take().unwrap());
+    (child, client)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn binary_serves_lsp_over_stdio() {
     require_model();
@@ -100,15 +116,7 @@ async fn hit_ranges_follow_the_buffer_through_bursts_of_edits() {
     let fees = "\nexport function fee(total: number): number {\n  return total / 1000;\n}\n".repeat(400);
     let cart = format!("{CART}{fees}");
     f.write("web/cart.ts", &cart);
-    let mut child = tokio::process::Command::new(semnav_bin())
-        .arg("lsp")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn semnav lsp");
-    let client = LspClient::start(child.stdout.take().unwrap(), child.stdin.take().unwrap());
+    let (mut child, client) = spawn_quiet_lsp(&[]);
     client.initialize(f.path(), json!({"indexDir": f.index_dir(), "debounceMs": 20}), json!({})).await;
     client.wait_idle().await;
 
@@ -190,16 +198,7 @@ async fn without_the_model_the_server_searches_by_words_and_says_so_once() {
     let f = Fixture::new();
     write_polyglot_workspace(&f);
     let no_model = tempfile::tempdir().unwrap();
-    let mut child = tokio::process::Command::new(semnav_bin())
-        .arg("lsp")
-        .env("SEMNAV_MODEL_DIR", no_model.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn semnav lsp");
-    let client = LspClient::start(child.stdout.take().unwrap(), child.stdin.take().unwrap());
+    let (mut child, client) = spawn_quiet_lsp(&[("SEMNAV_MODEL_DIR", no_model.path())]);
     client.initialize(f.path(), json!({"indexDir": f.index_dir()}), json!({})).await;
 
     let started = std::time::Instant::now();

@@ -246,11 +246,15 @@ pub fn read_files(dir: &Path, ext: &str) -> Vec<(PathBuf, String)> {
     out
 }
 
-/// Copies the directory tree `from` into `to` (files and directories only).
+/// Copies the directory tree `from` into `to` (files and directories only,
+/// `.git` left out); returns the files and bytes copied.
 pub fn copy_tree(from: &Path, to: &Path) -> (usize, u64) {
     let (mut files, mut bytes) = (0, 0);
     std::fs::create_dir_all(to).expect("mkdir");
     for entry in std::fs::read_dir(from).expect("read_dir").flatten() {
+        if entry.file_name() == ".git" {
+            continue;
+        }
         let (src, dst) = (entry.path(), to.join(entry.file_name()));
         let kind = entry.file_type().expect("file type");
         if kind.is_dir() {

@@ -62,6 +62,21 @@ local function workspace_root(cfg)
   return cwd
 end
 
+-- `semnav <command> --json [extra…] [--model-dir …] [--model …] <root>`, with
+-- the model settings the server is given.
+local function cli_argv(path, command, settings, root, extra)
+  local argv = { path, command, "--json" }
+  vim.list_extend(argv, extra)
+  if settings.modelDir then
+    vim.list_extend(argv, { "--model-dir", vim.fn.expand(settings.modelDir) })
+  end
+  if settings.model then
+    vim.list_extend(argv, { "--model", settings.model })
+  end
+  argv[#argv + 1] = root
+  return argv
+end
+
 local function human_bytes(n)
   n = tonumber(n) or 0
   local units, i = { "B", "KiB", "MiB", "GiB" }, 1
@@ -111,17 +126,7 @@ function M.check()
     health.warn("skipped: the binary is missing")
   else
     local function status_json(index_dir)
-      local argv = { path, "status", "--json" }
-      if index_dir then
-        vim.list_extend(argv, { "--index-dir", index_dir })
-      end
-      if settings.modelDir then
-        vim.list_extend(argv, { "--model-dir", vim.fn.expand(settings.modelDir) })
-      end
-      if settings.model then
-        vim.list_extend(argv, { "--model", settings.model })
-      end
-      argv[#argv + 1] = root
+      local argv = cli_argv(path, "status", settings, root, index_dir and { "--index-dir", index_dir } or {})
       local obj, err = run(argv, 15000)
       if not obj or obj.code ~= 0 then
         return nil, obj and vim.trim(obj.stderr or "") or err
@@ -157,15 +162,7 @@ function M.check()
     end
     -- ONNX Runtime and the model, loaded and run: what `semnav doctor` checks
     -- (the same report as in a terminal, with the fix for each).
-    local argv = { path, "doctor", "--json" }
-    if settings.modelDir then
-      vim.list_extend(argv, { "--model-dir", vim.fn.expand(settings.modelDir) })
-    end
-    if settings.model then
-      vim.list_extend(argv, { "--model", settings.model })
-    end
-    argv[#argv + 1] = root
-    local obj, derr = run(argv, 30000)
+    local obj, derr = run(cli_argv(path, "doctor", settings, root, {}), 30000)
     local ok, report = pcall(vim.json.decode, obj and obj.stdout or "")
     if not ok or type(report) ~= "table" or type(report.checks) ~= "table" then
       health.error("`semnav doctor --json` gave no report: " .. tostring(obj and vim.trim(obj.stderr or "") or derr), { PROVISION })
