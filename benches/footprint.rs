@@ -88,26 +88,25 @@ fn index_once(bin: &Path, corpus: &Path, variant: &'static str, before: bool, th
 fn breakdown(dir: &Path, chunks: usize, disk: u64) {
     let model = Store::peek_model(dir).ok().flatten().unwrap_or_default();
     let (store, _) = Store::open(dir, &model).expect("open the index");
-    let (mut records, mut terms, mut previews) = (0u64, 0u64, 0u64);
+    let (mut terms, mut previews) = (0u64, 0u64);
     for item in store.files() {
-        let (path, entry) = item.expect("record");
-        records += (path.len() + postcard::to_allocvec(&entry).expect("encode").len()) as u64;
+        let (_, entry) = item.expect("record");
         for c in &entry.chunks {
             terms += c.terms.len() as u64;
             previews += c.preview.len() as u64;
         }
     }
     let vectors = store.vector_count() as u64;
-    let vector_bytes = vectors * (32 + 4 * semnav::embed::DIM as u64 + 4);
+    let (records, vector_bytes) = store.record_bytes();
     let per = |b: u64| format!("{:.0} B", b as f64 / chunks.max(1) as f64);
     let live = records + vector_bytes;
     print_table(
         &["where the bytes go (last run)", "bytes", "per chunk"],
         &[
-            vec![format!("vectors ({vectors}, key + {} f32 + CRC)", semnav::embed::DIM), vector_bytes.to_string(), per(vector_bytes)],
-            vec!["file records (postcard)".into(), records.to_string(), per(records)],
-            vec!["  of which lexical words".into(), terms.to_string(), per(terms)],
-            vec!["  of which previews".into(), previews.to_string(), per(previews)],
+            vec![format!("vectors ({vectors}, key + {} f16 + CRC)", semnav::embed::DIM), vector_bytes.to_string(), per(vector_bytes)],
+            vec!["file records (postcard, LZ4)".into(), records.to_string(), per(records)],
+            vec!["  lexical words in them, before LZ4".into(), terms.to_string(), per(terms)],
+            vec!["  previews in them, before LZ4".into(), previews.to_string(), per(previews)],
             vec!["sled's files beyond the live data".into(), disk.saturating_sub(live).to_string(), per(disk.saturating_sub(live))],
             vec!["the index directory".into(), disk.to_string(), per(disk)],
         ],

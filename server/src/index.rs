@@ -556,8 +556,10 @@ mod tests {
     use super::*;
 
     fn unit(i: usize) -> Vec<f32> {
-        // Distinct for every i below 1009.
-        let mut v: Vec<f32> = (0..crate::embed::DIM).map(|d| ((i * 7919 + d * 104_729) % 1009) as f32 - 504.0).collect();
+        // Pseudo-random directions (from blake3 of i): any two are far apart.
+        let mut bytes = [0u8; crate::embed::DIM];
+        blake3::Hasher::new().update(&(i as u64).to_le_bytes()).finalize_xof().fill(&mut bytes);
+        let mut v: Vec<f32> = bytes.iter().map(|&b| f32::from(b) - 127.5).collect();
         crate::embed::normalize(&mut v);
         v
     }

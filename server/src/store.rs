@@ -12,12 +12,18 @@
 //! crash an entry may lack nothing but a cache may hold unused vectors. On open,
 //! a different schema or model clears everything; a database sled cannot open
 //! or whose records do not decode is deleted and rebuilt (it is derived data).
-//! Records are encoded with postcard; file records and vectors end with a
+//! Records are encoded with postcard; file records are then compressed with
+//! LZ4 (their lexical words and previews repeat a lot), vectors are stored as
+//! f16 (the model's outputs are rounded to f16 when normalized, so what is
+//! read back equals what was computed). File records and vectors end with a
 //! CRC-32 of their bytes, checked on open (every record) and on every read, so
 //! a flipped byte inside sled's files that sled itself does not notice is a
-//! damaged index (rebuilt), never a wrong range or score. Vectors written
-//! before checksums (exactly `4 * dim` bytes) are read unchecked. This module does no chunking, no
-//! embedding and no searching.
+//! damaged index (rebuilt), never a wrong range or score. Vectors written in
+//! earlier formats (f32, with or without a checksum) are still read, so an
+//! existing embedding cache stays valid. New databases use sled segments of
+//! 128 KiB (a third less disk than sled's default 512 KiB on a cold index);
+//! an existing one keeps the size it was created with (sled refuses another).
+//! This module does no chunking, no embedding and no searching.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -38,7 +44,8 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// every file is read again, while the vectors stay as the embedding cache.
 /// Stores written before this version existed count as version 1. Version 7:
 /// checksummed file records, stemmed lexical words, abbreviations expanded.
-pub const CHUNKS_VERSION: u32 = 7;
+/// Version 8: file records compressed with LZ4.
+pub const CHUNKS_VERSION: u32 = 8;
 
 /// A chunk text's identity: blake3 of model id + text. Keys the vector.
 pub type TextHash = [u8; 32];
@@ -157,8 +164,14 @@ impl Store {
             .map_err(OpenError::Locked)?;
         let db_dir = dir.join("db");
         // sled 0.34 can panic on some corrupt files instead of returning an error.
+        let segment_size = existing_segment_size(&db_dir).unwrap_or(SEGMENT_SIZE);
         let opened = std::panic::catch_unwind(|| {
-            sled::Config::new().path(&db_dir).cache_capacity(64 << 20).flush_every_ms(Some(1000)).open()
+            sled::Config::new()
+                .path(&db_dir)
+                .cache_capacity(64 << 20)
+                .flush_every_ms(Some(1000))
+                .segment_size(segment_size)
+                .open()
         });
         let db = match opened {
             Ok(Ok(db)) => db,
@@ -286,7 +299,7 @@ impl Store {
 
     /// Replaces a file's entry, chunks included, in one write.
     pub fn put_file(&self, path: &str, entry: &FileEntry) -> Result<()> {
-        self.files.insert(path.as_bytes(), with_checksum(postcard::to_allocvec(entry)?))?;
+        self.files.insert(path.as_bytes(), encode_entry(entry)?)?;
         Ok(())
     }
 
@@ -355,6 +368,13 @@ impl Store {
         Ok(())
     }
 
+    /// Bytes of the live records as stored (keys and values, after
+    /// compression): file records, vectors. For measurements.
+    pub fn record_bytes(&self) -> (u64, u64) {
+        let sum = |tree: &sled::Tree| tree.iter().flatten().map(|(k, v)| (k.len() + v.len()) as u64).sum();
+        (sum(&self.files), sum(&self.vectors))
+    }
+
     /// Bytes the index takes on disk (the database and anything beside it).
     pub fn disk_bytes(&self) -> u64 {
         crate::housekeeping::dir_size(&self.dir)
@@ -368,20 +388,50 @@ enum OpenError {
     Broken(anyhow::Error),
 }
 
-/// A vector's bytes: little-endian f32s, then the CRC-32 of those bytes.
-pub fn encode_vector(v: &[f32]) -> Vec<u8> {
-    with_checksum(v.iter().flat_map(|x| x.to_le_bytes()).collect())
+/// sled's segment size for a new database: smaller than sled's default
+/// (512 KiB), whose half-empty segments were most of a cold index's disk.
+const SEGMENT_SIZE: usize = 128 << 10;
+
+/// The segment size an existing database at `db_dir` was created with (sled
+/// refuses to open it with another); `None` when there is none or it does
+/// not say (sled then reports what is wrong).
+fn existing_segment_size(db_dir: &Path) -> Option<usize> {
+    // Text lines, then sled's binary checksum.
+    let conf = std::fs::read(db_dir.join("conf")).ok()?;
+    String::from_utf8_lossy(&conf)
+        .lines().find_map(|line| line.strip_prefix("segment_size: ")).and_then(|n| n.trim().parse().ok())
 }
 
-/// A vector from its bytes, its checksum checked; one written before
-/// checksums (exactly `4 · DIM` bytes: a checked one is 4 bytes longer) is
-/// read as it is.
+/// The first byte of a vector stored as f16 (an odd-length body, which no
+/// f32 vector has).
+const F16_TAG: u8 = 0x16;
+
+/// A vector's bytes: a tag, little-endian f16s, then the CRC-32 of those bytes.
+pub fn encode_vector(v: &[f32]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(1 + 2 * v.len() + 4);
+    bytes.push(F16_TAG);
+    bytes.extend(v.iter().flat_map(|&x| half::f16::from_f32(x).to_le_bytes()));
+    with_checksum(bytes)
+}
+
+/// A vector from its bytes, its checksum checked. Earlier formats are read
+/// too: f32s with a checksum, and f32s without one (exactly `4 · DIM` bytes).
 pub fn decode_vector(bytes: &[u8]) -> Result<Vec<f32>> {
-    let floats = if bytes.len() == 4 * crate::embed::DIM { bytes } else { checked(bytes)? };
-    if floats.len() % 4 != 0 {
-        bail!("{} bytes are no vector", bytes.len());
+    if bytes.len() == 4 * crate::embed::DIM {
+        return Ok(f32s(bytes));
     }
-    Ok(floats.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect())
+    let body = checked(bytes)?;
+    match body.split_first() {
+        Some((&F16_TAG, halves)) if halves.len() % 2 == 0 => {
+            Ok(halves.chunks_exact(2).map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32()).collect())
+        }
+        _ if body.len() % 4 == 0 => Ok(f32s(body)),
+        _ => bail!("{} bytes are no vector", bytes.len()),
+    }
+}
+
+fn f32s(bytes: &[u8]) -> Vec<f32> {
+    bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
 }
 
 /// `bytes` followed by their CRC-32 (little-endian).
@@ -403,8 +453,14 @@ fn checked(record: &[u8]) -> Result<&[u8]> {
     Ok(body)
 }
 
+/// A file record: postcard, compressed with LZ4 (size prepended), then its CRC-32.
+fn encode_entry(entry: &FileEntry) -> Result<Vec<u8>> {
+    Ok(with_checksum(lz4_flex::compress_prepend_size(&postcard::to_allocvec(entry)?)))
+}
+
 fn decode_entry(record: &[u8]) -> Result<FileEntry> {
-    Ok(postcard::from_bytes(checked(record)?)?)
+    let bytes = lz4_flex::decompress_size_prepended(checked(record)?).context("the record does not decompress")?;
+    Ok(postcard::from_bytes(&bytes)?)
 }
 
 fn hex_prefix(key: &[u8]) -> String {
@@ -502,6 +558,31 @@ mod tests {
     }
 
     #[test]
+    fn a_new_database_uses_small_segments_and_an_existing_one_keeps_its_own() {
+        let segment = |dir: &Path| existing_segment_size(&dir.join("db"));
+        let fresh = tempfile::tempdir().unwrap();
+        drop(Store::open(fresh.path(), "m1").unwrap());
+        assert_eq!(segment(fresh.path()), Some(SEGMENT_SIZE));
+        // A database created with sled's default segments (as semnav did
+        // before) opens as it is, its records kept.
+        let old = tempfile::tempdir().unwrap();
+        {
+            let db = sled::Config::new().path(old.path().join("db")).open().unwrap();
+            db.flush().unwrap();
+        }
+        assert_eq!(segment(old.path()), Some(512 << 10));
+        {
+            let (store, outcome) = Store::open(old.path(), "m1").unwrap();
+            assert_eq!(outcome, OpenOutcome::Existing);
+            store.put_file("a.rs", &entry(1)).unwrap();
+            store.flush().unwrap();
+        }
+        let (store, outcome) = Store::open(old.path(), "m1").unwrap();
+        assert_eq!((outcome, store.file("a.rs").unwrap()), (OpenOutcome::Existing, Some(entry(1))));
+        assert_eq!(segment(old.path()), Some(512 << 10));
+    }
+
+    #[test]
     fn garbage_database_is_rebuilt() {
         let dir = tempfile::tempdir().unwrap();
         {
@@ -555,12 +636,23 @@ mod tests {
     }
 
     #[test]
-    fn vectors_encode_little_endian_with_a_checksum() {
-        assert_eq!(encode_vector(&[1.0])[..4], 1.0f32.to_le_bytes());
+    fn vectors_encode_as_f16_with_a_checksum() {
+        assert_eq!(encode_vector(&[1.0])[..3], [F16_TAG, 0x00, 0x3c], "tag, then 1.0 as a little-endian f16");
+        assert_eq!(encode_vector(&vec![0.5; 384]).len(), 1 + 768 + 4);
         assert_eq!(decode_vector(&encode_vector(&[0.25, -2.0])).unwrap(), vec![0.25, -2.0]);
+        // Rounded to f16: what is read back is `embed::to_stored_precision` of what was written.
+        let v = [0.123_456_f32, -0.000_321, 0.987_654];
+        let back = decode_vector(&encode_vector(&v)).unwrap();
+        for (a, b) in v.iter().zip(&back) {
+            assert_eq!(*b, crate::embed::to_stored_precision(*a));
+            assert!((a - b).abs() <= a.abs() / 1024.0, "{a} came back as {b}");
+        }
         // Written before checksums: 4 · 384 bytes, read as they are.
         let legacy: Vec<u8> = (0..384).flat_map(|i| (i as f32).to_le_bytes()).collect();
         assert_eq!(decode_vector(&legacy).unwrap()[383], 383.0);
+        // f32s with a checksum (the format before f16): read as they are.
+        let checked_f32 = with_checksum((0..384).flat_map(|i| (i as f32 / 7.0).to_le_bytes()).collect());
+        assert_eq!(decode_vector(&checked_f32).unwrap()[5], 5.0 / 7.0);
         // Any flipped bit of a checked vector is caught.
         let good = encode_vector(&vec![0.5; 384]);
         for bit in [0, 7, 100 * 8 + 3, good.len() * 8 - 1] {

@@ -86,12 +86,20 @@ pub fn embed_sorted(embedder: &mut dyn Embedder, texts: &[&str]) -> Result<Vec<V
     Ok(out)
 }
 
-/// Scales `v` to unit length (leaves a zero vector alone).
+/// Scales `v` to unit length (leaves a zero vector alone), rounded to the
+/// precision vectors are stored at, so a vector read back from the index is
+/// the one that was computed (scores do not change across a restart).
 pub fn normalize(v: &mut [f32]) {
     let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
     if norm > 0.0 {
-        v.iter_mut().for_each(|x| *x /= norm);
+        v.iter_mut().for_each(|x| *x = to_stored_precision(*x / norm));
     }
+}
+
+/// `x` rounded to the nearest f16: the index stores vectors as f16 (half
+/// the disk of f32; a cosine changes by about 1e-4).
+pub fn to_stored_precision(x: f32) -> f32 {
+    half::f16::from_f32(x).to_f32()
 }
 
 /// A deterministic embedder for unit tests of code that does not care about
@@ -176,8 +184,10 @@ mod tests {
         let b = StubEmbedder::vector("load config");
         let c = StubEmbedder::vector("render widget tree");
         let dot = |x: &[f32], y: &[f32]| x.iter().zip(y).map(|(p, q)| p * q).sum::<f32>();
-        assert!((dot(&a, &a) - 1.0).abs() < 1e-5);
+        // Unit length up to the f16 rounding of each component (about 1e-3 at worst).
+        assert!((dot(&a, &a) - 1.0).abs() < 1e-3);
         assert!(dot(&a, &b) > dot(&a, &c));
+        assert!(a.iter().all(|&x| to_stored_precision(x) == x), "components are stored exactly");
     }
 
     #[test]
