@@ -221,3 +221,64 @@ async fn without_the_model_answers_by_words_and_says_so_once() {
     assert!(text_of(&r).contains("provision"), "{}", text_of(&r));
     client.cancel().await.unwrap();
 }
+
+/// The editor's language server holds the root's index (sled's lock); an
+/// agent's MCP server started on the same root then serves from an index of
+/// its own in a temporary directory: it answers by meaning, says once why,
+/// removes that directory when it exits, and the language server keeps
+/// answering from the usual index throughout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn beside_a_language_server_on_the_same_root_mcp_keeps_its_own_index() {
+    use semnav_e2e::lsp_client::LspClient;
+    require_model();
+    let f = Fixture::new();
+    let expectations = write_polyglot_workspace(&f);
+    let mut lsp = tokio::process::Command::new(semnav_bin())
+        .arg("lsp")
+        .env("SEMNAV_THREADS", "2")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn semnav lsp");
+    let editor = LspClient::start(lsp.stdout.take().unwrap(), lsp.stdin.take().unwrap());
+    editor.initialize(f.path(), json!({"indexDir": f.index_dir()}), json!({})).await;
+    let lsp_status = editor.wait_idle().await;
+    assert_eq!(lsp_status["indexDir"], json!(f.index_dir()), "{lsp_status}");
+    assert_eq!(lsp_status["notes"], json!([]), "{lsp_status}");
+
+    let (client, logs) = connect(&f, &[]).await;
+    let status = wait_indexed(&client).await;
+    let notes = status["notes"].as_array().cloned().unwrap_or_default();
+    assert_eq!(notes.len(), 1, "one note says why this index is elsewhere: {status}");
+    let note = notes[0].as_str().unwrap();
+    assert!(note.contains("in use by another semnav process"), "{note}");
+    let scratch = std::path::PathBuf::from(status["indexDir"].as_str().expect("indexDir"));
+    assert_ne!(scratch, f.index_dir(), "{status}");
+    assert!(scratch.join("db").is_dir(), "its own index at {}", scratch.display());
+
+    // By meaning, from its own vectors; the note comes with a result once.
+    let e = &expectations[0];
+    let r = search_until(&client, e.query, "not found by meaning beside the language server", |hits| {
+        hits.iter().take(3).any(|h| h["path"] == e.path && (h["name"] == e.name || h["container"] == e.name))
+    })
+    .await;
+    // The note came with the first results (the status calls above), not again.
+    for r in [&r, &call(&client, "search", json!({"query": e.query})).await] {
+        assert!(!text_of(r).contains("Note: the index at"), "said once, not with every result: {}", text_of(r));
+    }
+    assert!(text_of(&call(&client, "status", json!({})).await).contains("in use by another semnav process"), "status always shows it");
+
+    // The language server still answers from the usual index.
+    let answer = editor.request("semnav/search", json!({"query": e.query, "limit": 3})).await;
+    let hits = answer["results"].as_array().expect("results");
+    let target = semnav_e2e::lsp_client::file_uri(&f.path().canonicalize().unwrap().join(e.path));
+    assert!(hits.iter().any(|h| h["uri"] == target), "{answer}");
+
+    client.cancel().await.expect("close the session");
+    let logs = tokio::time::timeout(Duration::from_secs(20), logs).await.expect("the server exits when its stdin closes").unwrap();
+    assert!(!logs.contains("panicked"), "{logs}");
+    assert!(!scratch.exists(), "the temporary index {} is removed on exit", scratch.display());
+    drop(editor);
+}

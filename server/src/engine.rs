@@ -35,7 +35,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use anyhow::{anyhow, Result};
+use anyhow::{anyhow, Context, Result};
 use dashmap::DashMap;
 
 use crate::background;
@@ -117,6 +117,12 @@ pub struct Root {
     /// events for one file may finish out of order, and the older read must
     /// not cover the newer (locked under the index's lock).
     applied_events: Mutex<std::collections::HashMap<String, u64>>,
+    /// Why this root is not served from its usual index, when it is not.
+    pub note: Option<String>,
+    /// The temporary index directory when another process holds the usual
+    /// one; removed by [`Engine::shut_down`] (a root is shared with
+    /// background tasks, so it is not dropped before the process exits).
+    scratch: Mutex<Option<tempfile::TempDir>>,
 }
 
 /// A result with everything a client shows.
@@ -166,6 +172,9 @@ pub struct Status {
     pub pending_embeddings: usize,
     pub disk_bytes: u64,
     pub indexing: bool,
+    /// What a user should know about how roots are served (e.g. an index
+    /// another process holds).
+    pub notes: Vec<String>,
 }
 
 impl Engine {
@@ -262,10 +271,25 @@ impl Engine {
             // (its vectors still serve `similar`), and is only read.
             Err(_) => refresh::model_of_existing_index(path, index_dir.as_deref()),
         };
-        let (workspace, outcome) = Workspace::open(path, index_dir.as_deref(), s.discover_options(), &model_id)?;
+        let (workspace, outcome, scratch) = match Workspace::open(path, index_dir.as_deref(), s.discover_options(), &model_id) {
+            Ok((workspace, outcome)) => (workspace, outcome, None),
+            // Another semnav (the editor's server, an agent's MCP server)
+            // holds this root's index: serve from an index of our own in a
+            // temporary directory, removed when this root is dropped. Answers
+            // come by words at once and by meaning once it is embedded.
+            Err(e) if e.downcast_ref::<crate::store::IndexInUse>().is_some() => {
+                let scratch = tempfile::Builder::new().prefix("semnav-index-").tempdir().context("cannot create a temporary index directory")?;
+                let note = format!("{e:#}; this server keeps its own index in {} until it exits", scratch.path().display());
+                tracing::warn!("{note}");
+                let (workspace, outcome) = Workspace::open(path, Some(scratch.path()), s.discover_options(), &model_id)?;
+                (workspace, outcome, Some((scratch, note)))
+            }
+            Err(e) => return Err(e),
+        };
         if !matches!(outcome, crate::store::OpenOutcome::Existing | crate::store::OpenOutcome::Created) {
             tracing::warn!("index of {}: {outcome:?}", path.display());
         }
+        let (scratch, note) = scratch.unzip();
         let root = Arc::new(Root {
             path: workspace.root.clone(),
             index: RwLock::new(SearchIndex::new()),
@@ -275,6 +299,8 @@ impl Engine {
             changed_during_refresh: Mutex::new(None),
             file_events: AtomicU64::new(0),
             applied_events: Mutex::default(),
+            note,
+            scratch: Mutex::new(scratch),
         });
         self.roots.write().unwrap_or_else(|e| e.into_inner()).push(root.clone());
         // Open documents under this root now belong to it.
@@ -286,6 +312,22 @@ impl Engine {
             }
         }
         Ok(root)
+    }
+
+    /// When the server stops: makes every root's index durable and removes
+    /// the temporary ones (see [`Engine::add_root`]). Blocking.
+    pub fn shut_down(&self) {
+        for root in self.roots() {
+            if let Err(e) = root.workspace.store.flush() {
+                tracing::warn!("{e:#}");
+            }
+            if let Some(dir) = root.scratch.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                let path = dir.path().to_path_buf();
+                if let Err(e) = dir.close() {
+                    tracing::warn!("cannot remove the temporary index {}: {e}", path.display());
+                }
+            }
+        }
     }
 
     /// Removes the cache's indexes unused for `expire_days`, except those of

@@ -176,10 +176,7 @@ impl Store {
         let db = match opened {
             Ok(Ok(db)) => db,
             Ok(Err(sled::Error::Io(e))) if e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("lock") => {
-                return Err(OpenError::Locked(anyhow!(
-                    "the index at {} is in use by another semnav process ({e})",
-                    db_dir.display()
-                )))
+                return Err(OpenError::Locked(anyhow::Error::new(IndexInUse { dir: db_dir.clone(), detail: e.to_string() })))
             }
             Ok(Err(e)) => return Err(OpenError::Broken(anyhow!("sled cannot open it: {e}"))),
             Err(_) => return Err(OpenError::Broken(anyhow!("sled panicked while opening it"))),
@@ -379,6 +376,15 @@ impl Store {
     pub fn disk_bytes(&self) -> u64 {
         crate::housekeeping::dir_size(&self.dir)
     }
+}
+
+/// The error when another process holds the index (sled's lock): callers
+/// that can work without it (a server) find it with `downcast_ref`.
+#[derive(Debug, thiserror::Error)]
+#[error("the index at {} is in use by another semnav process ({detail})", dir.display())]
+pub struct IndexInUse {
+    pub dir: PathBuf,
+    pub detail: String,
 }
 
 enum OpenError {

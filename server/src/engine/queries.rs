@@ -147,6 +147,7 @@ impl Engine {
             pending_embeddings: self.pending.load(Ordering::SeqCst) + self.worker().map(|w| w.queued()).unwrap_or(0),
             disk_bytes: 0,
             indexing: self.indexing(),
+            notes: roots.iter().filter_map(|r| r.note.clone()).collect(),
         };
         let model = self.worker().is_ok();
         for r in &roots {

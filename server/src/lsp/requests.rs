@@ -136,6 +136,7 @@ impl Backend {
                 "pendingEmbeddings": s.pending_embeddings,
                 "diskBytes": s.disk_bytes,
                 "indexing": s.indexing,
+                "notes": s.notes,
             }))
         })
         .await

@@ -80,15 +80,26 @@ impl Backend {
                 let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
                 let forward = tokio::spawn(progress::forward(client.clone(), supported, format!("semnav-index-{n}-{i}"), rx));
                 let engine = engine.clone();
+                let (notes_tx, notes_rx) = std::sync::mpsc::channel();
                 let result = background::background("semnav-index", move || {
                     let root = match engine.roots().into_iter().find(|r| r.path == path.canonicalize().unwrap_or(path.clone())) {
                         Some(r) => r,
-                        None => engine.add_root(&path)?,
+                        None => {
+                            let root = engine.add_root(&path)?;
+                            if let Some(note) = &root.note {
+                                let _ = notes_tx.send(note.clone());
+                            }
+                            root
+                        }
                     };
                     engine.refresh_root(&root, &ChannelProgress(tx))
                 })
                 .await;
                 let _ = forward.await;
+                let notes: Vec<String> = notes_rx.try_iter().collect();
+                for note in notes {
+                    client.show_message(MessageType::WARNING, format!("semnav: {note}")).await;
+                }
                 match result {
                     Ok(Ok(stats)) => tracing::info!("indexed: {stats:?}"),
                     Ok(Err(e)) => client.show_message(MessageType::ERROR, format!("semnav: indexing failed: {e:#}")).await,
@@ -183,8 +194,8 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> Result<()> {
-        for root in self.engine.get().map(|e| e.roots()).unwrap_or_default() {
-            let _ = root.workspace.store.flush();
+        if let Some(engine) = self.engine.get().cloned() {
+            let _ = tokio::task::spawn_blocking(move || engine.shut_down()).await;
         }
         Ok(())
     }

@@ -40,9 +40,7 @@ pub async fn run_stdio(root: &Path, settings: Settings) -> Result<()> {
     let service = Tools::new(engine.clone(), root, startup_error).serve(rmcp::transport::stdio()).await.context("the MCP handshake failed")?;
     let reason = service.waiting().await;
     tracing::info!("MCP session ended: {reason:?}");
-    for root in engine.roots() {
-        let _ = root.workspace.store.flush();
-    }
+    tokio::task::block_in_place(|| engine.shut_down());
     Ok(())
 }
 

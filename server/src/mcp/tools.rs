@@ -95,6 +95,8 @@ pub struct Tools {
     startup_error: Arc<RwLock<Option<String>>>,
     /// Whether the missing model was already mentioned.
     model_noted: Arc<AtomicBool>,
+    /// Whether the roots' notes (an index held by another process) were.
+    roots_noted: Arc<AtomicBool>,
     tool_router: ToolRouter<Tools>,
 }
 
@@ -148,12 +150,13 @@ fn filters(lang: Option<OneOrMany>, glob: Option<OneOrMany>, content: Option<Str
 
 impl Tools {
     pub fn new(engine: Arc<Engine>, root: PathBuf, startup_error: Arc<RwLock<Option<String>>>) -> Tools {
-        Tools { engine, root, startup_error, model_noted: Arc::new(AtomicBool::new(false)), tool_router: Self::tool_router() }
+        Tools { engine, root, startup_error, model_noted: Arc::new(AtomicBool::new(false)), roots_noted: Arc::new(AtomicBool::new(false)), tool_router: Self::tool_router() }
     }
 
     /// Adds what the agent must know about the server's state to a result:
     /// a workspace that could not be opened (every time), a missing model
-    /// (once), an index still being built.
+    /// (once), an index another process holds (once), an index still being
+    /// built.
     fn with_notes(&self, mut result: CallToolResult) -> CallToolResult {
         if let Some(e) = self.startup_error.read().unwrap_or_else(|e| e.into_inner()).clone() {
             return error(format!("semnav cannot open the workspace {}: {e}", self.root.display()));
@@ -164,6 +167,10 @@ impl Tools {
                     "Note: semnav's embedding model is not available, so results are ranked by words only, not by meaning ({e})."
                 )));
             }
+        }
+        let notes: Vec<String> = self.engine.roots().iter().filter_map(|r| r.note.clone()).collect();
+        if !notes.is_empty() && !self.roots_noted.swap(true, Ordering::SeqCst) {
+            result.content.extend(notes.into_iter().map(|note| ContentBlock::text(format!("Note: {note}."))));
         }
         if self.engine.indexing() {
             result.content.push(ContentBlock::text("Note: indexing is still running; results may be incomplete."));
@@ -246,6 +253,7 @@ impl Tools {
                 "model": s.model,
                 "modelError": self.engine.model_error(),
                 "diskBytes": s.disk_bytes,
+                "notes": s.notes,
             });
             let text = format!(
                 "root: {}\nindex: {}\nfiles: {}\nchunks: {}\nindexing: {}\nmodel: {}\n",
@@ -255,7 +263,7 @@ impl Tools {
                 s.chunks,
                 if s.indexing { "running" } else { "done" },
                 s.model
-            );
+            ) + &s.notes.iter().map(|n| format!("note: {n}\n")).collect::<String>();
             let mut result = CallToolResult::success(vec![ContentBlock::text(text)]);
             result.structured_content = Some(value);
             self.with_notes(result)
