@@ -18,7 +18,7 @@ import {
     SHOW_SIMILAR_COMMAND,
     type Hit,
 } from './core/protocol';
-import { statusReport } from './core/status';
+import { statusDialog, type LiveStatus } from './core/statusDialog';
 import type { Server } from './server';
 
 type SearchItem = HitItem & vscode.QuickPickItem;
@@ -86,28 +86,55 @@ export function registerCommands(server: Server): vscode.Disposable[] {
                 void vscode.window.showInformationMessage('semnav: reindexing the workspace; the status bar shows the progress.');
             }),
         ),
-        vscode.commands.registerCommand('semnav.showStatus', async () => {
-            if ((await server.ready()) === undefined) {
-                server.explainNotRunning();
-                return;
-            }
-            try {
-                const report = statusReport(await server.status(), server.statusBar.current.binary);
-                const show = report.modelMissing ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-                const choice = await show(report.message, { modal: true, detail: report.detail }, 'Reindex', 'Show Log');
-                if (choice === 'Reindex') {
-                    await vscode.commands.executeCommand('semnav.reindex');
-                } else if (choice === 'Show Log') {
-                    server.output.show();
-                }
-            } catch (e) {
-                void vscode.window.showErrorMessage(`semnav: cannot read the index status: ${errorText(e)}`);
-            }
-        }),
+        vscode.commands.registerCommand('semnav.showStatus', () => showStatus(server)),
         vscode.commands.registerCommand('semnav.restart', async () => {
             await server.restart();
         }),
     ];
+}
+
+/** What the running server says about its index, or why it says nothing. */
+async function liveStatus(server: Server): Promise<LiveStatus> {
+    if ((await server.ready()) === undefined) {
+        const { server: state, error } = server.statusBar.current;
+        return error !== undefined ? { kind: 'not-running', server: state, error } : { kind: 'not-running', server: state };
+    }
+    try {
+        return { kind: 'status', status: await server.status() };
+    } catch (e) {
+        return { kind: 'failed', error: errorText(e) };
+    }
+}
+
+/**
+ * "Show Index Status": the live status from the server and `semnav doctor`'s
+ * checks in one dialog. Doctor runs even when the server does not (a missing
+ * model or ONNX Runtime is exactly when the checks help); only without any
+ * binary is there nothing to run, and the missing binary is explained instead.
+ */
+async function showStatus(server: Server): Promise<void> {
+    const run = server.statusBar.run;
+    const [live, doctor] = await Promise.all([
+        liveStatus(server),
+        vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'semnav: checking the installation (semnav doctor)' }, () => server.doctor()),
+    ]);
+    if (!doctor.ok) {
+        server.explainNotRunning();
+        return;
+    }
+    server.statusBar.setDoctor(doctor.outcome, run);
+    const dialog = statusDialog({ live, binary: server.statusBar.current.binary ?? doctor.binary, doctor: doctor.outcome, indexChecked: doctor.indexChecked });
+    const show =
+        dialog.severity === 'error' ? vscode.window.showErrorMessage : dialog.severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    const actions = dialog.running ? ['Reindex', 'Show Log'] : ['Restart Server', 'Show Log'];
+    const choice = await show(dialog.message, { modal: true, detail: dialog.detail }, ...actions);
+    if (choice === 'Reindex') {
+        await vscode.commands.executeCommand('semnav.reindex');
+    } else if (choice === 'Restart Server') {
+        await server.restart();
+    } else if (choice === 'Show Log') {
+        server.output.show();
+    }
 }
 
 /** The hit's location in VS Code terms. */

@@ -12,6 +12,7 @@ import {
 } from 'vscode-languageclient/node';
 
 import { describeSource, INSTALL_HINT, resolveServerBinary, type BinaryResolution } from './core/binary';
+import { doctorArgs, doctorCommand, doctorSummary, type DoctorOutcome } from './core/doctor';
 import { StatusRequest, statusParams, type IndexStatus } from './core/protocol';
 import {
     configurationChange,
@@ -22,7 +23,8 @@ import {
     type ExtensionSettings,
     type PathContext,
 } from './core/settings';
-import { MODEL_HINT } from './core/status';
+import { runDoctor } from './core/runDoctor';
+import { MODEL_HINT, type RunningBinary } from './core/status';
 import { StatusBar } from './statusBar';
 
 const CLIENT_ID = 'semnav';
@@ -36,6 +38,9 @@ function currentSettings(): ExtensionSettings {
     const config = vscode.workspace.getConfiguration('semnav');
     return readSettings((key) => config.get(key));
 }
+
+/** `semnav doctor`'s answer and the binary that gave it, or why it could not run (no binary). */
+export type DoctorResult = { ok: true; outcome: DoctorOutcome; binary: RunningBinary; indexChecked: boolean } | { ok: false; message: string };
 
 export class Server implements vscode.Disposable {
     readonly output: vscode.LogOutputChannel;
@@ -136,8 +141,42 @@ export class Server implements vscode.Disposable {
     }
 
     /** The setting, then PATH, then the bundled binary. */
-    private resolveBinary(ctx: PathContext): BinaryResolution {
-        return resolveServerBinary({ setting: this.settings.serverPath, ctx, env: process.env, extensionDir: this.extensionDir });
+    private resolveBinary(ctx: PathContext, settings: ExtensionSettings = this.settings): BinaryResolution {
+        return resolveServerBinary({ setting: settings.serverPath, ctx, env: process.env, extensionDir: this.extensionDir });
+    }
+
+    /**
+     * Runs `semnav doctor --json` with the binary the server runs (resolved as
+     * for a start), the user's `semnav.modelDir` / `semnav.model` /
+     * `semnav.indexDir` as its flags and the first workspace folder as the
+     * path, in the server's environment. Works whether or not the server runs.
+     */
+    async doctor(): Promise<DoctorResult> {
+        const settings = currentSettings();
+        const ctx = pathContext();
+        const binary = this.resolveBinary(ctx, settings);
+        if (!binary.ok) {
+            return { ok: false, message: binary.message };
+        }
+        const root = ctx.workspaceFolder;
+        const args = doctorArgs(settings, ctx, root);
+        this.output.info(`running ${doctorCommand(binary.path, args)}`);
+        const outcome = await runDoctor(binary.path, args, { env: { ...process.env }, ...(root !== undefined ? { cwd: root } : {}) });
+        if (outcome.ok) {
+            this.output.info(`semnav doctor: ${doctorSummary(outcome.report)}`);
+        } else {
+            this.output.warn(`semnav doctor failed: ${outcome.problem}`);
+        }
+        return { ok: true, outcome, binary: { path: binary.path, source: binary.source }, indexChecked: root !== undefined };
+    }
+
+    /** Runs doctor for the status bar's tooltip (after a failed start or a missing model). */
+    private async diagnose(): Promise<void> {
+        const run = this.statusBar.run;
+        const result = await this.doctor();
+        if (result.ok) {
+            this.statusBar.setDoctor(result.outcome, run);
+        }
     }
 
     private async doStart(): Promise<void> {
@@ -204,6 +243,7 @@ export class Server implements vscode.Disposable {
             const message = e instanceof Error ? e.message : String(e);
             this.output.error(`cannot start ${binary.path}: ${message}`);
             this.statusBar.setServer('stopped', message);
+            void this.diagnose();
             void vscode.window.showErrorMessage(`semnav: cannot start the server ${binary.path}: ${message}`, 'Show Log').then((choice) => {
                 if (choice === 'Show Log') {
                     this.output.show();
@@ -241,6 +281,7 @@ export class Server implements vscode.Disposable {
 
     private async showModelProblem(problem: string): Promise<void> {
         this.output.error(`the embedding model is unavailable: ${problem}`);
+        void this.diagnose();
         const choice = await vscode.window.showWarningMessage(`semnav: the embedding model is unavailable: ${problem}. ${MODEL_HINT}`, 'Open Settings', 'Restart Server');
         if (choice === 'Open Settings') {
             await vscode.commands.executeCommand('workbench.action.openSettings', 'semnav.modelDir');

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { WorkDoneProgressBegin, WorkDoneProgressEnd, WorkDoneProgressReport } from 'vscode-languageclient';
 
+import type { DoctorOutcome } from './core/doctor';
 import { modelProblem, type IndexStatus } from './core/protocol';
 import { pollDelay, ProgressTracker, statusBarView, type RunningBinary, type ServerState, type StatusState } from './core/status';
 
@@ -23,6 +24,8 @@ export class StatusBar implements vscode.Disposable {
     private disposed = false;
     /** Whether the model problem was already reported for this server run. */
     private modelProblemShown = false;
+    /** Counts server starts: a doctor report taken before the latest start is stale. */
+    private starts = 0;
 
     /** `onModelProblem` is called once per server start when the server says the model is unavailable. */
     constructor(
@@ -49,6 +52,8 @@ export class StatusBar implements vscode.Disposable {
         }
         if (server === 'starting') {
             this.modelProblemShown = false;
+            this.starts++;
+            delete next.doctor;
         }
         if (server !== 'running') {
             this.progress.clear();
@@ -63,6 +68,24 @@ export class StatusBar implements vscode.Disposable {
     setBinary(binary: RunningBinary | undefined): void {
         const { binary: _old, ...rest } = this.state;
         this.state = binary !== undefined ? { ...rest, binary } : rest;
+        this.render();
+    }
+
+    /** The current server run, to pass back to `setDoctor` with a report taken during it. */
+    get run(): number {
+        return this.starts;
+    }
+
+    /**
+     * Shows `semnav doctor`'s failing checks in the tooltip (when the server
+     * stopped or has no model). Ignored when the server was started again
+     * since `run` was read: the report may no longer be true.
+     */
+    setDoctor(outcome: DoctorOutcome, run: number): void {
+        if (run !== this.starts || this.disposed) {
+            return;
+        }
+        this.state = { ...this.state, doctor: outcome };
         this.render();
     }
 

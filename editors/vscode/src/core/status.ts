@@ -5,6 +5,7 @@
 import type { WorkDoneProgressBegin, WorkDoneProgressEnd, WorkDoneProgressReport } from 'vscode-languageserver-protocol';
 
 import { describeSource, type BinarySource } from './binary';
+import { doctorErrors, type DoctorOutcome } from './doctor';
 import { formatBytes } from './format';
 import { modelProblem, type IndexStatus } from './protocol';
 
@@ -38,6 +39,8 @@ export interface StatusState {
     progress?: ActiveProgress;
     /** The last error talking to the server. */
     error?: string;
+    /** `semnav doctor`'s last answer for this server run (after a failed start or a missing model). */
+    doctor?: DoctorOutcome;
 }
 
 export interface StatusBarView {
@@ -61,7 +64,8 @@ export function binaryLine(binary: RunningBinary): string {
     return `Server: ${binary.path} (${describeSource(binary.source)})`;
 }
 
-function statusLines(s: IndexStatus, binary: RunningBinary | undefined): string[] {
+/** The live status, one fact a line (files, chunks, model, index, roots, the binary when known). */
+export function statusLines(s: IndexStatus, binary: RunningBinary | undefined): string[] {
     const lines = [
         `Files: ${s.files}`,
         `Chunks: ${s.chunks}`,
@@ -77,6 +81,12 @@ function statusLines(s: IndexStatus, binary: RunningBinary | undefined): string[
     return lines;
 }
 
+/** `semnav doctor`'s failing checks with their fixes, as tooltip lines (empty when it found none or did not run). */
+function doctorLines(state: StatusState): string {
+    const errors = state.doctor !== undefined ? doctorErrors(state.doctor) : [];
+    return errors.length > 0 ? `\nsemnav doctor:\n${errors.join('\n')}` : '';
+}
+
 /** The status-bar item's text, tooltip and colour. */
 export function statusBarView(state: StatusState): StatusBarView {
     const click = 'Click for the index status.';
@@ -85,7 +95,11 @@ export function statusBarView(state: StatusState): StatusBarView {
         case 'missing':
             return { text: '$(error) semnav: no server', tooltip: `The semnav server binary was not found. ${click}`, severity: 'error' };
         case 'stopped':
-            return { text: '$(error) semnav: stopped', tooltip: `The semnav server is not running${state.error !== undefined ? `: ${state.error}` : ''}.${server} ${click}`, severity: 'error' };
+            return {
+                text: '$(error) semnav: stopped',
+                tooltip: `The semnav server is not running${state.error !== undefined ? `: ${state.error}` : ''}.${server}${doctorLines(state)}\n${click}`,
+                severity: 'error',
+            };
         case 'starting':
             return { text: '$(loading~spin) semnav', tooltip: `Starting the semnav server…${server}`, severity: 'normal' };
         case 'running':
@@ -94,7 +108,10 @@ export function statusBarView(state: StatusState): StatusBarView {
     const s = state.status;
     const problem = s !== undefined ? modelProblem(s) : undefined;
     if (problem !== undefined) {
-        return { text: '$(warning) semnav: no model', tooltip: `The embedding model is unavailable: ${problem}\n${MODEL_HINT}${server}`, severity: 'warning' };
+        const doctor = doctorLines(state);
+        // Doctor's model check carries the exact fix; the generic hint until it has run.
+        const hint = doctor !== '' ? doctor : `\n${MODEL_HINT}`;
+        return { text: '$(warning) semnav: no model', tooltip: `The embedding model is unavailable: ${problem}${hint}${server}\n${click}`, severity: 'warning' };
     }
     const details = s !== undefined ? `\n${statusLines(s, state.binary).join('\n')}` : server;
     const pending = s?.pendingEmbeddings ?? 0;

@@ -22,6 +22,7 @@ import {
     type Hover,
 } from 'vscode-languageserver-protocol/node';
 
+import { doctorArgs } from '../../src/core/doctor';
 import { hitsToItems } from '../../src/core/format';
 import {
     FindSimilarRequest,
@@ -37,6 +38,8 @@ import {
     type Hit,
 } from '../../src/core/protocol';
 import { didChangeConfigurationParams, readSettings, toInitializationOptions, toServerConfig, type ExtensionSettings, type PathContext } from '../../src/core/settings';
+import { runDoctor } from '../../src/core/runDoctor';
+import { statusDialog } from '../../src/core/statusDialog';
 import { eventually, locateBinary, TestServer } from './server';
 import { FILES, lineOf, UNSAVED_FUNCTION, writeFixture } from './fixture';
 
@@ -115,6 +118,19 @@ describe('semnav lsp, driven like the VS Code extension', () => {
         assert.ok(status.indexDir?.startsWith(path.join(tmp, 'index')), `the index is where indexDir says: ${String(status.indexDir)}`);
         assert.ok(status.diskBytes > 0);
         assert.match(status.model, /MiniLM/);
+    });
+
+    it('Show Index Status: semnav doctor runs beside the server holding the index, and the dialog shows both', async () => {
+        const outcome = await runDoctor(locateBinary(), doctorArgs(settings, ctx, root), { cwd: root });
+        assert.ok(outcome.ok, outcome.ok ? '' : outcome.problem);
+        const index = outcome.report.checks.find((c) => c.name === 'index');
+        assert.equal(index?.state, 'ok', JSON.stringify(outcome.report));
+        assert.match(index.detail, /in use by a running semnav/);
+        assert.ok(index.detail.startsWith(path.join(tmp, 'index')), `doctor looked at semnav.indexDir: ${index.detail}`);
+        const status = await server.connection.sendRequest(StatusRequest, statusParams());
+        const dialog = statusDialog({ live: { kind: 'status', status }, doctor: outcome, indexChecked: true });
+        assert.equal(dialog.message, `semnav: ${Object.keys(FILES).length} files, ${status.chunks} chunks (up to date)`);
+        assert.match(dialog.detail, new RegExp(`^Files: ${Object.keys(FILES).length}\\n[^]*\\n\\nsemnav doctor [^]*\\nmodel: ok — [^]*\\nindex: ok — `));
     });
 
     it('Search Code by Meaning: finds load_config for "read settings from disk" in the top 3', async () => {

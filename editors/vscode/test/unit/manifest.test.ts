@@ -77,6 +77,7 @@ const vscodeStub = withFallback({
         },
         showInformationMessage: () => Promise.resolve(undefined),
         showWarningMessage: () => Promise.resolve(undefined),
+        withProgress: (_options: unknown, task: (progress: { report(): void }, token: unknown) => Promise<unknown>) => task({ report: () => undefined }, dummy()),
     }),
     workspace: withFallback({
         workspaceFolders: undefined,

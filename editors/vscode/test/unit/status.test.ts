@@ -123,3 +123,41 @@ describe('ProgressTracker', () => {
         assert.equal(t.update('a', { kind: 'end' }), false);
     });
 });
+
+describe('status bar with doctor\'s report', () => {
+    const modelError = {
+        ok: true as const,
+        report: {
+            ok: false,
+            version: '0.1.0',
+            checks: [
+                { name: 'runtime', state: 'ok' as const, detail: 'ONNX Runtime 1.31.1', fix: null },
+                { name: 'model', state: 'error' as const, detail: 'model file /m/model.onnx is missing', fix: 'python3 /r/scripts/provision.py' },
+                { name: 'index', state: 'warn' as const, detail: 'none yet', fix: 'semnav index /ws' },
+            ],
+        },
+    };
+
+    it('a stopped server lists doctor\'s errors with their fixes, not its warnings', () => {
+        const v = statusBarView({ server: 'stopped', error: 'the server exited', doctor: modelError });
+        assert.equal(v.severity, 'error');
+        assert.match(v.tooltip, /\nsemnav doctor:\nmodel: error — model file \/m\/model\.onnx is missing\n {4}fix: python3 \/r\/scripts\/provision\.py\n/);
+        assert.doesNotMatch(v.tooltip, /index: warn/);
+        assert.doesNotMatch(statusBarView({ server: 'stopped' }).tooltip, /semnav doctor/);
+    });
+
+    it('a missing model shows doctor\'s fix instead of the generic hint once doctor has run', () => {
+        const model = 'unavailable: model file /m/model.onnx is missing';
+        const before = statusBarView({ server: 'running', status: status({ model }) });
+        assert.ok(before.tooltip.includes(MODEL_HINT));
+        const after = statusBarView({ server: 'running', status: status({ model }), doctor: modelError });
+        assert.ok(!after.tooltip.includes(MODEL_HINT));
+        assert.match(after.tooltip, /fix: python3 \/r\/scripts\/provision\.py/);
+        assert.equal(after.severity, 'warning');
+    });
+
+    it('says when doctor itself failed', () => {
+        const v = statusBarView({ server: 'stopped', doctor: { ok: false, problem: '`semnav doctor --json` exited with 2 with no JSON report' } });
+        assert.match(v.tooltip, /semnav doctor failed: `semnav doctor --json` exited with 2/);
+    });
+});
