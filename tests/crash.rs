@@ -1,16 +1,25 @@
 //! Data safety: `semnav index` and `semnav lsp` killed with SIGKILL at random
 //! moments — during a cold index, during a burst of file changes the server
-//! is told about (saves, new and deleted files) — then the next start must
-//! open the index (or rebuild it by itself) and, once caught up, give the
-//! same index as a clean run: the same chunks, every chunk with a vector, no
-//! record of a file that is not there. Between kills the index must always
-//! open, decode, and have a vector for every chunk it records.
+//! is told about (saves, new and deleted files), and while the saved HNSW
+//! graph is due (its build, its write to a `.partial` file, its rename; see
+//! `crash/graph.rs`) — then the next start must open the index (or rebuild
+//! it by itself) and, once caught up, give the same index as a clean run:
+//! the same chunks, every chunk with a vector, no record of a file that is
+//! not there, a complete graph and no `.partial` file, the same search hits.
+//! Between kills the index must always open, decode, and have a vector for
+//! every chunk it records.
 //!
-//! The default run kills a few times; the campaign (100 kills):
-//! `SEMNAV_CRASH_ROUNDS=50 cargo test --test crash -- --ignored --nocapture`
-//! (50 rounds of each binary). The saved HNSW graph (from 50,000 vectors on)
-//! is written to a temporary file and renamed, and carries a checksum; its
-//! damage campaign is `index::tests::a_graph_with_any_damaged_byte_is_refused`.
+//! A graph is only built from 50,000 vectors; the graph phase sets
+//! `SEMNAV_ANN_THRESHOLD` (for tests only) so that this fixture's index has
+//! one. The default run kills a few times in each phase; the campaign
+//! (`SEMNAV_CRASH_ROUNDS` rounds of `semnav index` in a cold index and of
+//! `semnav lsp`, and as many kills while a graph is due):
+//! `SEMNAV_CRASH_ROUNDS=50 cargo test --test crash kill_campaign -- --ignored --nocapture`.
+//! `SEMNAV_CRASH_SEED` replays a seed. The damage campaign of the saved graph
+//! is `index::tests::a_graph_with_any_damaged_byte_is_refused`.
+
+#[path = "crash/graph.rs"]
+mod graph;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -55,8 +64,8 @@ fn snapshot(dir: &std::path::Path, model_id: &str) -> BTreeMap<String, FileEntry
 }
 
 /// The index after the kills, caught up by `semnav index`, equals a clean
-/// index of the same files.
-fn assert_resumes_to_clean(f: &Fixture, model_id: &str, files: usize) {
+/// index of the same files, which is returned.
+fn assert_resumes_to_clean(f: &Fixture, model_id: &str, files: usize) -> tempfile::TempDir {
     f.run_ok(&["index", "."]);
     let resumed = snapshot(f.index_dir(), model_id);
     let clean_dir = tempfile::tempdir().unwrap();
@@ -68,6 +77,7 @@ fn assert_resumes_to_clean(f: &Fixture, model_id: &str, files: usize) {
     for (path, entry) in &clean {
         assert_eq!(&resumed[path], entry, "{path} differs after the interrupted runs");
     }
+    clean_dir
 }
 
 fn rounds(default: usize) -> usize {
@@ -79,8 +89,15 @@ fn seeded() -> (StdRng, u64) {
     (StdRng::seed_from_u64(seed), seed)
 }
 
+/// A workspace whose index was caught up after kills, and a clean index of it.
+struct Resumed {
+    f: Fixture,
+    clean: tempfile::TempDir,
+    model_id: String,
+}
+
 /// `semnav index` killed `rounds` times at random moments of a cold index.
-fn kill_cli(rounds: usize) -> usize {
+fn kill_cli(rounds: usize) -> (usize, Resumed) {
     let paths = require_model();
     let model_id = FastEmbedder::load(&paths, Some(1)).expect("model").model_id_string();
     let f = Fixture::new();
@@ -111,16 +128,17 @@ fn kill_cli(rounds: usize) -> usize {
         let partial = snapshot(f.index_dir(), &model_id);
         assert!(partial.len() <= FILES, "round {round} (seed {seed}): more files than exist");
     }
-    assert_resumes_to_clean(&f, &model_id, FILES);
+    let clean = assert_resumes_to_clean(&f, &model_id, FILES);
     eprintln!("semnav index: {kills} kills in {rounds} rounds (seed {seed})");
-    kills
+    (kills, Resumed { f, clean, model_id })
 }
 
 #[test]
-fn killed_index_resumes_to_the_same_result() {
+fn killed_index_and_graph_write_resume_to_the_same_result() {
     let rounds = rounds(5);
-    let kills = kill_cli(rounds);
+    let (kills, resumed) = kill_cli(rounds);
     assert!(kills * 5 >= rounds * 3, "the test must actually interrupt indexing (killed {kills} of {rounds})");
+    graph::kill_graph(&resumed, rounds.min(3));
 }
 
 /// A smaller workspace for the server: its cold index must fit in the first seconds.
@@ -207,7 +225,9 @@ fn killed_server_resumes_to_the_same_result() {
 #[ignore = "the full campaign: many minutes; run with --ignored"]
 fn kill_campaign() {
     let rounds = rounds(50);
-    let cli = kill_cli(rounds);
+    let (cli, resumed) = kill_cli(rounds);
+    let graph = graph::kill_graph(&resumed, rounds);
+    drop(resumed);
     let lsp = kill_lsp(rounds);
-    eprintln!("kill campaign: {} kills ({cli} of semnav index, {lsp} of semnav lsp)", cli + lsp);
+    eprintln!("kill campaign: {} kills ({cli} of semnav index in a cold index, {lsp} of semnav lsp, {graph} while a graph was due)", cli + lsp + graph);
 }

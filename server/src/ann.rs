@@ -11,6 +11,11 @@
 //! the candidates it finds are scored exactly from the f32 vectors, so what a
 //! search returns is never an approximated score. This module knows vectors
 //! and keys only, not chunks or files.
+//!
+//! `SEMNAV_ANN_THRESHOLD=n` (read once, see [`ann_threshold`]) lowers the
+//! threshold so that tests and measurements can build, save and kill a graph
+//! on a small workspace. It is not a user setting: below 50,000 vectors the
+//! exact scan is faster and exact.
 
 use std::collections::{HashMap, HashSet};
 
@@ -19,6 +24,22 @@ use serde::{Deserialize, Serialize};
 
 /// Above this many vectors an HNSW base is worth building (see benches/ann).
 pub const ANN_THRESHOLD: usize = 50_000;
+
+/// The threshold in force: [`ANN_THRESHOLD`], or `SEMNAV_ANN_THRESHOLD` (a
+/// positive number; for tests and measurements only), read once per process.
+pub fn ann_threshold() -> usize {
+    static THRESHOLD: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THRESHOLD.get_or_init(|| match std::env::var("SEMNAV_ANN_THRESHOLD") {
+        Err(_) => ANN_THRESHOLD,
+        Ok(v) => match v.trim().parse::<usize>() {
+            Ok(n) if n > 0 => n,
+            _ => {
+                tracing::warn!("ignoring SEMNAV_ANN_THRESHOLD={v:?}: not a positive number; using {ANN_THRESHOLD}");
+                ANN_THRESHOLD
+            }
+        },
+    })
+}
 /// Rebuild the base when delta + tombstones exceed this fraction of it.
 pub const REBUILD_FRACTION: f32 = 0.2;
 
@@ -349,8 +370,10 @@ impl<K: Clone + Eq + std::hash::Hash + Send + Sync> VectorIndex<K> {
         self.matrix.resize((row + 1) * self.dim, 0.0);
         self.row_of.insert(key.clone(), row);
         self.live.push(true);
-        if self.base.is_some() {
-            self.tombstones.remove(&key);
+        // A key back in the index that the base holds (a key names its
+        // vector) is the base's again; only a key new to it joins the delta.
+        // Both would return it twice.
+        if self.base.is_some() && !self.tombstones.remove(&key) {
             self.delta.push(row);
         }
         row
@@ -395,6 +418,19 @@ impl<K: Clone + Eq + std::hash::Hash + Send + Sync> VectorIndex<K> {
         self.base.as_ref()
     }
 
+    /// Drops the base: searches scan exactly until another is set.
+    pub fn clear_base(&mut self) {
+        self.base = None;
+        self.delta.clear();
+        self.tombstones.clear();
+    }
+
+    /// The base's drift from the vectors: (vectors not in it, keys of it no
+    /// longer present); `(0, 0)` without a base.
+    pub fn base_drift(&self) -> (usize, usize) {
+        (self.delta.iter().filter(|&&r| self.live[r]).count(), self.tombstones.len())
+    }
+
     /// Whether the base is missing (and worth having) or stale.
     pub fn needs_base(&self) -> bool {
         let live = self.row_of.len();
@@ -402,7 +438,7 @@ impl<K: Clone + Eq + std::hash::Hash + Send + Sync> VectorIndex<K> {
             return false;
         }
         match &self.base {
-            None => live >= ANN_THRESHOLD,
+            None => live >= ann_threshold(),
             Some(b) => (self.delta.len() + self.tombstones.len()) as f32 > REBUILD_FRACTION * b.len() as f32,
         }
     }
@@ -543,6 +579,33 @@ mod tests {
         }
         let recall = agree as f32 / 200.0;
         assert!(recall >= 0.9, "recall@10 {recall}");
+    }
+
+    #[test]
+    fn a_key_removed_and_added_again_is_returned_once() {
+        let dim = 16;
+        let vs = random_unit_vectors(200, dim, 11);
+        let mut index = VectorIndex::new(dim);
+        for (i, v) in vs.iter().enumerate() {
+            index.insert(i as u32, v);
+        }
+        let (points, keys) = index.live_points();
+        index.set_base(std::sync::Arc::new(HnswBase::build(points, keys).unwrap()));
+        // An edit and its undo: a chunk's text (its key) leaves and comes back.
+        index.remove(&10);
+        index.insert(10, &vs[10]);
+        let hits = index.search(&vs[10], 5, |_| true);
+        let rows: HashSet<usize> = hits.iter().map(|h| h.0).collect();
+        assert_eq!(rows.len(), hits.len(), "a row returned twice: {hits:?}");
+        assert_eq!(hits[0].0, index.row(&10).unwrap());
+        assert_eq!(index.base_drift(), (0, 0));
+        // A key the base never had is delta; one gone is a tombstone.
+        index.remove(&11);
+        index.insert(500, &vs[12]);
+        assert_eq!(index.base_drift(), (1, 1));
+        index.clear_base();
+        assert!(index.base().is_none() && index.base_drift() == (0, 0));
+        assert_eq!(index.search(&vs[10], 1, |_| true)[0].0, index.row(&10).unwrap());
     }
 
     #[test]

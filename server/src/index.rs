@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
-use crate::ann::{HnswBase, ANN_THRESHOLD};
+use crate::ann::{ann_threshold, HnswBase};
 
 use crate::chunk::{self, Chunk};
 use crate::discover::{self, DiscoverOptions, FoundFile, SkipReason};
@@ -292,15 +292,18 @@ impl Workspace {
     /// Reads the whole index into memory for searching, with the persisted
     /// HNSW base when the index is large enough to have one.
     pub fn load(&self) -> Result<SearchIndex> {
-        remove_outdated_graphs(self.store.dir());
+        remove_leftover_graphs(self.store.dir());
         let mut index = SearchIndex::new();
         for item in self.store.files() {
             let (path, entry) = item?;
             index.set_file(&path, entry.language, entry.chunks, |h| self.store.vector(h).ok().flatten());
         }
-        if index.vector_count() >= ANN_THRESHOLD {
-            match load_base(&self.hnsw_path()) {
-                Ok(Some(base)) => index.vectors_mut().set_base(Arc::new(base)),
+        if index.vector_count() >= ann_threshold() {
+            let path = self.hnsw_path();
+            match load_base(&path) {
+                Ok(Some(base)) => {
+                    install_saved_base(&mut index, base, &path);
+                }
                 Ok(None) => {}
                 Err(e) => tracing::warn!("ignoring the saved HNSW graph: {e:#}"),
             }
@@ -505,17 +508,55 @@ impl PendingFiles {
     }
 }
 
-/// Deletes graphs saved in an older format from index directory `dir` (they
-/// are rebuilt as needed).
-fn remove_outdated_graphs(dir: &Path) {
-    for name in OUTDATED_HNSW_FILES {
-        let path = dir.join(name);
+/// Deletes from index directory `dir` the graphs saved in an older format
+/// (they are rebuilt as needed) and the temporary file of any graph that a
+/// crash left behind: the graph is only ever read under its final name, so
+/// such a file is never loaded. One process holds an index (sled's lock) and
+/// loads it before it saves a graph, so no write in progress is removed.
+fn remove_leftover_graphs(dir: &Path) {
+    let outdated = OUTDATED_HNSW_FILES.iter().map(|name| (dir.join(name), "an HNSW graph in an older format"));
+    let partial = OUTDATED_HNSW_FILES.iter().chain([&HNSW_FILE]).map(|name| (partial_of(&dir.join(name)), "an HNSW graph left half-written"));
+    for (path, what) in outdated.chain(partial) {
         match std::fs::remove_file(&path) {
-            Ok(()) => tracing::info!("removed {} (an HNSW graph in an older format)", path.display()),
+            Ok(()) => tracing::info!("removed {} ({what})", path.display()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => tracing::warn!("cannot remove the outdated HNSW graph {}: {e}", path.display()),
+            Err(e) => tracing::warn!("cannot remove {} ({what}): {e}", path.display()),
         }
     }
+}
+
+/// Installs a saved graph in `index` unless it drifted from the index's
+/// vectors further than a rebuild waits for (saved under other files, or
+/// before a run that changed the store was killed): then it is left out,
+/// with one log line, and searches scan exactly until `semnav index` or the
+/// server rebuilds it. A graph within that drift is used as one kept in
+/// memory is: vectors it lacks are scanned exactly, keys gone are skipped,
+/// and every score is exact. Returns whether it was installed.
+fn install_saved_base(index: &mut SearchIndex, base: HnswBase<TextHash>, path: &Path) -> bool {
+    let vectors = index.vectors_mut();
+    let len = base.len();
+    vectors.set_base(Arc::new(base));
+    if !vectors.needs_base() {
+        return true;
+    }
+    let (missing, gone) = vectors.base_drift();
+    tracing::warn!("ignoring the saved HNSW graph {}: {missing} vectors of the index are not in it and {gone} of its {len} points are gone (rebuilt by the next index)", path.display());
+    vectors.clear_base();
+    false
+}
+
+/// The temporary file a graph is written to before it is renamed to `path`.
+fn partial_of(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".partial");
+    path.with_file_name(name)
+}
+
+/// The number of points of the graph saved in index directory `dir`, as a
+/// load reads it (checksum, then decoding): `None` when there is none, an
+/// error when it is damaged. For tests and checks; a search loads it itself.
+pub fn saved_graph_len(dir: &Path) -> Result<Option<usize>> {
+    Ok(load_base(&dir.join(HNSW_FILE))?.map(|base| base.len()))
 }
 
 /// Reads a saved HNSW base; `None` when there is none.
@@ -533,18 +574,35 @@ fn load_base(path: &Path) -> Result<Option<HnswBase<TextHash>>> {
     Ok(Some(postcard::from_bytes(graph).with_context(|| format!("{} does not decode", path.display()))?))
 }
 
-/// Saves an HNSW base atomically (temporary file, then rename), so a crash
-/// leaves the old graph or the new one, never half of one.
+/// Saves an HNSW base atomically, so that a kill or a power loss leaves the
+/// old graph or the new one, never half of one: a temporary file (a leftover
+/// of a crash is overwritten), flushed to the disk, then renamed, then the
+/// directory flushed so the rename lasts too (on Unix; elsewhere the rename
+/// may be lost, leaving the old graph or none, which is rebuilt).
 fn save_base(path: &Path, base: &HnswBase<TextHash>) -> Result<()> {
     let graph = postcard::to_allocvec(base).context("cannot encode the HNSW graph")?;
     let mut bytes = Vec::with_capacity(graph.len() + 12);
     bytes.extend_from_slice(HNSW_MAGIC);
     bytes.extend_from_slice(&crc32fast::hash(&graph).to_le_bytes());
     bytes.extend_from_slice(&graph);
-    let tmp = path.with_extension("bin.partial");
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    let tmp = partial_of(path);
+    write_synced(&tmp, &bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))?;
+    #[cfg(unix)]
+    if let Some(dir) = path.parent() {
+        if let Err(e) = std::fs::File::open(dir).and_then(|d| d.sync_all()) {
+            tracing::warn!("cannot flush {} after saving its HNSW graph: {e}", dir.display());
+        }
+    }
     Ok(())
+}
+
+/// Writes `bytes` to `path`, created or truncated, and flushes them to the disk.
+fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut file = std::fs::File::create(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
 }
 
 fn now_ns() -> u64 {
@@ -584,9 +642,66 @@ mod tests {
         // Graphs in the formats before are removed.
         std::fs::write(dir.path().join("hnsw.bin"), b"f32 points").unwrap();
         std::fs::write(dir.path().join("hnsw-q8.bin"), b"no checksum").unwrap();
-        remove_outdated_graphs(dir.path());
+        remove_leftover_graphs(dir.path());
         assert!(!dir.path().join("hnsw.bin").exists() && !dir.path().join("hnsw-q8.bin").exists());
         assert!(path.exists());
+    }
+
+    #[test]
+    fn a_stale_partial_graph_is_overwritten_or_removed_and_never_loaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(HNSW_FILE);
+        let partial = dir.path().join("hnsw-q8c.bin.partial");
+        assert_eq!(partial_of(&path), partial);
+        let keys: Vec<TextHash> = (0..100u32).map(|i| *blake3::hash(&i.to_le_bytes()).as_bytes()).collect();
+        let base = HnswBase::build((0..100).map(unit).collect(), keys).unwrap();
+        save_base(&path, &base).unwrap();
+        assert!(!partial.exists());
+        let full = std::fs::read(&path).unwrap();
+        // A kill during a write left a temporary file, longer or shorter than
+        // a graph, and no graph: nothing is loaded.
+        std::fs::remove_file(&path).unwrap();
+        for stale in [[full.as_slice(), b"more bytes of an older, larger graph"].concat(), full[..full.len() / 2].to_vec()] {
+            std::fs::write(&partial, &stale).unwrap();
+            assert!(load_base(&path).unwrap().is_none(), "a .partial file was loaded");
+            // The next save overwrites it whole.
+            save_base(&path, &base).unwrap();
+            assert!(!partial.exists());
+            assert_eq!(std::fs::read(&path).unwrap(), full);
+            std::fs::remove_file(&path).unwrap();
+        }
+        // One beside a complete graph is removed when the index is loaded.
+        save_base(&path, &base).unwrap();
+        std::fs::write(&partial, b"stale").unwrap();
+        remove_leftover_graphs(dir.path());
+        assert!(!partial.exists());
+        assert_eq!(std::fs::read(&path).unwrap(), full);
+    }
+
+    /// A graph saved over other vectors than the index has (another state
+    /// of the files, a run killed after it changed the store) is left out
+    /// once it drifted further than a rebuild waits for; searches are exact.
+    #[test]
+    fn a_saved_graph_of_other_vectors_is_left_out() {
+        let key = |i: usize| *blake3::hash(&(i as u32).to_le_bytes()).as_bytes();
+        let graph = |range: std::ops::Range<usize>| HnswBase::build(range.clone().map(unit).collect(), range.map(key).collect()).unwrap();
+        let path = Path::new("hnsw-q8c.bin");
+        let mut index = SearchIndex::new();
+        for i in 0..300 {
+            index.vectors_mut().insert(key(i), &unit(i));
+        }
+        let exact: Vec<Vec<(usize, f32)>> = (0..300).step_by(7).map(|q| index.vectors().search(&unit(q), 10, |_| true)).collect();
+        // Most keys of the graph are gone, most vectors are not in it.
+        assert!(!install_saved_base(&mut index, graph(200..500), path));
+        assert!(index.vectors().base().is_none());
+        let answers: Vec<Vec<(usize, f32)>> = (0..300).step_by(7).map(|q| index.vectors().search(&unit(q), 10, |_| true)).collect();
+        assert_eq!(answers, exact);
+        // 10 vectors missing and 10 keys gone of 300: used, with the delta.
+        assert!(install_saved_base(&mut index, graph(10..310), path));
+        assert_eq!(index.vectors().base_drift(), (10, 10));
+        for q in [3, 150, 299] {
+            assert_eq!(index.vectors().search(&unit(q), 1, |_| true)[0].0, index.vectors().row(&key(q)).unwrap());
+        }
     }
 
     /// Corruption campaign on the saved graph: bytes flipped, zeroed or cut
