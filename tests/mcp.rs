@@ -280,5 +280,30 @@ async fn beside_a_language_server_on_the_same_root_mcp_keeps_its_own_index() {
     let logs = tokio::time::timeout(Duration::from_secs(20), logs).await.expect("the server exits when its stdin closes").unwrap();
     assert!(!logs.contains("panicked"), "{logs}");
     assert!(!scratch.exists(), "the temporary index {} is removed on exit", scratch.display());
+
+    // A second language server on the root does the same, and shows why.
+    let mut lsp2 = tokio::process::Command::new(semnav_bin())
+        .arg("lsp")
+        .env("SEMNAV_THREADS", "2")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn a second semnav lsp");
+    let second = LspClient::start(lsp2.stdout.take().unwrap(), lsp2.stdin.take().unwrap());
+    second.initialize(f.path(), json!({"indexDir": f.index_dir()}), json!({})).await;
+    let status = second.wait_idle().await;
+    assert!(status["notes"][0].as_str().is_some_and(|n| n.contains("in use by another semnav process")), "{status}");
+    let scratch = std::path::PathBuf::from(status["indexDir"].as_str().expect("indexDir"));
+    assert!(scratch.join("db").is_dir() && scratch != f.index_dir(), "{status}");
+    let shown: Vec<Value> = second.notifications.lock().unwrap().iter().filter(|n| n["method"] == "window/showMessage").cloned().collect();
+    assert!(shown.iter().any(|m| m["params"]["message"].as_str().is_some_and(|t| t.contains("in use by another semnav process"))), "{shown:?}");
+    let answer = second.request("semnav/search", json!({"query": e.query, "limit": 3})).await;
+    assert!(answer["results"].as_array().expect("results").iter().any(|h| h["uri"] == target), "{answer}");
+    second.request("shutdown", json!(null)).await;
+    assert!(!scratch.exists(), "shutdown removes the temporary index {}", scratch.display());
+    second.notify("exit", json!(null));
+    let _ = tokio::time::timeout(Duration::from_secs(20), lsp2.wait()).await;
     drop(editor);
 }

@@ -275,8 +275,8 @@ impl Engine {
             Ok((workspace, outcome)) => (workspace, outcome, None),
             // Another semnav (the editor's server, an agent's MCP server)
             // holds this root's index: serve from an index of our own in a
-            // temporary directory, removed when this root is dropped. Answers
-            // come by words at once and by meaning once it is embedded.
+            // temporary directory, removed by `shut_down`. Answers come by
+            // words at once and by meaning once it is embedded.
             Err(e) if e.downcast_ref::<crate::store::IndexInUse>().is_some() => {
                 let scratch = tempfile::Builder::new().prefix("semnav-index-").tempdir().context("cannot create a temporary index directory")?;
                 let note = format!("{e:#}; this server keeps its own index in {} until it exits", scratch.path().display());

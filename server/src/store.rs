@@ -404,8 +404,8 @@ const SEGMENT_SIZE: usize = 128 << 10;
 fn existing_segment_size(db_dir: &Path) -> Option<usize> {
     // Text lines, then sled's binary checksum.
     let conf = std::fs::read(db_dir.join("conf")).ok()?;
-    String::from_utf8_lossy(&conf)
-        .lines().find_map(|line| line.strip_prefix("segment_size: ")).and_then(|n| n.trim().parse().ok())
+    let text = String::from_utf8_lossy(&conf);
+    text.lines().find_map(|line| line.strip_prefix("segment_size: ")).and_then(|n| n.trim().parse().ok())
 }
 
 /// The first byte of a vector stored as f16 (an odd-length body, which no

@@ -80,7 +80,15 @@ impl Backend {
                 let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
                 let forward = tokio::spawn(progress::forward(client.clone(), supported, format!("semnav-index-{n}-{i}"), rx));
                 let engine = engine.clone();
-                let (notes_tx, notes_rx) = std::sync::mpsc::channel();
+                // A note (another process holds the root's index) is shown
+                // as soon as the root is open, not after its refresh.
+                let (notes_tx, mut notes_rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+                let notifier = client.clone();
+                tokio::spawn(async move {
+                    while let Some(note) = notes_rx.recv().await {
+                        notifier.show_message(MessageType::WARNING, format!("semnav: {note}")).await;
+                    }
+                });
                 let result = background::background("semnav-index", move || {
                     let root = match engine.roots().into_iter().find(|r| r.path == path.canonicalize().unwrap_or(path.clone())) {
                         Some(r) => r,
@@ -96,10 +104,6 @@ impl Backend {
                 })
                 .await;
                 let _ = forward.await;
-                let notes: Vec<String> = notes_rx.try_iter().collect();
-                for note in notes {
-                    client.show_message(MessageType::WARNING, format!("semnav: {note}")).await;
-                }
                 match result {
                     Ok(Ok(stats)) => tracing::info!("indexed: {stats:?}"),
                     Ok(Err(e)) => client.show_message(MessageType::ERROR, format!("semnav: indexing failed: {e:#}")).await,
