@@ -150,3 +150,19 @@ impl LspClient {
 pub fn file_uri(path: &std::path::Path) -> String {
     format!("file://{}", path.display())
 }
+
+/// `semnav lsp` with `env` set, its stderr dropped, killed when the child is
+/// dropped; and a client on its stdio.
+pub fn spawn_quiet_lsp(env: &[(&str, &std::ffi::OsStr)]) -> (tokio::process::Child, LspClient) {
+    let mut child = tokio::process::Command::new(crate::semnav_bin())
+        .arg("lsp")
+        .envs(env.iter().copied())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn semnav lsp");
+    let client = LspClient::start(child.stdout.take().unwrap(), child.stdin.take().unwrap());
+    (child, client)
+}

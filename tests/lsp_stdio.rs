@@ -3,25 +3,9 @@
 
 use std::process::Stdio;
 
-use semnav_e2e::lsp_client::{file_uri, LspClient};
+use semnav_e2e::lsp_client::{file_uri, spawn_quiet_lsp, LspClient};
 use semnav_e2e::{require_model, semnav_bin, write_polyglot_workspace, Fixture};
 use serde_json::{json, Value};
-
-/// `semnav lsp` with `env` set, its stderr dropped, killed when the child is
-/// dropped; and a client on its stdio.
-fn spawn_quiet_lsp(env: &[(&str, &std::path::Path)]) -> (tokio::process::Child, LspClient) {
-    let mut child = tokio::process::Command::new(semnav_bin())
-        .arg("lsp")
-        .envs(env.iter().copied())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn semnav lsp");
-    let client = LspClient::start(child.stdout.take().unwrap(), child.stdin.take().unwrap());
-    (child, client)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn binary_serves_lsp_over_stdio() {
@@ -198,7 +182,7 @@ async fn without_the_model_the_server_searches_by_words_and_says_so_once() {
     let f = Fixture::new();
     write_polyglot_workspace(&f);
     let no_model = tempfile::tempdir().unwrap();
-    let (mut child, client) = spawn_quiet_lsp(&[("SEMNAV_MODEL_DIR", no_model.path())]);
+    let (mut child, client) = spawn_quiet_lsp(&[("SEMNAV_MODEL_DIR", no_model.path().as_os_str())]);
     client.initialize(f.path(), json!({"indexDir": f.index_dir()}), json!({})).await;
 
     let started = std::time::Instant::now();

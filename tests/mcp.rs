@@ -229,20 +229,12 @@ async fn without_the_model_answers_by_words_and_says_so_once() {
 /// answering from the usual index throughout.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn beside_a_language_server_on_the_same_root_mcp_keeps_its_own_index() {
-    use semnav_e2e::lsp_client::LspClient;
+    use semnav_e2e::lsp_client::spawn_quiet_lsp;
     require_model();
     let f = Fixture::new();
     let expectations = write_polyglot_workspace(&f);
-    let mut lsp = tokio::process::Command::new(semnav_bin())
-        .arg("lsp")
-        .env("SEMNAV_THREADS", "2")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn semnav lsp");
-    let editor = LspClient::start(lsp.stdout.take().unwrap(), lsp.stdin.take().unwrap());
+    let two_threads = std::ffi::OsStr::new("2");
+    let (_lsp, editor) = spawn_quiet_lsp(&[("SEMNAV_THREADS", two_threads)]);
     editor.initialize(f.path(), json!({"indexDir": f.index_dir()}), json!({})).await;
     let lsp_status = editor.wait_idle().await;
     assert_eq!(lsp_status["indexDir"], json!(f.index_dir()), "{lsp_status}");
@@ -282,16 +274,7 @@ async fn beside_a_language_server_on_the_same_root_mcp_keeps_its_own_index() {
     assert!(!scratch.exists(), "the temporary index {} is removed on exit", scratch.display());
 
     // A second language server on the root does the same, and shows why.
-    let mut lsp2 = tokio::process::Command::new(semnav_bin())
-        .arg("lsp")
-        .env("SEMNAV_THREADS", "2")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn a second semnav lsp");
-    let second = LspClient::start(lsp2.stdout.take().unwrap(), lsp2.stdin.take().unwrap());
+    let (mut lsp2, second) = spawn_quiet_lsp(&[("SEMNAV_THREADS", two_threads)]);
     second.initialize(f.path(), json!({"indexDir": f.index_dir()}), json!({})).await;
     let status = second.wait_idle().await;
     assert!(status["notes"][0].as_str().is_some_and(|n| n.contains("in use by another semnav process")), "{status}");
