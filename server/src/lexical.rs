@@ -127,6 +127,20 @@ const ABBREVIATIONS: &[(&str, &str)] = &[
     ("vec", "vector"),
 ];
 
+/// The stemmed verb an agent noun comes from (`reader` → `read`, `writer`
+/// → `write`, `parser` → `pars`), for a stemmed word ending in `er`: both
+/// readings, without and with a final `e`. Empty for any other word.
+pub fn verbs_of_agent(word: &str) -> Vec<String> {
+    match word.strip_suffix("er") {
+        Some(root) if root.len() >= 3 && word.bytes().all(|b| b.is_ascii_lowercase()) => {
+            let mut verbs = vec![stem(root), stem(&format!("{root}e"))];
+            verbs.dedup();
+            verbs
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// Reduces a word to its Snowball (Porter 2) English stem, so that a query
 /// word meets the other forms of it in identifiers and comments: `retrying`,
 /// `retries` and `retry` → `retri`; `validation`, `validate` → `valid`.
@@ -241,6 +255,15 @@ impl Bm25 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_agent_noun_gives_the_verb_it_comes_from() {
+        for (agent, verb) in [("reader", "reads"), ("writer", "writing"), ("parser", "parses"), ("handler", "handled"), ("loader", "load")] {
+            assert!(verbs_of_agent(&stem(agent)).contains(&stem(verb)), "{agent} → {verb}: {:?}", verbs_of_agent(&stem(agent)));
+        }
+        assert!(verbs_of_agent("user").is_empty(), "too short a root");
+        assert!(verbs_of_agent("vector").is_empty() && verbs_of_agent("read").is_empty());
+    }
 
     #[test]
     fn abbreviations_are_sorted_and_expanded_in_documents_only() {

@@ -150,6 +150,8 @@ pub fn path_words(path: &str) -> Vec<String> {
     let parent = parts.next().unwrap_or("");
     let mut words = crate::lexical::terms(stem);
     words.extend(crate::lexical::terms(parent));
+    let verbs: Vec<String> = words.iter().flat_map(|w| crate::lexical::verbs_of_agent(w)).collect();
+    words.extend(verbs);
     words
 }
 
@@ -208,5 +210,8 @@ mod tests {
     #[test]
     fn path_words_are_the_stem_and_its_folder() {
         assert_eq!(path_words("src/http/retry_policy.rs"), ["retrypolicy", "retri", "polici", "http"]);
+        // A folder of agents also answers to the verb: "reads" meets `Readers/`.
+        assert_eq!(path_words("Readers/Markdown.hs"), ["markdown", "reader", "read"]);
+        assert!(path_words("src/parser.rs").contains(&crate::lexical::terms("parses")[0]));
     }
 }
