@@ -130,7 +130,8 @@ impl Default for Generation {
 /// again if the chunks changed in between.
 pub struct WordRanking {
     generation: Generation,
-    ids: Vec<usize>,
+    /// Chunk ids with their BM25 scores, best first.
+    ids: Vec<(usize, f32)>,
 }
 
 impl Default for VectorIndex<TextHash> {
@@ -447,7 +448,7 @@ impl SearchIndex {
     /// The lexical ranking [`SearchIndex::search`] uses, for
     /// [`SearchIndex::search_ranked`] with the same query, filters and limit.
     pub fn rank_words(&self, query_text: &str, filters: &Filters, limit: usize) -> WordRanking {
-        let ids = self.lexical.search(query_text, search_depth(limit), |d| self.keeps(d as usize, filters)).into_iter().map(|(d, _)| d as usize).collect();
+        let ids = self.lexical.search(query_text, search_depth(limit), |d| self.keeps(d as usize, filters)).into_iter().map(|(d, score)| (d as usize, score)).collect();
         WordRanking { generation: self.generation, ids }
     }
 
@@ -466,7 +467,7 @@ impl SearchIndex {
         } else {
             Vec::new()
         };
-        rank::rank(self, &QueryProfile::new(query_text), &dense, lexical, filters, config, limit)
+        rank::rank(self, &QueryProfile::new(query_text), query_vector, &dense, lexical, filters, config, limit)
     }
 
     /// Chunks whose vectors are nearest to `vector`, never overlapping `exclude`.
@@ -477,6 +478,26 @@ impl SearchIndex {
         };
         let ranked = self.dense(vector, (limit * 3).max(30), &keep, false).into_iter().map(|(chunk, score)| Hit { chunk, score }).collect();
         self.dedup(ranked, limit)
+    }
+
+    /// Cosine of `query` to the mean of the vectors of `path`'s chunks.
+    fn file_similarity(&self, path: &str, query: &[f32]) -> Option<f32> {
+        let ids = self.by_path.get(path)?;
+        let mut sum = vec![0f32; query.len()];
+        let mut n = 0;
+        for &id in ids {
+            if let Some(row) = self.vectors.row(&self.chunks[id].chunk.text_hash) {
+                for (s, v) in sum.iter_mut().zip(self.vectors.vector(row)) {
+                    *s += v;
+                }
+                n += 1;
+            }
+        }
+        if n == 0 {
+            return None;
+        }
+        let norm = sum.iter().map(|v| v * v).sum::<f32>().sqrt().max(f32::MIN_POSITIVE);
+        Some(crate::ann::dot(&sum, query) / norm)
     }
 
     /// Keeps the best of several chunks of one definition (the windows of a

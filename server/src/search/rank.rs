@@ -2,9 +2,10 @@
 //! the answer.
 //!
 //! Retrieval gives two lists, chunks by cosine to the embedded query and by
-//! BM25 over their words. This stage fuses them by reciprocal rank, with
-//! weights that depend on the query (a symbol leans lexical), then adjusts
-//! each candidate by what semnav knows of code:
+//! BM25 over their words. This stage fuses their scores, each list scaled
+//! from its last to its first, with weights that depend on the query (a
+//! symbol leans lexical), then adjusts each candidate by what semnav knows
+//! of code:
 //!
 //! - **definitions**: a chunk that defines an identifier the query names
 //!   (its name, or its container for a qualified name) rises far above the
@@ -14,6 +15,9 @@
 //!   ("parse config" ↔ `parseConfig`, `config_parser`);
 //! - **path words**: query words in the file's name or folder, more when
 //!   the name is made only of query words (`Flow.kt` for "Flow interface");
+//!   a folder of agents answers to the verb ("reads" ↔ `Readers/`);
+//! - **file topic**: the file nearest the query as a whole (the mean of its
+//!   chunks' vectors) lifts its best chunk;
 //! - **file coherence**: a file with several good candidates lifts its best;
 //! - **path priors**: tests, examples, benchmarks, fixtures, vendored and
 //!   legacy code, generated files and stubs sink, unless the query asks for
@@ -25,8 +29,8 @@
 //!
 //! Each signal can be switched off ([`Signals`]) to measure what it is worth.
 //! Cheap by construction: it looks at the candidates (a few hundred at
-//! most) and at the name index, never at every chunk. It must not embed,
-//! read files or know about LSP.
+//! most), the vectors of their files and the name index, never at every
+//! chunk. It must not embed, read files or know about LSP.
 
 use std::collections::HashMap;
 
@@ -39,8 +43,6 @@ use crate::lexical;
 /// (see the README); [`RankConfig::parse`] can change each one to measure it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Weights {
-    /// Reciprocal-rank constant of the fusion.
-    pub rrf_k: f32,
     /// Fusion weights (dense, lexical) of a query in words, of a symbol, and
     /// without adaptive fusion.
     pub words: (f32, f32),
@@ -57,12 +59,13 @@ pub struct Weights {
     pub coherence: f32,
     /// Each further chunk of a file already ranked is multiplied by this once more.
     pub saturation: f32,
+    /// The lift of the candidate file nearest the query as a whole.
+    pub file_topic: f32,
 }
 
 impl Default for Weights {
     fn default() -> Self {
         Weights {
-            rrf_k: 10.0,
             words: (1.0, 1.0),
             symbol: (1.0, 2.0),
             fixed: (2.0, 1.0),
@@ -73,6 +76,7 @@ impl Default for Weights {
             file_name: 0.3,
             coherence: 0.3,
             saturation: 0.7,
+            file_topic: 0.4,
         }
     }
 }
@@ -86,7 +90,6 @@ impl Weights {
             Ok((number(a)?, number(b)?))
         };
         match name {
-            "k" => self.rrf_k = number(value)?,
             "words" => self.words = pair(value)?,
             "symbol" => self.symbol = pair(value)?,
             "fixed" => self.fixed = pair(value)?,
@@ -97,6 +100,7 @@ impl Weights {
             "file-name" => self.file_name = number(value)?,
             "coherence" => self.coherence = number(value)?,
             "saturation" => self.saturation = number(value)?,
+            "file-topic" => self.file_topic = number(value)?,
             _ => return Err(format!("unknown weight {name:?}")),
         }
         Ok(())
@@ -126,6 +130,7 @@ pub struct Signals {
     pub definitions: bool,
     pub name_words: bool,
     pub path_words: bool,
+    pub file_topic: bool,
     pub coherence: bool,
     pub path_priors: bool,
     pub prose_prior: bool,
@@ -138,6 +143,7 @@ impl Signals {
         definitions: true,
         name_words: true,
         path_words: true,
+        file_topic: true,
         coherence: true,
         path_priors: true,
         prose_prior: true,
@@ -148,12 +154,13 @@ impl Signals {
         definitions: false,
         name_words: false,
         path_words: false,
+        file_topic: false,
         coherence: false,
         path_priors: false,
         prose_prior: false,
         saturation: false,
     };
-    pub const NAMES: [&'static str; 8] = ["fusion", "definitions", "name-words", "path-words", "coherence", "path-priors", "prose", "saturation"];
+    pub const NAMES: [&'static str; 9] = ["fusion", "definitions", "name-words", "path-words", "file-topic", "coherence", "path-priors", "prose", "saturation"];
 
     fn flag(&mut self, name: &str) -> Option<&mut bool> {
         Some(match name {
@@ -161,6 +168,7 @@ impl Signals {
             "definitions" => &mut self.definitions,
             "name-words" => &mut self.name_words,
             "path-words" => &mut self.path_words,
+            "file-topic" => &mut self.file_topic,
             "coherence" => &mut self.coherence,
             "path-priors" => &mut self.path_priors,
             "prose" => &mut self.prose_prior,
@@ -176,13 +184,15 @@ pub struct RankConfig {
     /// Use the dense half (the embedded query). Off, a search is lexical
     /// plus the ranking stage: what answers before any vector exists.
     pub dense: bool,
+    /// Use the lexical half (BM25); off only to measure the dense half alone.
+    pub lexical: bool,
     pub signals: Signals,
     pub weights: Weights,
 }
 
 impl Default for RankConfig {
     fn default() -> Self {
-        RankConfig { dense: true, signals: Signals::ALL, weights: Weights::default() }
+        RankConfig { dense: true, lexical: true, signals: Signals::ALL, weights: Weights::default() }
     }
 }
 
@@ -207,6 +217,7 @@ impl RankConfig {
                 "all" => config.signals = Signals::ALL,
                 "none" => config.signals = Signals::NONE,
                 "no-dense" | "lexical" => config.dense = false,
+                "no-lexical" => config.lexical = false,
                 "dense" => config.dense = true,
                 _ if item.contains('=') => {
                     let (name, value) = item.split_once('=').unwrap_or_default();
@@ -236,7 +247,7 @@ struct Scored {
 /// Ranks the candidates: `dense` by cosine and `lexical` by BM25, each best
 /// first, all accepted by `filters`. Returns up to `limit` hits, best first,
 /// several windows of one definition reduced to the best.
-pub(super) fn rank(index: &SearchIndex, query: &QueryProfile, dense: &[(usize, f32)], lexical: &[usize], filters: &Filters, config: &RankConfig, limit: usize) -> Vec<Hit> {
+pub(super) fn rank(index: &SearchIndex, query: &QueryProfile, query_vector: &[f32], dense: &[(usize, f32)], lexical: &[(usize, f32)], filters: &Filters, config: &RankConfig, limit: usize) -> Vec<Hit> {
     let signals = &config.signals;
     let w = &config.weights;
     let (dense_weight, lexical_weight) = match (config.dense && !dense.is_empty(), signals.adaptive_fusion, query.symbol) {
@@ -245,19 +256,17 @@ pub(super) fn rank(index: &SearchIndex, query: &QueryProfile, dense: &[(usize, f
         (true, true, true) => w.symbol,
         (true, true, false) => w.words,
     };
+    let lexical_weight = if config.lexical || dense_weight == 0.0 { lexical_weight } else { 0.0 };
+    // Each list's scores scaled to [0, 1], then weighted: first place in
+    // every list used scores 1.
+    let depth = super::search_depth(limit);
     let mut fused: HashMap<usize, f32> = HashMap::with_capacity(dense.len() + lexical.len());
+    let total = dense_weight + lexical_weight;
     if dense_weight > 0.0 {
-        for (rank, (id, _)) in dense.iter().enumerate() {
-            *fused.entry(*id).or_default() += dense_weight / (w.rrf_k + rank as f32 + 1.0);
-        }
+        add_scaled(&mut fused, dense, dense_weight / total, depth);
     }
-    for (rank, id) in lexical.iter().enumerate() {
-        *fused.entry(*id).or_default() += lexical_weight / (w.rrf_k + rank as f32 + 1.0);
-    }
-    // Scaled so that first place in every list used scores 1.
-    let scale = (w.rrf_k + 1.0) / (dense_weight + lexical_weight);
-    for score in fused.values_mut() {
-        *score *= scale;
+    if lexical_weight > 0.0 {
+        add_scaled(&mut fused, lexical, lexical_weight / total, depth);
     }
     if signals.definitions {
         for identifier in &query.identifiers {
@@ -293,6 +302,9 @@ pub(super) fn rank(index: &SearchIndex, query: &QueryProfile, dense: &[(usize, f
             s.score += best * (w.path_words * facts.keyword_share + w.file_name * facts.name_coverage);
         }
         *file_sums.entry(&c.path).or_default() += fused_score;
+    }
+    if signals.file_topic && dense_weight > 0.0 {
+        file_topic(index, &mut scored, query_vector, best * w.file_topic);
     }
     if signals.coherence {
         // The best chunk of each file, after the boosts above.
@@ -331,6 +343,43 @@ pub(super) fn rank(index: &SearchIndex, query: &QueryProfile, dense: &[(usize, f
     }
     let ranked = scored.into_iter().map(|s| Hit { chunk: s.id, score: s.score }).collect();
     index.dedup(ranked, limit)
+}
+
+/// Adds each candidate's score in `list` times `weight`, scaled so that the
+/// best scores 1 and the last scores 0 when the list was cut at `depth`
+/// (what it left out scored less). A list that holds every match is scaled
+/// from 0 instead, so that its last still counts. All score 1 when equal.
+fn add_scaled(into: &mut HashMap<usize, f32>, list: &[(usize, f32)], weight: f32, depth: usize) {
+    let (low, high) = list.iter().fold((f32::MAX, f32::MIN), |(lo, hi), &(_, s)| (lo.min(s), hi.max(s)));
+    let low = if list.len() >= depth { low } else { low.min(0.0) };
+    let span = high - low;
+    for &(id, score) in list {
+        let scaled = if span > f32::EPSILON { (score - low) / span } else { 1.0 };
+        *into.entry(id).or_default() += weight * scaled;
+    }
+}
+
+/// Lifts the best chunk of each candidate file by how near the query is to
+/// the file as a whole (the mean of its chunks' vectors), scaled over the
+/// candidates' files from 0 to `lift`: the file about the query wins over
+/// files that only have one passage like it.
+fn file_topic(index: &SearchIndex, scored: &mut [Scored], query_vector: &[f32], lift: f32) {
+    let mut best_of: HashMap<&str, usize> = HashMap::new();
+    for (at, s) in scored.iter().enumerate() {
+        let entry = best_of.entry(&index.chunk(s.id).path).or_insert(at);
+        if s.score > scored[*entry].score {
+            *entry = at;
+        }
+    }
+    let nearness: Vec<(usize, f32)> =
+        best_of.into_iter().filter_map(|(path, at)| index.file_similarity(path, query_vector).map(|sim| (at, sim))).collect();
+    let (low, high) = nearness.iter().fold((f32::MAX, f32::MIN), |(lo, hi), &(_, s)| (lo.min(s), hi.max(s)));
+    if high - low <= f32::EPSILON {
+        return;
+    }
+    for (at, sim) in nearness {
+        scored[at].score += lift * (sim - low) / (high - low);
+    }
 }
 
 /// Multiplies each further chunk of a file by `factor` once more than the
@@ -449,5 +498,25 @@ impl PathFacts {
             prior *= STUB;
         }
         prior
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scores_are_scaled_over_their_list() {
+        let mut fused = HashMap::new();
+        // Cut at its depth: from its last to its first.
+        add_scaled(&mut fused, &[(1, 0.9), (2, 0.5), (3, 0.1)], 0.5, 3);
+        // Every match: from 0.
+        add_scaled(&mut fused, &[(3, 12.0), (4, 3.0)], 0.5, 3);
+        let near = |a: f32, b: f32| (a - b).abs() < 1e-6;
+        assert!(near(fused[&1], 0.5) && near(fused[&2], 0.25) && near(fused[&3], 0.5) && near(fused[&4], 0.125), "{fused:?}");
+        // Equal scores of a cut list all count as first.
+        let mut tie = HashMap::new();
+        add_scaled(&mut tie, &[(7, 0.2), (8, 0.2)], 1.0, 2);
+        assert_eq!((tie[&7], tie[&8]), (1.0, 1.0));
     }
 }

@@ -272,6 +272,39 @@ mod ranking {
         assert_eq!(first(RankConfig::default().weights.file_name).as_deref(), Some("flow/Flow.kt"));
     }
 
+    /// The stub's vectors are bags of words, so nearness is shared words.
+    #[test]
+    fn the_file_about_the_query_lifts_its_best_chunk() {
+        let idx = index_with(&[
+            (
+                "src/upload.rs",
+                Language::Rust,
+                vec![
+                    ("send", ChunkKind::Function, (0, 9), "retry failed upload later"),
+                    ("backoff", ChunkKind::Function, (10, 19), "upload retry pause grows"),
+                    ("give_up", ChunkKind::Function, (20, 29), "failed upload retry limit"),
+                ],
+            ),
+            (
+                "src/misc.rs",
+                Language::Rust,
+                vec![
+                    ("resend", ChunkKind::Function, (0, 9), "retry failed upload"),
+                    ("colour", ChunkKind::Function, (10, 19), "paint terminal colour red"),
+                    ("width", ChunkKind::Function, (20, 29), "terminal width columns measure"),
+                ],
+            ),
+        ]);
+        let query = "retry failed upload";
+        let vector = StubEmbedder::vector(query);
+        let first = |file_topic: bool| {
+            let config = RankConfig { lexical: false, signals: Signals { file_topic, ..Signals::NONE }, ..RankConfig::default() };
+            idx.search(&vector, query, &Filters::default(), &config, 1).first().map(|h| idx.chunk(h.chunk).chunk.name.clone().unwrap_or_default())
+        };
+        assert_eq!(first(false).as_deref(), Some("resend"), "by its own vector the passage in misc.rs is nearest");
+        assert_eq!(first(true).as_deref(), Some("send"), "the file about uploads comes first");
+    }
+
     #[test]
     fn one_file_does_not_take_the_whole_page() {
         let mut files = vec![("src/big.rs", Language::Rust, (0..6).map(|i| ("cache", ChunkKind::Function, (i * 10, i * 10 + 5), "evict cache entry evict cache")).collect::<Vec<_>>())];
@@ -301,12 +334,14 @@ mod ranking {
 
     #[test]
     fn a_rank_spec_is_read_or_refused_with_a_reason() {
-        let config = RankConfig::parse("-coherence, no-dense, k=60, words=1:1").unwrap();
+        let config = RankConfig::parse("-coherence, no-dense, file-topic=0.5, words=1:1").unwrap();
         assert!(!config.signals.coherence && config.signals.definitions && !config.dense);
-        assert_eq!((config.weights.rrf_k, config.weights.words), (60.0, (1.0, 1.0)));
+        assert_eq!((config.weights.file_topic, config.weights.words), (0.5, (1.0, 1.0)));
+        assert!(!RankConfig::parse("no-lexical").unwrap().lexical);
+        assert!(RankConfig::parse("k=60").unwrap_err().contains("unknown weight"));
         assert_eq!(RankConfig::parse("none").unwrap().signals, Signals::NONE);
         assert!(RankConfig::parse("-colour").unwrap_err().contains("unknown ranking signal"));
-        assert!(RankConfig::parse("k=abc").unwrap_err().contains("not a number"));
+        assert!(RankConfig::parse("saturation=abc").unwrap_err().contains("not a number"));
         assert!(RankConfig::parse("é,ü=1").is_err(), "refused, not a panic");
     }
 }
