@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use globset::GlobSet;
 
@@ -101,6 +101,10 @@ pub struct SearchIndex {
     /// `getuser`): the definitions a symbol query looks up directly.
     by_name: HashMap<String, Vec<usize>>,
     vectors: VectorIndex<TextHash>,
+    /// Each file's mean chunk vector, normalised, for the ranking's file
+    /// topic: computed when a search first needs it, forgotten when the
+    /// file's chunks or their vectors change. `None`: no vector yet.
+    file_topics: Mutex<HashMap<Arc<str>, Option<Arc<[f32]>>>>,
     lexical: Bm25,
     /// Changes whenever the chunks do: a [`WordRanking`] is valid while it
     /// stays the same.
@@ -272,6 +276,7 @@ impl SearchIndex {
     /// `old_ids` with the same text where there is one, else a new one. The
     /// old slots not taken are dropped.
     fn place(&mut self, path: &Arc<str>, language: Language, chunks: Vec<StoredChunk>, old_ids: Vec<usize>, vector_of: &impl Fn(&TextHash) -> Option<Vec<f32>>) -> Vec<usize> {
+        self.topics().remove(path);
         let mut reusable: HashMap<TextHash, Vec<usize>> = HashMap::with_capacity(old_ids.len());
         for id in old_ids {
             reusable.entry(self.chunks[id].chunk.text_hash).or_default().push(id);
@@ -293,6 +298,7 @@ impl SearchIndex {
             if !self.vectors.contains(&chunk.text_hash) {
                 if let Some(v) = vector_of(&chunk.text_hash) {
                     self.vectors.insert(chunk.text_hash, &v);
+                    self.forget_topics_with(&chunk.text_hash);
                 }
             }
             self.by_hash.entry(chunk.text_hash).or_default().push(id);
@@ -353,6 +359,22 @@ impl SearchIndex {
     pub fn add_vector(&mut self, hash: TextHash, vector: &[f32]) {
         if self.by_hash.contains_key(&hash) {
             self.vectors.insert(hash, vector);
+            self.forget_topics_with(&hash);
+        }
+    }
+
+    /// The file topics, never poisoned: a search that panicked holding the
+    /// lock left at most a missing entry.
+    fn topics(&self) -> MutexGuard<'_, HashMap<Arc<str>, Option<Arc<[f32]>>>> {
+        self.file_topics.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Forgets the topic of every file with a chunk of text `hash`.
+    fn forget_topics_with(&self, hash: &TextHash) {
+        let Some(ids) = self.by_hash.get(hash) else { return };
+        let mut topics = self.topics();
+        for &id in ids {
+            topics.remove(&*self.chunks[id].path);
         }
     }
 
@@ -362,6 +384,7 @@ impl SearchIndex {
 
     pub fn remove_file(&mut self, path: &str) {
         self.buffer_states.remove(path);
+        self.topics().remove(path);
         let Some(ids) = self.by_path.remove(path) else { return };
         self.generation = Generation::fresh();
         for id in ids {
@@ -480,24 +503,40 @@ impl SearchIndex {
         self.dedup(ranked, limit)
     }
 
-    /// Cosine of `query` to the mean of the vectors of `path`'s chunks.
-    fn file_similarity(&self, path: &str, query: &[f32]) -> Option<f32> {
-        let ids = self.by_path.get(path)?;
-        let mut sum = vec![0f32; query.len()];
-        let mut n = 0;
-        for &id in ids {
+    /// Cosine of `query` to the mean vector of each file of `paths` (see
+    /// `file_topics`); `None` for a file with no vector yet.
+    fn file_similarities(&self, paths: &[&str], query: &[f32]) -> Vec<Option<f32>> {
+        let mut topics = self.topics();
+        paths
+            .iter()
+            .map(|&path| {
+                if !topics.contains_key(path) {
+                    let Some((key, _)) = self.by_path.get_key_value(path) else { return None };
+                    topics.insert(key.clone(), self.mean_vector(path));
+                }
+                topics[path].as_deref().map(|topic| crate::ann::dot(topic, query))
+            })
+            .collect()
+    }
+
+    /// The normalised mean of the vectors of `path`'s chunks.
+    fn mean_vector(&self, path: &str) -> Option<Arc<[f32]>> {
+        let mut sum = vec![0f32; self.vectors.dim()];
+        let mut any = false;
+        for &id in self.by_path.get(path)? {
             if let Some(row) = self.vectors.row(&self.chunks[id].chunk.text_hash) {
                 for (s, v) in sum.iter_mut().zip(self.vectors.vector(row)) {
                     *s += v;
                 }
-                n += 1;
+                any = true;
             }
         }
-        if n == 0 {
+        let norm = sum.iter().map(|v| v * v).sum::<f32>().sqrt();
+        if !any || norm <= f32::EPSILON {
             return None;
         }
-        let norm = sum.iter().map(|v| v * v).sum::<f32>().sqrt().max(f32::MIN_POSITIVE);
-        Some(crate::ann::dot(&sum, query) / norm)
+        sum.iter_mut().for_each(|v| *v /= norm);
+        Some(sum.into())
     }
 
     /// Keeps the best of several chunks of one definition (the windows of a

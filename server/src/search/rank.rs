@@ -371,8 +371,9 @@ fn file_topic(index: &SearchIndex, scored: &mut [Scored], query_vector: &[f32], 
             *entry = at;
         }
     }
+    let (paths, at): (Vec<&str>, Vec<usize>) = best_of.into_iter().unzip();
     let nearness: Vec<(usize, f32)> =
-        best_of.into_iter().filter_map(|(path, at)| index.file_similarity(path, query_vector).map(|sim| (at, sim))).collect();
+        at.into_iter().zip(index.file_similarities(&paths, query_vector)).filter_map(|(at, sim)| sim.map(|sim| (at, sim))).collect();
     let (low, high) = nearness.iter().fold((f32::MAX, f32::MIN), |(lo, hi), &(_, s)| (lo.min(s), hi.max(s)));
     if high - low <= f32::EPSILON {
         return;

@@ -207,6 +207,28 @@ fn removing_and_replacing_files_updates_results() {
     assert!(idx.search(&StubEmbedder::vector("gamma"), "gamma", &Filters::default(), &RankConfig::default(), 10).is_empty());
 }
 
+#[test]
+fn a_file_topic_follows_its_chunks_and_their_vectors() {
+    let hash = |text: &str| *blake3::hash(text.as_bytes()).as_bytes();
+    let (first, second) = ("retry failed upload", "upload pause grows longer");
+    let mut idx = SearchIndex::new();
+    idx.set_file("a.rs", Language::Rust, vec![stored("send", ChunkKind::Function, (0, 3), first), stored("wait", ChunkKind::Function, (5, 9), second)], |_| None);
+    let query = StubEmbedder::vector(first);
+    let near = |idx: &SearchIndex| idx.file_similarities(&["a.rs"], &query)[0];
+    assert_eq!(near(&idx), None, "no vector yet");
+    idx.add_vector(hash(first), &StubEmbedder::vector(first));
+    let one = near(&idx).expect("a topic once a vector came");
+    assert!((one - 1.0).abs() < 1e-3, "the mean of one vector is that vector (f16 rounding aside): {one}");
+    idx.add_vector(hash(second), &StubEmbedder::vector(second));
+    let both = near(&idx).unwrap();
+    assert!(both < one - 0.05, "the second vector moved the mean: {one} -> {both}");
+    let other = "paint terminal colour";
+    idx.set_file("a.rs", Language::Rust, vec![stored("paint", ChunkKind::Function, (0, 3), other)], |_| Some(StubEmbedder::vector(other)));
+    assert!(near(&idx).unwrap() < 0.5, "new chunks, new topic: {:?}", near(&idx));
+    idx.remove_file("a.rs");
+    assert_eq!(near(&idx), None);
+}
+
 /// The ranking stage on hand-made candidates: words only (the stub
 /// embedder's vectors carry no meaning), each signal checked against the
 /// same search with every signal off, so each test fails without its signal.
