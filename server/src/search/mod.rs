@@ -104,12 +104,15 @@ pub struct SearchIndex {
     /// Each file's mean chunk vector, normalised, for the ranking's file
     /// topic: computed when a search first needs it, forgotten when the
     /// file's chunks or their vectors change. `None`: no vector yet.
-    file_topics: Mutex<HashMap<Arc<str>, Option<Arc<[f32]>>>>,
+    file_topics: Mutex<FileTopics>,
     lexical: Bm25,
     /// Changes whenever the chunks do: a [`WordRanking`] is valid while it
     /// stays the same.
     generation: Generation,
 }
+
+/// Each file's normalised mean chunk vector, `None` before any vector.
+type FileTopics = HashMap<Arc<str>, Option<Arc<[f32]>>>;
 
 /// A value no other index of the process has had: each new one is drawn
 /// from one counter.
@@ -365,7 +368,7 @@ impl SearchIndex {
 
     /// The file topics, never poisoned: a search that panicked holding the
     /// lock left at most a missing entry.
-    fn topics(&self) -> MutexGuard<'_, HashMap<Arc<str>, Option<Arc<[f32]>>>> {
+    fn topics(&self) -> MutexGuard<'_, FileTopics> {
         self.file_topics.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
@@ -511,7 +514,7 @@ impl SearchIndex {
             .iter()
             .map(|&path| {
                 if !topics.contains_key(path) {
-                    let Some((key, _)) = self.by_path.get_key_value(path) else { return None };
+                    let (key, _) = self.by_path.get_key_value(path)?;
                     topics.insert(key.clone(), self.mean_vector(path));
                 }
                 topics[path].as_deref().map(|topic| crate::ann::dot(topic, query))

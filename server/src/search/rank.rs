@@ -247,6 +247,7 @@ struct Scored {
 /// Ranks the candidates: `dense` by cosine and `lexical` by BM25, each best
 /// first, all accepted by `filters`. Returns up to `limit` hits, best first,
 /// several windows of one definition reduced to the best.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn rank(index: &SearchIndex, query: &QueryProfile, query_vector: &[f32], dense: &[(usize, f32)], lexical: &[(usize, f32)], filters: &Filters, config: &RankConfig, limit: usize) -> Vec<Hit> {
     let signals = &config.signals;
     let w = &config.weights;
@@ -308,14 +309,7 @@ pub(super) fn rank(index: &SearchIndex, query: &QueryProfile, query_vector: &[f3
     }
     if signals.coherence {
         // The best chunk of each file, after the boosts above.
-        let mut best_of: HashMap<&str, usize> = HashMap::new();
-        for (at, s) in scored.iter().enumerate() {
-            let path: &str = &index.chunk(s.id).path;
-            let entry = best_of.entry(path).or_insert(at);
-            if s.score > scored[*entry].score {
-                *entry = at;
-            }
-        }
+        let best_of = best_of_each_file(index, &scored);
         let max_sum = file_sums.values().copied().fold(0.0f32, f32::max);
         if max_sum > 0.0 {
             for (path, at) in best_of {
@@ -350,7 +344,7 @@ pub(super) fn rank(index: &SearchIndex, query: &QueryProfile, query_vector: &[f3
 /// (what it left out scored less). A list that holds every match is scaled
 /// from 0 instead, so that its last still counts. All score 1 when equal.
 fn add_scaled(into: &mut HashMap<usize, f32>, list: &[(usize, f32)], weight: f32, depth: usize) {
-    let (low, high) = list.iter().fold((f32::MAX, f32::MIN), |(lo, hi), &(_, s)| (lo.min(s), hi.max(s)));
+    let (low, high) = bounds(list);
     let low = if list.len() >= depth { low } else { low.min(0.0) };
     let span = high - low;
     for &(id, score) in list {
@@ -364,6 +358,20 @@ fn add_scaled(into: &mut HashMap<usize, f32>, list: &[(usize, f32)], weight: f32
 /// candidates' files from 0 to `lift`: the file about the query wins over
 /// files that only have one passage like it.
 fn file_topic(index: &SearchIndex, scored: &mut [Scored], query_vector: &[f32], lift: f32) {
+    let (paths, at): (Vec<&str>, Vec<usize>) = best_of_each_file(index, scored).into_iter().unzip();
+    let nearness: Vec<(usize, f32)> =
+        at.into_iter().zip(index.file_similarities(&paths, query_vector)).filter_map(|(at, sim)| sim.map(|sim| (at, sim))).collect();
+    let (low, high) = bounds(&nearness);
+    if high - low <= f32::EPSILON {
+        return;
+    }
+    for (at, sim) in nearness {
+        scored[at].score += lift * (sim - low) / (high - low);
+    }
+}
+
+/// Where in `scored` each file's best chunk is.
+fn best_of_each_file<'a>(index: &'a SearchIndex, scored: &[Scored]) -> HashMap<&'a str, usize> {
     let mut best_of: HashMap<&str, usize> = HashMap::new();
     for (at, s) in scored.iter().enumerate() {
         let entry = best_of.entry(&index.chunk(s.id).path).or_insert(at);
@@ -371,16 +379,12 @@ fn file_topic(index: &SearchIndex, scored: &mut [Scored], query_vector: &[f32], 
             *entry = at;
         }
     }
-    let (paths, at): (Vec<&str>, Vec<usize>) = best_of.into_iter().unzip();
-    let nearness: Vec<(usize, f32)> =
-        at.into_iter().zip(index.file_similarities(&paths, query_vector)).filter_map(|(at, sim)| sim.map(|sim| (at, sim))).collect();
-    let (low, high) = nearness.iter().fold((f32::MAX, f32::MIN), |(lo, hi), &(_, s)| (lo.min(s), hi.max(s)));
-    if high - low <= f32::EPSILON {
-        return;
-    }
-    for (at, sim) in nearness {
-        scored[at].score += lift * (sim - low) / (high - low);
-    }
+    best_of
+}
+
+/// The lowest and highest score of `list`.
+fn bounds(list: &[(usize, f32)]) -> (f32, f32) {
+    list.iter().fold((f32::MAX, f32::MIN), |(lo, hi), &(_, s)| (lo.min(s), hi.max(s)))
 }
 
 /// Multiplies each further chunk of a file by `factor` once more than the
