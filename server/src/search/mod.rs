@@ -25,6 +25,7 @@ use crate::lexical::Bm25;
 use crate::store::{StoredChunk, TextHash};
 
 mod paths;
+mod phrasing;
 mod query;
 mod rank;
 

@@ -1,6 +1,7 @@
 //! What a query asks for, read from its text alone: whether it names a
-//! symbol or describes behaviour in words, the identifiers and words in it,
-//! and whether it asks for tests, examples, documentation or configuration.
+//! symbol or describes behaviour in words (and then whether it says what
+//! one function does), the identifiers and words in it, and whether it asks
+//! for tests, examples, documentation or configuration.
 //!
 //! The ranking stage (`rank.rs`) weighs its signals by this. Pure functions
 //! of the query text: no index, no model.
@@ -20,6 +21,9 @@ pub struct QueryProfile {
     pub identifiers: Vec<String>,
     /// For a qualified symbol (`Foo::bar`), the segment before the last.
     pub qualifier: Option<String>,
+    /// Words that say what one function does, verb first ("Return the
+    /// user's roles", "retry failed uploads"): see `phrasing.rs`.
+    pub function: bool,
     /// The query's words as the lexical index has them (split, lower-case,
     /// stemmed, stopwords dropped), without repeats.
     pub words: Vec<String>,
@@ -58,6 +62,7 @@ impl QueryProfile {
             }
             profile.qualifier = qualifier.map(str::to_string);
         } else {
+            profile.function = super::phrasing::describes_a_function(query);
             for token in query.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '`' | '"' | '\'' | '?' | '!')) {
                 let token = token.trim_end_matches(['.', ':']);
                 if looks_like_identifier(token) {

@@ -25,7 +25,11 @@
 //! - **prose prior**: documentation and configuration sink below code unless
 //!   the query asks for them;
 //! - **saturation**: each further chunk of a file already ranked counts less,
-//!   so the first page is not spent on one file.
+//!   so the first page is not spent on one file;
+//! - **function form**: a query that says what one function does, verb
+//!   first ("Return the user's roles", `phrasing.rs`), asks for that
+//!   function, not for a file: file topic, coherence and saturation, the
+//!   signals that pick files, step aside for it.
 //!
 //! Each signal can be switched off ([`Signals`]) to measure what it is worth.
 //! Cheap by construction: it looks at the candidates (a few hundred at
@@ -135,6 +139,7 @@ pub struct Signals {
     pub path_priors: bool,
     pub prose_prior: bool,
     pub saturation: bool,
+    pub function_form: bool,
 }
 
 impl Signals {
@@ -148,6 +153,7 @@ impl Signals {
         path_priors: true,
         prose_prior: true,
         saturation: true,
+        function_form: true,
     };
     pub const NONE: Signals = Signals {
         adaptive_fusion: false,
@@ -159,8 +165,9 @@ impl Signals {
         path_priors: false,
         prose_prior: false,
         saturation: false,
+        function_form: false,
     };
-    pub const NAMES: [&'static str; 9] = ["fusion", "definitions", "name-words", "path-words", "file-topic", "coherence", "path-priors", "prose", "saturation"];
+    pub const NAMES: [&'static str; 10] = ["fusion", "definitions", "name-words", "path-words", "file-topic", "coherence", "path-priors", "prose", "saturation", "function-form"];
 
     fn flag(&mut self, name: &str) -> Option<&mut bool> {
         Some(match name {
@@ -173,6 +180,7 @@ impl Signals {
             "path-priors" => &mut self.path_priors,
             "prose" => &mut self.prose_prior,
             "saturation" => &mut self.saturation,
+            "function-form" => &mut self.function_form,
             _ => return None,
         })
     }
@@ -249,7 +257,7 @@ struct Scored {
 /// several windows of one definition reduced to the best.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn rank(index: &SearchIndex, query: &QueryProfile, query_vector: &[f32], dense: &[(usize, f32)], lexical: &[(usize, f32)], filters: &Filters, config: &RankConfig, limit: usize) -> Vec<Hit> {
-    let signals = &config.signals;
+    let signals = &signals_for(query, &config.signals);
     let w = &config.weights;
     let (dense_weight, lexical_weight) = match (config.dense && !dense.is_empty(), signals.adaptive_fusion, query.symbol) {
         (false, _, _) => (0.0, 1.0),
@@ -337,6 +345,17 @@ pub(super) fn rank(index: &SearchIndex, query: &QueryProfile, query_vector: &[f3
     }
     let ranked = scored.into_iter().map(|s| Hit { chunk: s.id, score: s.score }).collect();
     index.dedup(ranked, limit)
+}
+
+/// The signals that serve `query`: a query that says what one function
+/// does asks for that function, so the signals that pick files (file
+/// topic, coherence, saturation) step aside; the path still says where.
+fn signals_for(query: &QueryProfile, signals: &Signals) -> Signals {
+    if signals.function_form && query.function {
+        Signals { file_topic: false, coherence: false, saturation: false, ..*signals }
+    } else {
+        *signals
+    }
 }
 
 /// Adds each candidate's score in `list` times `weight`, scaled so that the

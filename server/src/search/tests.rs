@@ -337,6 +337,29 @@ mod ranking {
         assert!(paths(Signals::ALL).contains(&"src/lru.rs".to_string()), "{:?}", paths(Signals::ALL));
     }
 
+    /// The same file holds the best match by words and the function the
+    /// query describes; a third file matches a little less.
+    #[test]
+    fn a_query_that_says_what_a_function_does_is_not_spread_over_files() {
+        let idx = index_with(&[
+            (
+                "src/store.rs",
+                Language::Rust,
+                vec![
+                    ("insert", ChunkKind::Function, (0, 9), "remove cache entry remove cache entry remove cache entry insert"),
+                    ("remove", ChunkKind::Function, (10, 19), "remove cache entry oldest first"),
+                ],
+            ),
+            ("src/stats.rs", Language::Rust, vec![("report", ChunkKind::Function, (0, 9), "remove cache entry misses counted")]),
+        ]);
+        let names = |query, signals| top(&idx, query, signals, 2).into_iter().map(|(_, name)| name).collect::<Vec<_>>();
+        let spread = Signals { function_form: false, ..Signals::ALL };
+        assert_eq!(names("Remove the cache entry", spread), ["insert", "report"], "saturation gives the second place to another file");
+        assert_eq!(names("Remove the cache entry", Signals::ALL), ["insert", "remove"]);
+        // Words that name a part of the code still spread over files.
+        assert_eq!(names("cache entry removal", Signals::ALL), ["insert", "report"]);
+    }
+
     #[test]
     fn the_content_filter_keeps_one_kind_of_text() {
         let idx = index_with(&[
