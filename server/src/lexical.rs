@@ -127,6 +127,12 @@ const ABBREVIATIONS: &[(&str, &str)] = &[
     ("vec", "vector"),
 ];
 
+/// The stemmed word a term of [`terms`] stands for when it is a common
+/// abbreviation of code (`num` → `number`, `arg` → `argument`).
+pub fn spelled_out(term: &str) -> Option<String> {
+    ABBREVIATIONS.binary_search_by(|(short, _)| short.cmp(&term)).ok().map(|i| stem(ABBREVIATIONS[i].1))
+}
+
 /// The stemmed verb an agent noun comes from (`reader` → `read`, `writer`
 /// → `write`, `parser` → `pars`), for a stemmed word ending in `er`: both
 /// readings, without and with a final `e`. Empty for any other word.
@@ -271,6 +277,8 @@ mod tests {
         assert_eq!(document_terms("to_vec"), ["tovec", "vector", "vec"]);
         assert_eq!(terms("to_vec"), ["tovec", "vec"]);
         assert!(document_terms("fn parse_cfg").contains(&stem("configuration")));
+        assert_eq!(spelled_out(&stem("args")), Some(stem("arguments")));
+        assert_eq!(spelled_out("parse"), None);
     }
 
     #[test]

@@ -12,7 +12,8 @@
 //!   chunks that only use it; such chunks are looked up by name even when
 //!   neither list found them;
 //! - **name words**: a chunk whose name the query's words spell out
-//!   ("parse config" ↔ `parseConfig`, `config_parser`);
+//!   ("parse config" ↔ `parseConfig`, `config_parser`; "number of
+//!   arguments" ↔ `num_args`);
 //! - **path words**: query words in the file's name or folder, more when
 //!   the name is made only of query words (`Flow.kt` for "Flow interface");
 //!   a folder of agents answers to the verb ("reads" ↔ `Readers/`);
@@ -29,7 +30,8 @@
 //! - **function form**: a query that says what one function does, verb
 //!   first ("Return the user's roles", `phrasing.rs`), asks for that
 //!   function, not for a file: file topic, coherence and saturation, the
-//!   signals that pick files, step aside for it.
+//!   signals that pick files, step aside for it, and a chunk that is no
+//!   function (a class, an impl block, top-level statements) sinks.
 //!
 //! Each signal can be switched off ([`Signals`]) to measure what it is worth.
 //! Cheap by construction: it looks at the candidates (a few hundred at
@@ -41,6 +43,7 @@ use std::collections::HashMap;
 use super::paths::{kinds_of, path_words, Content};
 use super::query::{normalized, QueryProfile};
 use super::{Filters, Hit, SearchIndex};
+use crate::chunk::ChunkKind;
 use crate::lexical;
 
 /// The numbers of the stage, tuned on the benchmark's development split
@@ -123,6 +126,9 @@ const GENERATED: f32 = 0.3;
 const STUB: f32 = 0.7;
 const PROSE: f32 = 0.5;
 const CONFIG: f32 = 0.5;
+/// A chunk that is no function (a class, an impl block, top-level
+/// statements) when the query says what a function does.
+const NOT_A_FUNCTION: f32 = 0.7;
 
 /// How many chunks one identifier may bring in through the name index.
 const NAMED_PER_IDENTIFIER: usize = 64;
@@ -331,6 +337,9 @@ pub(super) fn rank(index: &SearchIndex, query: &QueryProfile, query_vector: &[f3
         if signals.path_priors {
             s.score *= facts.prior(query);
         }
+        if signals.function_form && query.function && !may_hold_a_function(c.chunk.kind) {
+            s.score *= NOT_A_FUNCTION;
+        }
         if signals.prose_prior {
             s.score *= match c.content {
                 Content::Docs if !query.wants_docs => PROSE,
@@ -356,6 +365,13 @@ fn signals_for(query: &QueryProfile, signals: &Signals) -> Signals {
     } else {
         *signals
     }
+}
+
+/// Whether a chunk of `kind` can be the function a query describes: a
+/// function or a method, or a line window of a file without a grammar,
+/// which may hold one.
+fn may_hold_a_function(kind: ChunkKind) -> bool {
+    matches!(kind, ChunkKind::Function | ChunkKind::Method | ChunkKind::Section)
 }
 
 /// Adds each candidate's score in `list` times `weight`, scaled so that the
@@ -461,14 +477,17 @@ fn last_segment(container: &str) -> &str {
 
 /// How well the query's words spell a chunk's name: the share of the
 /// name's words among the query's, when it has two or more and at least
-/// two match (`parse config` ↔ `parseConfig` 1.0, ↔ `parseConfigFile` 0.67).
+/// two match (`parse config` ↔ `parseConfig`, less ↔ `parseConfigFile`).
+/// A common abbreviation in the name counts as the word it stands for, as
+/// in the lexical index ("number of arguments" ↔ `num_args`).
 fn name_words_match(query_words: &[String], name: Option<&str>) -> f32 {
     let Some(name) = name else { return 0.0 };
     let name_words = lexical::terms(name);
     if name_words.len() < 2 {
         return 0.0;
     }
-    let matched = name_words.iter().filter(|w| query_words.contains(w)).count();
+    let said = |word: &String| query_words.contains(word) || lexical::spelled_out(word).is_some_and(|long| query_words.contains(&long));
+    let matched = name_words.iter().filter(|w| said(w)).count();
     if matched < 2 {
         return 0.0;
     }
@@ -542,5 +561,15 @@ mod tests {
         let mut tie = HashMap::new();
         add_scaled(&mut tie, &[(7, 0.2), (8, 0.2)], 1.0, 2);
         assert_eq!((tie[&7], tie[&8]), (1.0, 1.0));
+    }
+
+    #[test]
+    fn a_name_in_abbreviations_is_spelled_by_the_long_words() {
+        let words = lexical::terms("Specifies the number of arguments parsed per occurrence");
+        let exact = name_words_match(&words, Some("parse_arguments"));
+        assert!(exact > 0.0);
+        assert_eq!(name_words_match(&words, Some("num_args")), exact, "num, args stand for number, arguments");
+        assert_eq!(name_words_match(&words, Some("num_values")), 0.0, "one word of two is not enough");
+        assert_eq!(name_words_match(&lexical::terms("num args"), Some("number_arguments")), 0.0, "the query's short words are not spelled out");
     }
 }

@@ -360,6 +360,25 @@ mod ranking {
         assert_eq!(names("cache entry removal", Signals::ALL), ["insert", "report"]);
     }
 
+    /// The class holds the query's words more often than its method does.
+    #[test]
+    fn a_query_that_says_what_a_function_does_finds_a_function_before_its_class() {
+        let idx = index_with(&[(
+            "src/users.py",
+            Language::Python,
+            vec![
+                ("UserDirectory", ChunkKind::Class, (0, 9), "class user directory roles of a user roles cache user"),
+                ("roles", ChunkKind::Method, (10, 19), "def roles user lookup"),
+            ],
+        )]);
+        let first = |query, signals| top(&idx, query, signals, 1).into_iter().map(|(_, name)| name).next();
+        let no_form = Signals { function_form: false, ..Signals::ALL };
+        assert_eq!(first("Return the roles of a user", no_form).as_deref(), Some("UserDirectory"));
+        assert_eq!(first("Return the roles of a user", Signals::ALL).as_deref(), Some("roles"));
+        // Words that name a part of the code may still find the class.
+        assert_eq!(first("user roles directory", Signals::ALL).as_deref(), Some("UserDirectory"));
+    }
+
     #[test]
     fn the_content_filter_keeps_one_kind_of_text() {
         let idx = index_with(&[
