@@ -46,10 +46,8 @@ fn words_of(text: &str, expand: bool) -> Vec<String> {
             if STOPWORDS.contains(&w.as_str()) {
                 continue;
             }
-            if expand {
-                if let Ok(i) = ABBREVIATIONS.binary_search_by(|(short, _)| short.cmp(&w.as_str())) {
-                    out.push(stem(ABBREVIATIONS[i].1));
-                }
+            if let Some(long) = expand.then(|| spelled_out(&w)).flatten() {
+                out.push(long);
             }
             out.push(stem(&w));
         }
@@ -127,10 +125,11 @@ const ABBREVIATIONS: &[(&str, &str)] = &[
     ("vec", "vector"),
 ];
 
-/// The stemmed word a term of [`terms`] stands for when it is a common
-/// abbreviation of code (`num` → `number`, `arg` → `argument`).
-pub fn spelled_out(term: &str) -> Option<String> {
-    ABBREVIATIONS.binary_search_by(|(short, _)| short.cmp(&term)).ok().map(|i| stem(ABBREVIATIONS[i].1))
+/// The stemmed word `word` stands for when it is a common abbreviation of
+/// code (`num` → `number`, `arg` → `argument`), as a document's words and
+/// a name's are read; the stemmed terms of [`terms`] look up alike.
+pub fn spelled_out(word: &str) -> Option<String> {
+    ABBREVIATIONS.binary_search_by(|(short, _)| short.cmp(&word)).ok().map(|i| stem(ABBREVIATIONS[i].1))
 }
 
 /// The stemmed verb an agent noun comes from (`reader` → `read`, `writer`
