@@ -5,7 +5,10 @@
 //! uploads retried", "upload retry middleware").
 //!
 //! The ranking stage asks for a function when the query says what a
-//! function does, and for files otherwise. A pure function of the query's
+//! function does, and for files otherwise. A query that asks whether
+//! something holds ("Check if the task has started", "Returns true if the
+//! map is empty") describes a predicate, which code names `is_started`,
+//! `isEmpty`, `has_next`. A pure function of the query's
 //! first two words and a fixed list of the verbs of code: no index, no
 //! model, no tagger. It must stay cautious: a word that is also a common
 //! noun (`request`, `test`, `store`) opens a noun phrase as often as an
@@ -85,6 +88,25 @@ pub fn describes_a_function(query: &str) -> bool {
     is_third_person(&first)
 }
 
+/// Whether the query describes a predicate: it opens with "whether",
+/// "true if", "returns true if", "return whether", "check if", "determines
+/// whether", "tests if"…
+pub fn asks_whether(query: &str) -> bool {
+    let mut words = query.split_whitespace().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase());
+    let (Some(first), Some(second)) = (words.next(), words.next()) else {
+        return false;
+    };
+    let third = words.next().unwrap_or_default();
+    let condition = |w: &str| matches!(w, "if" | "whether");
+    match first.as_str() {
+        "whether" => true,
+        "true" | "false" => second == "if",
+        "return" | "returns" => second == "whether" || (matches!(second.as_str(), "true" | "false") && condition(&third)),
+        "check" | "checks" | "determine" | "determines" | "test" | "tests" | "tell" | "tells" => condition(&second),
+        _ => false,
+    }
+}
+
 fn is_verb(word: &str) -> bool {
     VERBS.binary_search(&word).is_ok()
 }
@@ -125,6 +147,32 @@ mod tests {
             "Test if the value is empty",
         ] {
             assert!(describes_a_function(query), "{query}");
+        }
+    }
+
+    #[test]
+    fn a_query_that_asks_whether_something_holds_describes_a_predicate() {
+        for query in [
+            "Whether the cache is warm",
+            "True if the response is a redirect",
+            "Returns true if the map is empty",
+            "Return False if the path is missing",
+            "Returns whether this action accepts values",
+            "Check if the task has started",
+            "Determines whether the host is bypassed",
+            "tests if the value is empty",
+        ] {
+            assert!(asks_whether(query), "{query}");
+        }
+        for query in [
+            "Returns the value if present",
+            "Return true",
+            "check the path exists",
+            "how do we check if a user is an admin",
+            "true",
+            "",
+        ] {
+            assert!(!asks_whether(query), "{query}");
         }
     }
 

@@ -24,6 +24,9 @@ pub struct QueryProfile {
     /// Words that say what one function does, verb first ("Return the
     /// user's roles", "retry failed uploads"): see `phrasing.rs`.
     pub function: bool,
+    /// Words that ask whether something holds ("Check if the task has
+    /// started"): they describe a predicate (`is_started`).
+    pub asks_whether: bool,
     /// The query's words as the lexical index has them (split, lower-case,
     /// stemmed, stopwords dropped), without repeats.
     pub words: Vec<String>,
@@ -63,6 +66,7 @@ impl QueryProfile {
             profile.qualifier = qualifier.map(str::to_string);
         } else {
             profile.function = super::phrasing::describes_a_function(query);
+            profile.asks_whether = super::phrasing::asks_whether(query);
             for token in query.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '`' | '"' | '\'' | '?' | '!')) {
                 let token = token.trim_end_matches(['.', ':']);
                 if looks_like_identifier(token) {

@@ -13,7 +13,9 @@
 //!   neither list found them;
 //! - **name words**: a chunk whose name the query's words spell out
 //!   ("parse config" ↔ `parseConfig`, `config_parser`; "number of
-//!   arguments" ↔ `num_args`);
+//!   arguments" ↔ `num_args`); a query asking whether something holds
+//!   says the opening word of a predicate's name ("Check if the task has
+//!   started" ↔ `is_started`);
 //! - **path words**: query words in the file's name or folder, more when
 //!   the name is made only of query words (`Flow.kt` for "Flow interface");
 //!   a folder of agents answers to the verb ("reads" ↔ `Readers/`);
@@ -311,7 +313,7 @@ pub(super) fn rank(index: &SearchIndex, query: &QueryProfile, query_vector: &[f3
             s.score += best * definition_boost(query, w, &c.chunk.name, &c.chunk.container, &facts.stem);
         }
         if signals.name_words && !query.symbol {
-            s.score += best * w.name_words * name_words_match(&query.words, c.chunk.name.as_deref());
+            s.score += best * w.name_words * name_words_match(&query.words, c.chunk.name.as_deref(), query.asks_whether);
         }
         if signals.path_words && !query.symbol && !keywords.is_empty() {
             s.score += best * (w.path_words * facts.keyword_share + w.file_name * facts.name_coverage);
@@ -479,19 +481,38 @@ fn last_segment(container: &str) -> &str {
 /// name's words among the query's, when it has two or more and at least
 /// two match (`parse config` ↔ `parseConfig`, less ↔ `parseConfigFile`).
 /// A common abbreviation in the name counts as the word it stands for, as
-/// in the lexical index ("number of arguments" ↔ `num_args`).
-fn name_words_match(query_words: &[String], name: Option<&str>) -> f32 {
+/// in the lexical index ("number of arguments" ↔ `num_args`). When the
+/// query asks whether something holds (`asks_whether`), the opening word of
+/// a predicate's name (`is`, `has`, `can`…) counts as said, even where the
+/// lexical index drops it as a stopword ("Check if the task has started" ↔
+/// `is_started`).
+fn name_words_match(query_words: &[String], name: Option<&str>, asks_whether: bool) -> f32 {
     let Some(name) = name else { return 0.0 };
     let name_words = lexical::terms(name);
-    if name_words.len() < 2 {
-        return 0.0;
-    }
     let said = |word: &String| query_words.contains(word) || lexical::spelled_out(word).is_some_and(|long| query_words.contains(&long));
-    let matched = name_words.iter().filter(|w| said(w)).count();
-    if matched < 2 {
+    let mut total = name_words.len();
+    let mut matched = name_words.iter().filter(|w| said(w)).count();
+    if let Some(opener) = asks_whether.then(|| predicate_opener(name)).flatten() {
+        match lexical::terms(opener).pop() {
+            // Dropped from the name's words: one more word, said.
+            None => (total, matched) = (total + 1, matched + 1),
+            Some(word) if !said(&word) => matched += 1,
+            Some(_) => {}
+        }
+    }
+    if total < 2 || matched < 2 {
         return 0.0;
     }
-    matched as f32 / name_words.len() as f32
+    matched as f32 / total as f32
+}
+
+/// Words that open the name of a predicate: `is_empty`, `hasNext`, `can_read`.
+const PREDICATE_OPENERS: &[&str] = &["are", "can", "does", "has", "have", "is", "should", "was"];
+
+/// The opening word of `name` when it names a predicate (`_is_dataclass` → `is`).
+fn predicate_opener(name: &str) -> Option<&'static str> {
+    let first = crate::ident::split_words(name).into_iter().next()?;
+    PREDICATE_OPENERS.iter().find(|&&opener| opener == first).copied()
 }
 
 /// What the stage reads from a candidate's path, once per file.
@@ -566,10 +587,28 @@ mod tests {
     #[test]
     fn a_name_in_abbreviations_is_spelled_by_the_long_words() {
         let words = lexical::terms("Specifies the number of arguments parsed per occurrence");
-        let exact = name_words_match(&words, Some("parse_arguments"));
+        let exact = name_words_match(&words, Some("parse_arguments"), false);
         assert!(exact > 0.0);
-        assert_eq!(name_words_match(&words, Some("num_args")), exact, "num, args stand for number, arguments");
-        assert_eq!(name_words_match(&words, Some("num_values")), 0.0, "one word of two is not enough");
-        assert_eq!(name_words_match(&lexical::terms("num args"), Some("number_arguments")), 0.0, "the query's short words are not spelled out");
+        assert_eq!(name_words_match(&words, Some("num_args"), false), exact, "num, args stand for number, arguments");
+        assert_eq!(name_words_match(&words, Some("num_values"), false), 0.0, "one word of two is not enough");
+        assert_eq!(name_words_match(&lexical::terms("num args"), Some("number_arguments"), false), 0.0, "the query's short words are not spelled out");
+    }
+
+    #[test]
+    fn a_query_that_asks_whether_says_the_opening_word_of_a_predicate() {
+        let query = "Check if live display has been started";
+        let words = lexical::terms(query);
+        assert!(super::super::phrasing::asks_whether(query));
+        // `is` is a stopword: without the question only `started` is said.
+        assert_eq!(name_words_match(&words, Some("is_started"), false), 0.0);
+        let predicate = name_words_match(&words, Some("is_started"), true);
+        assert!(predicate > 0.0, "is + started");
+        assert_eq!(name_words_match(&words, Some("_isStarted"), true), predicate, "any spelling of the name");
+        // An opener the query did not say counts as said, once.
+        assert!(name_words_match(&lexical::terms("Check if the display was started"), Some("has_started"), true) > 0.0);
+        assert_eq!(name_words_match(&words, Some("has_display"), true), name_words_match(&words, Some("has_display"), false), "`has` was said already");
+        // Only a predicate's name, and one word is still not enough.
+        assert_eq!(name_words_match(&words, Some("start_display"), true), name_words_match(&words, Some("start_display"), false));
+        assert_eq!(name_words_match(&words, Some("is_empty"), true), 0.0);
     }
 }
