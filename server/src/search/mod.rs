@@ -46,6 +46,10 @@ pub struct IndexedChunk {
     /// Code, documentation or configuration (from path and language).
     pub content: Content,
     pub chunk: StoredChunk,
+    /// What the ranking reads from the path, shared by the file's chunks.
+    path_facts: Arc<paths::PathFacts>,
+    /// The name's words as the ranking matches them ([`rank::name_terms`]).
+    name_terms: Box<str>,
 }
 
 /// What to search among.
@@ -286,13 +290,18 @@ impl SearchIndex {
             reusable.entry(self.chunks[id].chunk.text_hash).or_default().push(id);
         }
         let mut ids = Vec::with_capacity(chunks.len());
+        let mut path_facts: Option<Arc<paths::PathFacts>> = None;
         for chunk in chunks {
             let same = reusable.get_mut(&chunk.text_hash).and_then(|candidates| {
                 let at = candidates.iter().position(|&id| self.chunks[id].language == language && self.chunks[id].chunk.terms == chunk.terms)?;
                 Some(candidates.swap_remove(at))
             });
             if let Some(id) = same {
-                self.chunks[id].chunk = chunk;
+                let slot = &mut self.chunks[id];
+                if slot.chunk.name != chunk.name {
+                    slot.name_terms = rank::name_terms(chunk.name.as_deref());
+                }
+                slot.chunk = chunk;
                 ids.push(id);
                 continue;
             }
@@ -310,7 +319,9 @@ impl SearchIndex {
                 self.by_name.entry(query::normalized(name)).or_default().push(id);
             }
             let content = content_of(path, language);
-            self.chunks.push(IndexedChunk { path: path.clone(), language, content, chunk });
+            let path_facts = path_facts.get_or_insert_with(|| Arc::new(paths::PathFacts::of(path))).clone();
+            let name_terms = rank::name_terms(chunk.name.as_deref());
+            self.chunks.push(IndexedChunk { path: path.clone(), language, content, chunk, path_facts, name_terms });
             self.live.push(true);
             ids.push(id);
         }

@@ -4,8 +4,10 @@
 //! declaration stub.
 //!
 //! The ranking stage lowers such files unless the query asks for them, and
-//! the content filter (`code`, `docs`, `config`) selects by it. Pure
-//! functions of the relative path and language: no I/O.
+//! the content filter (`code`, `docs`, `config`) selects by it. What the
+//! ranking reads from a path whatever the query ([`PathFacts`]: these kinds
+//! and the path's words) is read once per file, when its chunks enter the
+//! index. Pure functions of the relative path and language: no I/O.
 
 use crate::lang::Language;
 
@@ -138,6 +140,32 @@ fn camel_suffix(file_name: &str, suffixes: &[&str]) -> bool {
 
 fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
+}
+
+/// What the ranking stage reads from a file's path whatever the query is:
+/// read once, when the file's chunks enter the index, and shared by them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PathFacts {
+    pub kinds: PathKinds,
+    /// The file stem, normalised as names are (`JsonReader.java` → `jsonreader`).
+    pub stem: String,
+    /// The words of the file's stem and folder ([`path_words`]).
+    pub words: Vec<String>,
+    /// The words of the file's name alone (`retry_policy.rs` → `retri`, `polici`).
+    pub name_words: Vec<String>,
+}
+
+impl PathFacts {
+    pub fn of(path: &str) -> PathFacts {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let stem = name.split('.').next().unwrap_or(name);
+        PathFacts {
+            kinds: kinds_of(path),
+            stem: super::query::normalized(stem),
+            words: path_words(path),
+            name_words: crate::lexical::terms(&crate::ident::spelled(stem)),
+        }
+    }
 }
 
 /// The words of a file's stem and of the folder holding it

@@ -42,7 +42,7 @@
 
 use std::collections::HashMap;
 
-use super::paths::{kinds_of, path_words, Content};
+use super::paths::{Content, PathFacts};
 use super::query::{normalized, QueryProfile};
 use super::{Filters, Hit, SearchIndex};
 use crate::chunk::ChunkKind;
@@ -303,17 +303,17 @@ pub(super) fn rank(index: &SearchIndex, query: &QueryProfile, query_vector: &[f3
     scored.sort_by_key(|s| s.id);
 
     let keywords: Vec<&str> = query.words.iter().map(String::as_str).filter(|w| w.len() > 2).collect();
-    let mut path_cache: HashMap<&str, PathFacts> = HashMap::new();
+    let mut path_cache: HashMap<&str, PathMatch> = HashMap::new();
     let mut file_sums: HashMap<&str, f32> = HashMap::new();
     for s in scored.iter_mut() {
         let c = index.chunk(s.id);
-        let facts = path_cache.entry(&c.path).or_insert_with(|| PathFacts::of(&c.path, &keywords));
+        let facts = path_cache.entry(&c.path).or_insert_with(|| PathMatch::of(&c.path_facts, &keywords));
         let fused_score = s.score;
         if signals.definitions {
-            s.score += best * definition_boost(query, w, &c.chunk.name, &c.chunk.container, &facts.stem);
+            s.score += best * definition_boost(query, w, &c.chunk.name, &c.chunk.container, &facts.facts.stem);
         }
         if signals.name_words && !query.symbol {
-            s.score += best * w.name_words * name_words_match(&query.words, c.chunk.name.as_deref(), query.asks_whether);
+            s.score += best * w.name_words * name_words_match(&query.words, c.chunk.name.as_deref(), &c.name_terms, query.asks_whether);
         }
         if signals.path_words && !query.symbol && !keywords.is_empty() {
             s.score += best * (w.path_words * facts.keyword_share + w.file_name * facts.name_coverage);
@@ -485,13 +485,12 @@ fn last_segment(container: &str) -> &str {
 /// query asks whether something holds (`asks_whether`), the opening word of
 /// a predicate's name (`is`, `has`, `can`…) counts as said, even where the
 /// lexical index drops it as a stopword ("Check if the task has started" ↔
-/// `is_started`).
-fn name_words_match(query_words: &[String], name: Option<&str>, asks_whether: bool) -> f32 {
+/// `is_started`). `name_terms` are the name's words, from [`name_terms`].
+fn name_words_match(query_words: &[String], name: Option<&str>, name_terms: &str, asks_whether: bool) -> f32 {
     let Some(name) = name else { return 0.0 };
-    let name_words = lexical::terms(name);
-    let said = |word: &String| query_words.contains(word) || lexical::spelled_out(word).is_some_and(|long| query_words.contains(&long));
-    let mut total = name_words.len();
-    let mut matched = name_words.iter().filter(|w| said(w)).count();
+    let said = |word: &str| query_words.iter().any(|q| q == word) || lexical::spelled_out(word).is_some_and(|long| query_words.contains(&long));
+    let mut total = name_terms.split(' ').filter(|w| !w.is_empty()).count();
+    let mut matched = name_terms.split(' ').filter(|w| !w.is_empty() && said(w)).count();
     if let Some(opener) = asks_whether.then(|| predicate_opener(name)).flatten() {
         match lexical::terms(opener).pop() {
             // Dropped from the name's words: one more word, said.
@@ -506,6 +505,18 @@ fn name_words_match(query_words: &[String], name: Option<&str>, asks_whether: bo
     matched as f32 / total as f32
 }
 
+/// The words of a chunk's name as [`name_words_match`] reads them (the
+/// lexical index's, space-separated), computed once when the chunk enters
+/// the index. Empty for a name of fewer than two words, which never
+/// matches: even a predicate's opening word adds only one.
+pub(super) fn name_terms(name: Option<&str>) -> Box<str> {
+    let terms = name.map(lexical::terms).unwrap_or_default();
+    if terms.len() < 2 {
+        return Box::from("");
+    }
+    terms.join(" ").into_boxed_str()
+}
+
 /// Words that open the name of a predicate: `is_empty`, `hasNext`, `can_read`.
 const PREDICATE_OPENERS: &[&str] = &["are", "can", "does", "has", "have", "is", "should", "was"];
 
@@ -515,33 +526,27 @@ fn predicate_opener(name: &str) -> Option<&'static str> {
     PREDICATE_OPENERS.iter().find(|&&opener| opener == first).copied()
 }
 
-/// What the stage reads from a candidate's path, once per file.
-struct PathFacts {
-    kinds: super::paths::PathKinds,
-    /// The file stem, normalised as names are.
-    stem: String,
+/// How a candidate's path meets the query, once per file.
+struct PathMatch<'a> {
+    facts: &'a PathFacts,
     /// Share of the query's keywords in the file's name and folder.
     keyword_share: f32,
     /// Share of the words of the file's name that are query keywords.
     name_coverage: f32,
 }
 
-impl PathFacts {
-    fn of(path: &str, keywords: &[&str]) -> PathFacts {
-        let name = path.rsplit('/').next().unwrap_or(path);
-        let stem = normalized(name.split('.').next().unwrap_or(name));
-        let words = path_words(path);
-        let matched = keywords.iter().filter(|k| words.iter().any(|w| w == *k)).count();
+impl<'a> PathMatch<'a> {
+    fn of(facts: &'a PathFacts, keywords: &[&str]) -> PathMatch<'a> {
+        let matched = keywords.iter().filter(|k| facts.words.iter().any(|w| w == *k)).count();
         let keyword_share = if keywords.is_empty() { 0.0 } else { matched as f32 / keywords.len() as f32 };
-        let name_words = crate::lexical::terms(&crate::ident::spelled(name.split('.').next().unwrap_or(name)));
-        let covered = name_words.iter().filter(|w| keywords.contains(&w.as_str())).count();
-        let name_coverage = if name_words.is_empty() { 0.0 } else { covered as f32 / name_words.len() as f32 };
-        PathFacts { kinds: kinds_of(path), stem, keyword_share, name_coverage }
+        let covered = facts.name_words.iter().filter(|w| keywords.contains(&w.as_str())).count();
+        let name_coverage = if facts.name_words.is_empty() { 0.0 } else { covered as f32 / facts.name_words.len() as f32 };
+        PathMatch { facts, keyword_share, name_coverage }
     }
 
     /// The product of the priors that apply, given what the query asks for.
     fn prior(&self, query: &QueryProfile) -> f32 {
-        let k = &self.kinds;
+        let k = &self.facts.kinds;
         let mut prior = 1.0;
         if k.test && !query.wants_tests {
             prior *= TEST;
@@ -584,14 +589,19 @@ mod tests {
         assert_eq!((tie[&7], tie[&8]), (1.0, 1.0));
     }
 
+    /// [`name_words_match`] of `name`, its terms computed as the index does.
+    fn name_match(query_words: &[String], name: &str, asks_whether: bool) -> f32 {
+        name_words_match(query_words, Some(name), &name_terms(Some(name)), asks_whether)
+    }
+
     #[test]
     fn a_name_in_abbreviations_is_spelled_by_the_long_words() {
         let words = lexical::terms("Specifies the number of arguments parsed per occurrence");
-        let exact = name_words_match(&words, Some("parse_arguments"), false);
+        let exact = name_match(&words, "parse_arguments", false);
         assert!(exact > 0.0);
-        assert_eq!(name_words_match(&words, Some("num_args"), false), exact, "num, args stand for number, arguments");
-        assert_eq!(name_words_match(&words, Some("num_values"), false), 0.0, "one word of two is not enough");
-        assert_eq!(name_words_match(&lexical::terms("num args"), Some("number_arguments"), false), 0.0, "the query's short words are not spelled out");
+        assert_eq!(name_match(&words, "num_args", false), exact, "num, args stand for number, arguments");
+        assert_eq!(name_match(&words, "num_values", false), 0.0, "one word of two is not enough");
+        assert_eq!(name_match(&lexical::terms("num args"), "number_arguments", false), 0.0, "the query's short words are not spelled out");
     }
 
     #[test]
@@ -600,15 +610,15 @@ mod tests {
         let words = lexical::terms(query);
         assert!(super::super::phrasing::asks_whether(query));
         // `is` is a stopword: without the question only `started` is said.
-        assert_eq!(name_words_match(&words, Some("is_started"), false), 0.0);
-        let predicate = name_words_match(&words, Some("is_started"), true);
+        assert_eq!(name_match(&words, "is_started", false), 0.0);
+        let predicate = name_match(&words, "is_started", true);
         assert!(predicate > 0.0, "is + started");
-        assert_eq!(name_words_match(&words, Some("_isStarted"), true), predicate, "any spelling of the name");
+        assert_eq!(name_match(&words, "_isStarted", true), predicate, "any spelling of the name");
         // An opener the query did not say counts as said, once.
-        assert!(name_words_match(&lexical::terms("Check if the display was started"), Some("has_started"), true) > 0.0);
-        assert_eq!(name_words_match(&words, Some("has_display"), true), name_words_match(&words, Some("has_display"), false), "`has` was said already");
+        assert!(name_match(&lexical::terms("Check if the display was started"), "has_started", true) > 0.0);
+        assert_eq!(name_match(&words, "has_display", true), name_match(&words, "has_display", false), "`has` was said already");
         // Only a predicate's name, and one word is still not enough.
-        assert_eq!(name_words_match(&words, Some("start_display"), true), name_words_match(&words, Some("start_display"), false));
-        assert_eq!(name_words_match(&words, Some("is_empty"), true), 0.0);
+        assert_eq!(name_match(&words, "start_display", true), name_match(&words, "start_display", false));
+        assert_eq!(name_match(&words, "is_empty", true), 0.0);
     }
 }
