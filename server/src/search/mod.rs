@@ -9,7 +9,8 @@
 //! in).
 //!
 //! Map: `query` reads what a query asks for; `paths` what a file's path says
-//! (tests, docs, config…); `rank` fuses and orders the candidates.
+//! (tests, docs, config…); `names` how the query's words meet a chunk's name;
+//! `rank` fuses and orders the candidates.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,6 +25,7 @@ use crate::lang::Language;
 use crate::lexical::Bm25;
 use crate::store::{StoredChunk, TextHash};
 
+mod names;
 mod paths;
 mod phrasing;
 mod query;
@@ -48,7 +50,7 @@ pub struct IndexedChunk {
     pub chunk: StoredChunk,
     /// What the ranking reads from the path, shared by the file's chunks.
     path_facts: Arc<paths::PathFacts>,
-    /// The name's words as the ranking matches them ([`rank::name_terms`]).
+    /// The name's words as the ranking matches them ([`names::name_terms`]).
     name_terms: Box<str>,
 }
 
@@ -299,7 +301,7 @@ impl SearchIndex {
             if let Some(id) = same {
                 let slot = &mut self.chunks[id];
                 if slot.chunk.name != chunk.name {
-                    slot.name_terms = rank::name_terms(chunk.name.as_deref());
+                    slot.name_terms = names::name_terms(chunk.name.as_deref());
                 }
                 slot.chunk = chunk;
                 ids.push(id);
@@ -320,7 +322,7 @@ impl SearchIndex {
             }
             let content = content_of(path, language);
             let path_facts = path_facts.get_or_insert_with(|| Arc::new(paths::PathFacts::of(path))).clone();
-            let name_terms = rank::name_terms(chunk.name.as_deref());
+            let name_terms = names::name_terms(chunk.name.as_deref());
             self.chunks.push(IndexedChunk { path: path.clone(), language, content, chunk, path_facts, name_terms });
             self.live.push(true);
             ids.push(id);

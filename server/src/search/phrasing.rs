@@ -8,8 +8,8 @@
 //! function does, and for files otherwise. A query that asks whether
 //! something holds ("Check if the task has started", "Returns true if the
 //! map is empty") describes a predicate, which code names `is_started`,
-//! `isEmpty`, `has_next`. A pure function of the query's
-//! first two words and a fixed list of the verbs of code: no index, no
+//! `isEmpty`, `has_next`. Pure functions of the query's
+//! first words and a fixed list of the verbs of code: no index, no
 //! model, no tagger. It must stay cautious: a word that is also a common
 //! noun (`request`, `test`, `store`) opens a noun phrase as often as an
 //! order ("request logging middleware"), so it counts only before an

@@ -43,10 +43,10 @@
 use std::collections::HashMap;
 
 use super::paths::{Content, PathFacts};
+use super::names;
 use super::query::{normalized, QueryProfile};
 use super::{Filters, Hit, SearchIndex};
 use crate::chunk::ChunkKind;
-use crate::lexical;
 
 /// The numbers of the stage, tuned on the benchmark's development split
 /// (see the README); [`RankConfig::parse`] can change each one to measure it.
@@ -313,7 +313,7 @@ pub(super) fn rank(index: &SearchIndex, query: &QueryProfile, query_vector: &[f3
             s.score += best * definition_boost(query, w, &c.chunk.name, &c.chunk.container, &facts.facts.stem);
         }
         if signals.name_words && !query.symbol {
-            s.score += best * w.name_words * name_words_match(&query.words, c.chunk.name.as_deref(), &c.name_terms, query.asks_whether);
+            s.score += best * w.name_words * names::name_words_match(&query.words, c.chunk.name.as_deref(), &c.name_terms, query.asks_whether);
         }
         if signals.path_words && !query.symbol && !keywords.is_empty() {
             s.score += best * (w.path_words * facts.keyword_share + w.file_name * facts.name_coverage);
@@ -477,55 +477,6 @@ fn last_segment(container: &str) -> &str {
     word.rsplit([':', '.', '\\']).next().unwrap_or(word)
 }
 
-/// How well the query's words spell a chunk's name: the share of the
-/// name's words among the query's, when it has two or more and at least
-/// two match (`parse config` ↔ `parseConfig`, less ↔ `parseConfigFile`).
-/// A common abbreviation in the name counts as the word it stands for, as
-/// in the lexical index ("number of arguments" ↔ `num_args`). When the
-/// query asks whether something holds (`asks_whether`), the opening word of
-/// a predicate's name (`is`, `has`, `can`…) counts as said, even where the
-/// lexical index drops it as a stopword ("Check if the task has started" ↔
-/// `is_started`). `name_terms` are the name's words, from [`name_terms`].
-fn name_words_match(query_words: &[String], name: Option<&str>, name_terms: &str, asks_whether: bool) -> f32 {
-    let Some(name) = name else { return 0.0 };
-    let said = |word: &str| query_words.iter().any(|q| q == word) || lexical::spelled_out(word).is_some_and(|long| query_words.contains(&long));
-    let mut total = name_terms.split(' ').filter(|w| !w.is_empty()).count();
-    let mut matched = name_terms.split(' ').filter(|w| !w.is_empty() && said(w)).count();
-    if let Some(opener) = asks_whether.then(|| predicate_opener(name)).flatten() {
-        match lexical::terms(opener).pop() {
-            // Dropped from the name's words: one more word, said.
-            None => (total, matched) = (total + 1, matched + 1),
-            Some(word) if !said(&word) => matched += 1,
-            Some(_) => {}
-        }
-    }
-    if total < 2 || matched < 2 {
-        return 0.0;
-    }
-    matched as f32 / total as f32
-}
-
-/// The words of a chunk's name as [`name_words_match`] reads them (the
-/// lexical index's, space-separated), computed once when the chunk enters
-/// the index. Empty for a name of fewer than two words, which never
-/// matches: even a predicate's opening word adds only one.
-pub(super) fn name_terms(name: Option<&str>) -> Box<str> {
-    let terms = name.map(lexical::terms).unwrap_or_default();
-    if terms.len() < 2 {
-        return Box::from("");
-    }
-    terms.join(" ").into_boxed_str()
-}
-
-/// Words that open the name of a predicate: `is_empty`, `hasNext`, `can_read`.
-const PREDICATE_OPENERS: &[&str] = &["are", "can", "does", "has", "have", "is", "should", "was"];
-
-/// The opening word of `name` when it names a predicate (`_is_dataclass` → `is`).
-fn predicate_opener(name: &str) -> Option<&'static str> {
-    let first = crate::ident::split_words(name).into_iter().next()?;
-    PREDICATE_OPENERS.iter().find(|&&opener| opener == first).copied()
-}
-
 /// How a candidate's path meets the query, once per file.
 struct PathMatch<'a> {
     facts: &'a PathFacts,
@@ -589,36 +540,4 @@ mod tests {
         assert_eq!((tie[&7], tie[&8]), (1.0, 1.0));
     }
 
-    /// [`name_words_match`] of `name`, its terms computed as the index does.
-    fn name_match(query_words: &[String], name: &str, asks_whether: bool) -> f32 {
-        name_words_match(query_words, Some(name), &name_terms(Some(name)), asks_whether)
-    }
-
-    #[test]
-    fn a_name_in_abbreviations_is_spelled_by_the_long_words() {
-        let words = lexical::terms("Specifies the number of arguments parsed per occurrence");
-        let exact = name_match(&words, "parse_arguments", false);
-        assert!(exact > 0.0);
-        assert_eq!(name_match(&words, "num_args", false), exact, "num, args stand for number, arguments");
-        assert_eq!(name_match(&words, "num_values", false), 0.0, "one word of two is not enough");
-        assert_eq!(name_match(&lexical::terms("num args"), "number_arguments", false), 0.0, "the query's short words are not spelled out");
-    }
-
-    #[test]
-    fn a_query_that_asks_whether_says_the_opening_word_of_a_predicate() {
-        let query = "Check if live display has been started";
-        let words = lexical::terms(query);
-        assert!(super::super::phrasing::asks_whether(query));
-        // `is` is a stopword: without the question only `started` is said.
-        assert_eq!(name_match(&words, "is_started", false), 0.0);
-        let predicate = name_match(&words, "is_started", true);
-        assert!(predicate > 0.0, "is + started");
-        assert_eq!(name_match(&words, "_isStarted", true), predicate, "any spelling of the name");
-        // An opener the query did not say counts as said, once.
-        assert!(name_match(&lexical::terms("Check if the display was started"), "has_started", true) > 0.0);
-        assert_eq!(name_match(&words, "has_display", true), name_match(&words, "has_display", false), "`has` was said already");
-        // Only a predicate's name, and one word is still not enough.
-        assert_eq!(name_match(&words, "start_display", true), name_match(&words, "start_display", false));
-        assert_eq!(name_match(&words, "is_empty", true), 0.0);
-    }
 }

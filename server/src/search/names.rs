@@ -1,0 +1,96 @@
+//! How a query's words meet a chunk's name: the ranking's name-words
+//! signal ("parse config" ↔ `parseConfig`, "number of arguments" ↔
+//! `num_args`, "Check if the task has started" ↔ `is_started`).
+//!
+//! A name's words are read once, when its chunk enters the index
+//! ([`name_terms`]); a search only compares them with the query's. Pure
+//! functions of words: no index, no model.
+
+use crate::lexical;
+
+/// How well the query's words spell a chunk's name: the share of the
+/// name's words among the query's, when it has two or more and at least
+/// two match (`parse config` ↔ `parseConfig`, less ↔ `parseConfigFile`).
+/// A common abbreviation in the name counts as the word it stands for, as
+/// in the lexical index ("number of arguments" ↔ `num_args`). When the
+/// query asks whether something holds (`asks_whether`), the opening word of
+/// a predicate's name (`is`, `has`, `can`…) counts as said, even where the
+/// lexical index drops it as a stopword ("Check if the task has started" ↔
+/// `is_started`). `name_terms` are the name's words, from [`name_terms`].
+pub(super) fn name_words_match(query_words: &[String], name: Option<&str>, name_terms: &str, asks_whether: bool) -> f32 {
+    let Some(name) = name else { return 0.0 };
+    let said = |word: &str| query_words.iter().any(|q| q == word) || lexical::spelled_out(word).is_some_and(|long| query_words.contains(&long));
+    let mut total = name_terms.split(' ').filter(|w| !w.is_empty()).count();
+    let mut matched = name_terms.split(' ').filter(|w| !w.is_empty() && said(w)).count();
+    if let Some(opener) = asks_whether.then(|| predicate_opener(name)).flatten() {
+        match lexical::terms(opener).pop() {
+            // Dropped from the name's words: one more word, said.
+            None => (total, matched) = (total + 1, matched + 1),
+            Some(word) if !said(&word) => matched += 1,
+            Some(_) => {}
+        }
+    }
+    if total < 2 || matched < 2 {
+        return 0.0;
+    }
+    matched as f32 / total as f32
+}
+
+/// The words of a chunk's name as [`name_words_match`] reads them (the
+/// lexical index's, space-separated), computed once when the chunk enters
+/// the index. Empty for a name of fewer than two words, which never
+/// matches: even a predicate's opening word adds only one.
+pub(super) fn name_terms(name: Option<&str>) -> Box<str> {
+    let terms = name.map(lexical::terms).unwrap_or_default();
+    if terms.len() < 2 {
+        return Box::from("");
+    }
+    terms.join(" ").into_boxed_str()
+}
+
+/// Words that open the name of a predicate: `is_empty`, `hasNext`, `can_read`.
+const PREDICATE_OPENERS: &[&str] = &["are", "can", "does", "has", "have", "is", "should", "was"];
+
+/// The opening word of `name` when it names a predicate (`_is_dataclass` → `is`).
+fn predicate_opener(name: &str) -> Option<&'static str> {
+    let first = crate::ident::split_words(name).into_iter().next()?;
+    PREDICATE_OPENERS.iter().find(|&&opener| opener == first).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// [`name_words_match`] of `name`, its terms computed as the index does.
+    fn name_match(query_words: &[String], name: &str, asks_whether: bool) -> f32 {
+        name_words_match(query_words, Some(name), &name_terms(Some(name)), asks_whether)
+    }
+
+    #[test]
+    fn a_name_in_abbreviations_is_spelled_by_the_long_words() {
+        let words = lexical::terms("Specifies the number of arguments parsed per occurrence");
+        let exact = name_match(&words, "parse_arguments", false);
+        assert!(exact > 0.0);
+        assert_eq!(name_match(&words, "num_args", false), exact, "num, args stand for number, arguments");
+        assert_eq!(name_match(&words, "num_values", false), 0.0, "one word of two is not enough");
+        assert_eq!(name_match(&lexical::terms("num args"), "number_arguments", false), 0.0, "the query's short words are not spelled out");
+    }
+
+    #[test]
+    fn a_query_that_asks_whether_says_the_opening_word_of_a_predicate() {
+        let query = "Check if live display has been started";
+        let words = lexical::terms(query);
+        assert!(super::super::phrasing::asks_whether(query));
+        // `is` is a stopword: without the question only `started` is said.
+        assert_eq!(name_match(&words, "is_started", false), 0.0);
+        let predicate = name_match(&words, "is_started", true);
+        assert!(predicate > 0.0, "is + started");
+        assert_eq!(name_match(&words, "_isStarted", true), predicate, "any spelling of the name");
+        // An opener the query did not say counts as said, once.
+        assert!(name_match(&lexical::terms("Check if the display was started"), "has_started", true) > 0.0);
+        assert_eq!(name_match(&words, "has_display", true), name_match(&words, "has_display", false), "`has` was said already");
+        // Only a predicate's name, and one word is still not enough.
+        assert_eq!(name_match(&words, "start_display", true), name_match(&words, "start_display", false));
+        assert_eq!(name_match(&words, "is_empty", true), 0.0);
+    }
+}
