@@ -20,8 +20,11 @@ use crate::lexical;
 pub(super) fn name_words_match(query_words: &[String], name: Option<&str>, name_terms: &str, asks_whether: bool) -> f32 {
     let Some(name) = name else { return 0.0 };
     let said = |word: &str| query_words.iter().any(|q| q == word) || lexical::spelled_out(word).is_some_and(|long| query_words.contains(&long));
-    let mut total = name_terms.split(' ').filter(|w| !w.is_empty()).count();
-    let mut matched = name_terms.split(' ').filter(|w| !w.is_empty() && said(w)).count();
+    let (mut total, mut matched) = (0, 0);
+    for word in name_terms.split(' ').filter(|w| !w.is_empty()) {
+        total += 1;
+        matched += usize::from(said(word));
+    }
     if let Some(opener) = asks_whether.then(|| predicate_opener(name)).flatten() {
         match lexical::terms(opener).pop() {
             // Dropped from the name's words: one more word, said.

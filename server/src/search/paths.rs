@@ -157,7 +157,7 @@ pub struct PathFacts {
 
 impl PathFacts {
     pub fn of(path: &str) -> PathFacts {
-        let name = path.rsplit('/').next().unwrap_or(path);
+        let name = file_name(path);
         let stem = name.split('.').next().unwrap_or(name);
         PathFacts {
             kinds: kinds_of(path),

@@ -68,7 +68,7 @@ const AFTER_A_VERB: &[&str] = &[
 /// and no article follows it, nor when a conjunction or a gerund follows
 /// the first word ("insert and update operations", "request logging").
 pub fn describes_a_function(query: &str) -> bool {
-    let mut words = query.split_whitespace().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase());
+    let mut words = words_of(query);
     let (Some(first), Some(second)) = (words.next(), words.next()) else {
         return false;
     };
@@ -92,7 +92,7 @@ pub fn describes_a_function(query: &str) -> bool {
 /// "true if", "returns true if", "return whether", "check if", "determines
 /// whether", "tests if"…
 pub fn asks_whether(query: &str) -> bool {
-    let mut words = query.split_whitespace().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase());
+    let mut words = words_of(query);
     let (Some(first), Some(second)) = (words.next(), words.next()) else {
         return false;
     };
@@ -105,6 +105,11 @@ pub fn asks_whether(query: &str) -> bool {
         "check" | "checks" | "determine" | "determines" | "test" | "tests" | "tell" | "tells" => condition(&second),
         _ => false,
     }
+}
+
+/// The query's words, lower-case, without the punctuation around them.
+fn words_of(query: &str) -> impl Iterator<Item = String> + '_ {
+    query.split_whitespace().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase())
 }
 
 fn is_verb(word: &str) -> bool {
