@@ -10,7 +10,10 @@ use std::collections::HashMap;
 use crate::ident::split_words;
 
 const K1: f32 = 1.2;
-const B: f32 = 0.75;
+
+/// BM25's usual `b`: how much a document's length discounts its term counts
+/// (0: not at all, 1: fully). [`Bm25::search`] takes it per query.
+pub const LENGTH_NORM: f32 = 0.75;
 
 /// Words too common in code and queries to tell chunks apart.
 const STOPWORDS: &[&str] = &[
@@ -211,8 +214,9 @@ impl Bm25 {
         self.live_count == 0
     }
 
-    /// The best `k` documents for `query`, over those `keep` accepts, best first.
-    pub fn search(&self, query: &str, k: usize, keep: impl Fn(u32) -> bool) -> Vec<(u32, f32)> {
+    /// The best `k` documents for `query`, over those `keep` accepts, best
+    /// first; `length_norm` is BM25's `b` (see [`LENGTH_NORM`]).
+    pub fn search(&self, query: &str, k: usize, length_norm: f32, keep: impl Fn(u32) -> bool) -> Vec<(u32, f32)> {
         let n = self.live_count.max(1) as f32;
         let avg = (self.total_len as f32 / n).max(1.0);
         let mut query_terms = terms(query);
@@ -236,7 +240,7 @@ impl Bm25 {
                 }
                 let tf = tf as f32;
                 let len = self.doc_len[doc as usize] as f32;
-                let s = idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / avg));
+                let s = idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - length_norm + length_norm * len / avg));
                 let score = &mut scores[doc as usize];
                 if *score == 0.0 {
                     touched.push(doc);
@@ -297,13 +301,13 @@ mod tests {
         let a = idx.add(&terms("fn load_config(path) read file parse toml").join(" "));
         let b = idx.add(&terms("fn render_widget(tree) draw frame").join(" "));
         let c = idx.add(&terms("fn retry_upload(file) backoff retry").join(" "));
-        let hits = idx.search("retry the upload", 10, |_| true);
+        let hits = idx.search("retry the upload", 10, LENGTH_NORM, |_| true);
         assert_eq!(hits[0].0, c);
         assert!(hits.iter().all(|h| h.0 != b));
-        assert_eq!(idx.search("config", 10, |_| true)[0].0, a);
-        assert!(idx.search("config", 10, |d| d != a).is_empty());
+        assert_eq!(idx.search("config", 10, LENGTH_NORM, |_| true)[0].0, a);
+        assert!(idx.search("config", 10, LENGTH_NORM, |d| d != a).is_empty());
         idx.remove(a);
-        assert!(idx.search("config", 10, |_| true).is_empty());
+        assert!(idx.search("config", 10, LENGTH_NORM, |_| true).is_empty());
         assert_eq!(idx.len(), 2);
     }
 }

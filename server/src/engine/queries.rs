@@ -34,7 +34,7 @@ impl Engine {
             .roots()
             .into_iter()
             .map(|root| {
-                let words = root.index.read().unwrap_or_else(|e| e.into_inner()).rank_words(query, filters, limit);
+                let words = root.index.read().unwrap_or_else(|e| e.into_inner()).rank_words(query, filters, &config, limit);
                 (root, words)
             })
             .collect();

@@ -481,14 +481,15 @@ impl SearchIndex {
     /// Hybrid search: `query_vector` is the embedded query (empty: words
     /// only), `query_text` its words; `config` says how to rank.
     pub fn search(&self, query_vector: &[f32], query_text: &str, filters: &Filters, config: &RankConfig, limit: usize) -> Vec<Hit> {
-        let words = self.rank_words(query_text, filters, limit);
+        let words = self.rank_words(query_text, filters, config, limit);
         self.search_ranked(query_vector, &words, query_text, filters, config, limit)
     }
 
     /// The lexical ranking [`SearchIndex::search`] uses, for
-    /// [`SearchIndex::search_ranked`] with the same query, filters and limit.
-    pub fn rank_words(&self, query_text: &str, filters: &Filters, limit: usize) -> WordRanking {
-        let ids = self.lexical.search(query_text, search_depth(limit), |d| self.keeps(d as usize, filters)).into_iter().map(|(d, score)| (d as usize, score)).collect();
+    /// [`SearchIndex::search_ranked`] with the same query, filters, config and limit.
+    pub fn rank_words(&self, query_text: &str, filters: &Filters, config: &RankConfig, limit: usize) -> WordRanking {
+        let length_norm = rank::length_norm(&QueryProfile::new(query_text), config);
+        let ids = self.lexical.search(query_text, search_depth(limit), length_norm, |d| self.keeps(d as usize, filters)).into_iter().map(|(d, score)| (d as usize, score)).collect();
         WordRanking { generation: self.generation, ids }
     }
 
@@ -499,7 +500,7 @@ impl SearchIndex {
         let lexical = if words.generation == self.generation {
             &words.ids
         } else {
-            ranked_again = self.rank_words(query_text, filters, limit);
+            ranked_again = self.rank_words(query_text, filters, config, limit);
             &ranked_again.ids
         };
         let dense = if config.dense && !query_vector.is_empty() {

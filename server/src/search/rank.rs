@@ -70,6 +70,13 @@ pub struct Weights {
     pub saturation: f32,
     /// The lift of the candidate file nearest the query as a whole.
     pub file_topic: f32,
+    /// BM25's `b` (how much a chunk's length discounts its word counts) for
+    /// a symbol query, and for a query in words. A symbol query's answer is
+    /// its definition, often the longest chunk that names it (a class, a
+    /// trait), which the usual discount puts below short chunks that only
+    /// mention it; a query in words wants the chunk that says its words.
+    pub length_norm_symbol: f32,
+    pub length_norm: f32,
 }
 
 impl Default for Weights {
@@ -86,6 +93,8 @@ impl Default for Weights {
             coherence: 0.3,
             saturation: 0.7,
             file_topic: 0.4,
+            length_norm_symbol: 0.5,
+            length_norm: crate::lexical::LENGTH_NORM,
         }
     }
 }
@@ -110,6 +119,8 @@ impl Weights {
             "coherence" => self.coherence = number(value)?,
             "saturation" => self.saturation = number(value)?,
             "file-topic" => self.file_topic = number(value)?,
+            "b-symbol" => self.length_norm_symbol = number(value)?,
+            "b" => self.length_norm = number(value)?,
             _ => return Err(format!("unknown weight {name:?}")),
         }
         Ok(())
@@ -356,6 +367,15 @@ pub(super) fn rank(index: &SearchIndex, query: &QueryProfile, query_vector: &[f3
     }
     let ranked = scored.into_iter().map(|s| Hit { chunk: s.id, score: s.score }).collect();
     index.dedup(ranked, limit)
+}
+
+/// BM25's `b` for `query` (see [`Weights::length_norm_symbol`]).
+pub(super) fn length_norm(query: &QueryProfile, config: &RankConfig) -> f32 {
+    if query.symbol {
+        config.weights.length_norm_symbol
+    } else {
+        config.weights.length_norm
+    }
 }
 
 /// The signals that serve `query`: a query that says what one function

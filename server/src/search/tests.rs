@@ -97,7 +97,7 @@ fn a_splice_is_laid_only_over_the_chunk_list_it_was_computed_from() {
 #[test]
 fn a_word_ranking_made_before_the_chunks_changed_is_made_again() {
     let mut idx = index_with(&[("a.rs", Language::Rust, vec![("load_config", ChunkKind::Function, (0, 9), "read the config file")])]);
-    let words = idx.rank_words("config", &Filters::default(), 5);
+    let words = idx.rank_words("config", &Filters::default(), &RankConfig::default(), 5);
     // While the query is embedded, a.rs goes and b.rs comes.
     idx.remove_file("a.rs");
     let text = "parse config values";
@@ -106,8 +106,29 @@ fn a_word_ranking_made_before_the_chunks_changed_is_made_again() {
     let hits = idx.search_ranked(&query, &words, "config", &Filters::default(), &RankConfig::default(), 5);
     assert_eq!(names(&idx, &hits), ["parse_config"]);
     // Made after the change, the ranking is used as it is.
-    let words = idx.rank_words("config", &Filters::default(), 5);
+    let words = idx.rank_words("config", &Filters::default(), &RankConfig::default(), 5);
     assert_eq!(names(&idx, &idx.search_ranked(&query, &words, "config", &Filters::default(), &RankConfig::default(), 5)), ["parse_config"]);
+}
+
+/// A symbol query's answer is its definition, often the longest chunk that
+/// names it; BM25's usual length discount would put a short chunk that only
+/// mentions it first. A query in words keeps the usual discount.
+#[test]
+fn a_symbol_query_discounts_a_long_definition_less_than_a_query_in_words() {
+    let definition = format!("ConfigDict ConfigDict ConfigDict {}", ["value"; 50].join(" "));
+    let idx = index_with(&[
+        ("config.py", Language::Python, vec![("ConfigDict", ChunkKind::Class, (0, 60), definition.as_str())]),
+        ("main.py", Language::Python, vec![("build", ChunkKind::Function, (0, 1), "ConfigDict x"), ("run", ChunkKind::Function, (2, 3), "start the loop"), ("stop", ChunkKind::Function, (4, 5), "end the loop")]),
+    ]);
+    let first = |query: &str, config: &RankConfig| {
+        let words = idx.rank_words(query, &Filters::default(), config, 5);
+        idx.chunk(words.ids[0].0).chunk.name.clone().unwrap()
+    };
+    let usual = RankConfig::parse("b-symbol=0.75").unwrap();
+    assert_eq!(first("ConfigDict", &RankConfig::default()), "ConfigDict");
+    assert_eq!(first("ConfigDict", &usual), "build", "with the usual discount the mention comes first");
+    assert_eq!(first("where is ConfigDict built", &RankConfig::default()), "build", "a query in words");
+    assert_eq!(first("where is ConfigDict built", &RankConfig::parse("b=0.4").unwrap()), "ConfigDict");
 }
 
 fn names(idx: &SearchIndex, hits: &[Hit]) -> Vec<String> {
