@@ -52,6 +52,10 @@ pub struct IndexedChunk {
     path_facts: Arc<paths::PathFacts>,
     /// The name's words as the ranking matches them ([`names::name_terms`]).
     name_terms: Box<str>,
+    /// The container's words ([`names::container_terms`]).
+    container_terms: Box<str>,
+    /// A definition's signature's words ([`names::signature_terms`]).
+    signature_terms: Box<str>,
 }
 
 /// What to search among.
@@ -303,6 +307,12 @@ impl SearchIndex {
                 if slot.chunk.name != chunk.name {
                     slot.name_terms = names::name_terms(chunk.name.as_deref());
                 }
+                if slot.chunk.container != chunk.container {
+                    slot.container_terms = names::container_terms(chunk.container.as_deref());
+                }
+                if slot.chunk.preview != chunk.preview || slot.chunk.kind != chunk.kind {
+                    slot.signature_terms = names::signature_terms(&chunk);
+                }
                 slot.chunk = chunk;
                 ids.push(id);
                 continue;
@@ -323,7 +333,9 @@ impl SearchIndex {
             let content = content_of(path, language);
             let path_facts = path_facts.get_or_insert_with(|| Arc::new(paths::PathFacts::of(path))).clone();
             let name_terms = names::name_terms(chunk.name.as_deref());
-            self.chunks.push(IndexedChunk { path: path.clone(), language, content, chunk, path_facts, name_terms });
+            let container_terms = names::container_terms(chunk.container.as_deref());
+            let signature_terms = names::signature_terms(&chunk);
+            self.chunks.push(IndexedChunk { path: path.clone(), language, content, chunk, path_facts, name_terms, container_terms, signature_terms });
             self.live.push(true);
             ids.push(id);
         }

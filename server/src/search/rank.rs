@@ -61,6 +61,12 @@ pub struct Weights {
     pub definition_symbol: f32,
     pub definition_in_sentence: f32,
     pub name_words: f32,
+    /// A chunk whose container's name the query says ("this argument" ↔ a
+    /// method of `Arg`), scaled by the share of its words said.
+    pub container_words: f32,
+    /// A definition whose signature says the words of a query that says
+    /// what one function does, scaled by the share of the query's words.
+    pub signature_words: f32,
     pub path_words: f32,
     /// A file whose name is made only of query words (`Flow.kt` for "Flow
     /// interface"), scaled by the share of its name's words the query has.
@@ -88,6 +94,8 @@ impl Default for Weights {
             definition_symbol: 3.0,
             definition_in_sentence: 1.0,
             name_words: 1.0,
+            container_words: 0.2,
+            signature_words: 0.8,
             path_words: 0.6,
             file_name: 0.3,
             coherence: 0.3,
@@ -114,6 +122,8 @@ impl Weights {
             "def" => self.definition_symbol = number(value)?,
             "def-in-sentence" => self.definition_in_sentence = number(value)?,
             "name-words" => self.name_words = number(value)?,
+            "container-words" => self.container_words = number(value)?,
+            "signature-words" => self.signature_words = number(value)?,
             "path-words" => self.path_words = number(value)?,
             "file-name" => self.file_name = number(value)?,
             "coherence" => self.coherence = number(value)?,
@@ -152,6 +162,8 @@ pub struct Signals {
     pub adaptive_fusion: bool,
     pub definitions: bool,
     pub name_words: bool,
+    pub container_words: bool,
+    pub signature_words: bool,
     pub path_words: bool,
     pub file_topic: bool,
     pub coherence: bool,
@@ -166,6 +178,8 @@ impl Signals {
         adaptive_fusion: true,
         definitions: true,
         name_words: true,
+        container_words: true,
+        signature_words: true,
         path_words: true,
         file_topic: true,
         coherence: true,
@@ -178,6 +192,8 @@ impl Signals {
         adaptive_fusion: false,
         definitions: false,
         name_words: false,
+        container_words: false,
+        signature_words: false,
         path_words: false,
         file_topic: false,
         coherence: false,
@@ -186,13 +202,15 @@ impl Signals {
         saturation: false,
         function_form: false,
     };
-    pub const NAMES: [&'static str; 10] = ["fusion", "definitions", "name-words", "path-words", "file-topic", "coherence", "path-priors", "prose", "saturation", "function-form"];
+    pub const NAMES: [&'static str; 12] = ["fusion", "definitions", "name-words", "container-words", "signature-words", "path-words", "file-topic", "coherence", "path-priors", "prose", "saturation", "function-form"];
 
     fn flag(&mut self, name: &str) -> Option<&mut bool> {
         Some(match name {
             "fusion" => &mut self.adaptive_fusion,
             "definitions" => &mut self.definitions,
             "name-words" => &mut self.name_words,
+            "container-words" => &mut self.container_words,
+            "signature-words" => &mut self.signature_words,
             "path-words" => &mut self.path_words,
             "file-topic" => &mut self.file_topic,
             "coherence" => &mut self.coherence,
@@ -325,6 +343,12 @@ pub(super) fn rank(index: &SearchIndex, query: &QueryProfile, query_vector: &[f3
         }
         if signals.name_words && !query.symbol {
             s.score += best * w.name_words * names::name_words_match(&query.words, c.chunk.name.as_deref(), &c.name_terms, query.asks_whether);
+        }
+        if signals.container_words && !query.symbol {
+            s.score += best * w.container_words * names::container_words_match(&query.words, &c.container_terms);
+        }
+        if signals.signature_words && query.function {
+            s.score += best * w.signature_words * names::signature_words_match(&keywords, &c.signature_terms);
         }
         if signals.path_words && !query.symbol && !keywords.is_empty() {
             s.score += best * (w.path_words * facts.keyword_share + w.file_name * facts.name_coverage);
@@ -465,7 +489,7 @@ fn definition_boost(query: &QueryProfile, w: &Weights, name: &Option<String>, co
     }
     let unit = if query.symbol { w.definition_symbol } else { w.definition_in_sentence };
     let name = name.as_deref().map(normalized);
-    let container = container.as_deref().map(|c| normalized(last_segment(c)));
+    let container = container.as_deref().map(|c| normalized(names::last_segment(c)));
     let mut boost: f32 = 0.0;
     for identifier in &query.identifiers {
         let wanted = normalized(identifier);
@@ -488,13 +512,6 @@ fn definition_boost(query: &QueryProfile, w: &Weights, name: &Option<String>, co
         }
     }
     boost
-}
-
-/// `impl Display for Config` → `Config`; `a::b::Config` → `Config`.
-fn last_segment(container: &str) -> &str {
-    let word = container.rsplit(' ').next().unwrap_or(container);
-    let word = word.split('<').next().unwrap_or(word);
-    word.rsplit([':', '.', '\\']).next().unwrap_or(word)
 }
 
 /// How a candidate's path meets the query, once per file.
