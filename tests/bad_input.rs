@@ -47,8 +47,23 @@ fn odd_files_are_skipped_and_counted() {
     assert_eq!(skipped["too large"], 1, "{status}");
     assert_eq!(skipped["not UTF-8"], 1, "{status}");
     assert_eq!(skipped["long lines (minified or generated)"], 1, "{status}");
+    assert_eq!(v["stale"], serde_json::json!({"new": 0, "changed": 0, "removed": 0}), "a refused file is not new: {status}");
     let human = f.run_ok(&["status", "."]);
     assert!(human.contains("1 binary") && human.contains("1 not UTF-8"), "{human}");
+    assert!(human.contains("up to date"), "{human}");
+    // Indexing again refuses them again, counted the same.
+    f.run_ok(&["index", "."]);
+    let again: serde_json::Value = serde_json::from_str(&f.run_ok(&["status", ".", "--json"])).unwrap();
+    assert_eq!(again["skipped"], v["skipped"]);
+    // A refused file that becomes text is changed, then indexed.
+    f.write("min.js", "function add(a, b) { return a + b; }\n");
+    let changed: serde_json::Value = serde_json::from_str(&f.run_ok(&["status", ".", "--json"])).unwrap();
+    assert_eq!(changed["stale"], serde_json::json!({"new": 0, "changed": 1, "removed": 0}), "{changed}");
+    f.run_ok(&["index", "."]);
+    let fixed: serde_json::Value = serde_json::from_str(&f.run_ok(&["status", ".", "--json"])).unwrap();
+    assert_eq!(fixed["files"], 2, "{fixed}");
+    assert_eq!(fixed["stale"], serde_json::json!({"new": 0, "changed": 0, "removed": 0}), "{fixed}");
+    assert!(fixed["skipped"].get("long lines (minified or generated)").is_none(), "{fixed}");
 }
 
 #[test]

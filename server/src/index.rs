@@ -21,12 +21,12 @@ use anyhow::{Context, Result};
 use crate::ann::{ann_threshold, HnswBase};
 
 use crate::chunk::{self, Chunk};
-use crate::discover::{self, DiscoverOptions, FoundFile, SkipReason};
+use crate::discover::{self, DiscoverOptions, FoundFile};
 use crate::embed::{EmbedWorker, Priority};
 use crate::lexical;
 use crate::search::SearchIndex;
 use crate::lang::Language;
-use crate::store::{self, FileEntry, OpenOutcome, SkipCounts, Store, StoredChunk, TextHash};
+use crate::store::{self, FileEntry, OpenOutcome, SkipCounts, SkippedFile, Store, StoredChunk, TextHash};
 
 /// Missing texts embedded per round trip to the embedding thread; also how
 /// often file entries are committed.
@@ -112,12 +112,13 @@ impl Workspace {
         let found = discover::discover(&self.root, &self.options)?;
         let mut stats = RefreshStats::default();
         let mut skipped: SkipCounts = SkipCounts::new();
-        let mut count_skip = |reason: SkipReason| *skipped.entry(reason.as_str().to_string()).or_default() += 1;
+        let mut count_skip = |reason: &str| *skipped.entry(reason.to_string()).or_default() += 1;
 
         let mut on_disk: HashSet<&str> = HashSet::new();
         for (path, reason) in &found.skipped {
-            count_skip(*reason);
+            count_skip(reason.as_str());
             self.store.remove_file(path)?;
+            self.store.remove_skipped_file(path)?;
         }
         // What changed, from metadata only.
         let mut to_read: Vec<&FoundFile> = Vec::new();
@@ -125,7 +126,11 @@ impl Workspace {
             on_disk.insert(&file.rel_path);
             match self.store.file(&file.rel_path)? {
                 Some(entry) if !self.needs_reading(file, &entry)? => {}
-                _ => to_read.push(file),
+                Some(_) => to_read.push(file),
+                None => match self.refused_as_it_is(file)? {
+                    Some(refused) => count_skip(&refused.reason),
+                    None => to_read.push(file),
+                },
             }
         }
         let mut stale: Vec<String> = Vec::new();
@@ -138,6 +143,10 @@ impl Workspace {
         for path in &stale {
             self.store.remove_file(path)?;
         }
+        let gone_refused: Vec<String> = self.store.skipped_paths().filter(|p| !matches!(p, Ok(p) if on_disk.contains(p.as_str()))).collect::<Result<_>>()?;
+        for path in &gone_refused {
+            self.store.remove_skipped_file(path)?;
+        }
         stats.files_removed = stale.len();
 
         progress.begin("Indexing", to_read.len() as u64);
@@ -146,12 +155,15 @@ impl Workspace {
             let text = match discover::read_text(&file.abs_path, self.options.max_file_bytes) {
                 Ok(text) => text,
                 Err(reason) => {
-                    count_skip(reason);
+                    count_skip(reason.as_str());
                     self.store.remove_file(&file.rel_path)?;
+                    let refused = SkippedFile { size: file.size, mtime_ns: file.mtime_ns, read_ns: now_ns(), reason: reason.as_str().to_string() };
+                    self.store.put_skipped_file(&file.rel_path, &refused)?;
                     continue;
                 }
             };
             stats.files_read += 1;
+            self.store.remove_skipped_file(&file.rel_path)?;
             let content_hash = *blake3::hash(text.as_bytes()).as_bytes();
             let previous = self.store.file(&file.rel_path)?;
             let (entry, texts) = match previous {
@@ -207,7 +219,9 @@ impl Workspace {
         let mut stats = RefreshStats::default();
         let mut pending = PendingFiles::default();
         pending.add(&self.store, rel_path, entry.clone(), texts, &mut stats)?;
-        pending.commit(&self.store, worker, &mut stats)
+        pending.commit(&self.store, worker, &mut stats)?;
+        self.store.remove_skipped_file(rel_path)?;
+        Ok(())
     }
 
     /// Reads and chunks one file as a refresh would, without touching the
@@ -239,10 +253,10 @@ impl Workspace {
         let mut changed = 0;
         for file in &found.files {
             on_disk.insert(&file.rel_path);
-            if let Some(entry) = self.store.file(&file.rel_path)? {
-                if !self.needs_reading(file, &entry)? {
-                    continue;
-                }
+            match self.store.file(&file.rel_path)? {
+                Some(entry) if !self.needs_reading(file, &entry)? => continue,
+                None if self.refused_as_it_is(file)?.is_some() => continue,
+                _ => {}
             }
             let Ok(text) = discover::read_text(&file.abs_path, self.options.max_file_bytes) else { continue };
             let (entry, _) = self.build_entry(file, &text, *blake3::hash(text.as_bytes()).as_bytes());
@@ -266,6 +280,15 @@ impl Workspace {
             || entry.mtime_ns != file.mtime_ns
             || entry.language != file.language
             || entry.indexed_ns.saturating_sub(entry.mtime_ns) < RACY_NS)
+    }
+
+    /// A file that an earlier refresh read and refused, when its metadata
+    /// says it is still as it was then (same rules as [`Self::needs_reading`]):
+    /// it is not read again.
+    fn refused_as_it_is(&self, file: &FoundFile) -> Result<Option<SkippedFile>> {
+        Ok(self.store.skipped_file(&file.rel_path)?.filter(|refused| {
+            refused.size == file.size && refused.mtime_ns == file.mtime_ns && refused.read_ns.saturating_sub(refused.mtime_ns) >= RACY_NS
+        }))
     }
 
     fn all_vectors_present(&self, entry: &FileEntry) -> Result<bool> {
@@ -340,7 +363,12 @@ impl Workspace {
         for file in &found.files {
             seen.insert(file.rel_path.as_str());
             match self.store.file(&file.rel_path)? {
-                None => s.new += 1,
+                None => match self.store.skipped_file(&file.rel_path)? {
+                    // Refused as it is: a refresh would refuse it again.
+                    Some(refused) if refused.size == file.size && refused.mtime_ns == file.mtime_ns => {}
+                    Some(_) => s.changed += 1,
+                    None => s.new += 1,
+                },
                 Some(e) if e.size != file.size || e.mtime_ns != file.mtime_ns => s.changed += 1,
                 _ => {}
             }

@@ -6,7 +6,10 @@
 //! - `vectors`: text hash → little-endian f32 bytes. This is also the
 //!   embedding cache: a chunk text embedded once, in any file and any earlier
 //!   run, is found here by its hash and never embedded again;
-//! - `meta`: schema version, model id, skip counts.
+//! - `meta`: schema version, model id, skip counts;
+//! - `skipped`: relative path → [`SkippedFile`], the files a refresh read and
+//!   refused (binary, not UTF-8, long lines), so that they are not read
+//!   again, nor reported as new, until their metadata changes.
 //!
 //! Vectors are written before the file entries that point at them, so after a
 //! crash an entry may lack nothing but a cache may hold unused vectors. On open,
@@ -85,6 +88,17 @@ pub struct StoredChunk {
 /// Files skipped by the last refresh, by reason.
 pub type SkipCounts = BTreeMap<String, u64>;
 
+/// A file that was read and refused, as it was then.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedFile {
+    pub size: u64,
+    pub mtime_ns: u64,
+    /// When it was read, as [`FileEntry::indexed_ns`].
+    pub read_ns: u64,
+    /// [`crate::discover::SkipReason::as_str`].
+    pub reason: String,
+}
+
 /// What happened when the store was opened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OpenOutcome {
@@ -107,6 +121,7 @@ pub struct Store {
     files: sled::Tree,
     vectors: sled::Tree,
     meta: sled::Tree,
+    skipped: sled::Tree,
 }
 
 const META_SCHEMA: &[u8] = b"schema";
@@ -125,6 +140,7 @@ impl Store {
                     CHUNKS_VERSION => Ok((store, if existed { OpenOutcome::Existing } else { OpenOutcome::Created })),
                     other => {
                         store.files.clear()?;
+                        store.skipped.clear()?;
                         store.write_header(model_id)?;
                         Ok((store, OpenOutcome::Rechunk(format!("chunker {other}, this semnav chunks with {CHUNKS_VERSION}"))))
                     }
@@ -182,7 +198,7 @@ impl Store {
             Err(_) => return Err(OpenError::Broken(anyhow!("sled panicked while opening it"))),
         };
         let tree = |name: &str| db.open_tree(name).map_err(|e| OpenError::Broken(anyhow!("cannot open tree {name}: {e}")));
-        Ok(Store { dir: dir.to_path_buf(), files: tree("files")?, vectors: tree("vectors")?, meta: tree("meta")?, db })
+        Ok(Store { dir: dir.to_path_buf(), files: tree("files")?, vectors: tree("vectors")?, meta: tree("meta")?, skipped: tree("skipped")?, db })
     }
 
     /// `Ok(None)` when the stored schema and model match; `Ok(Some(why))` when
@@ -245,6 +261,7 @@ impl Store {
 
     fn clear(&self) -> Result<()> {
         self.files.clear()?;
+        self.skipped.clear()?;
         self.vectors.clear()?;
         self.meta.clear()?;
         Ok(())
@@ -303,6 +320,30 @@ impl Store {
     pub fn remove_file(&self, path: &str) -> Result<()> {
         self.files.remove(path.as_bytes())?;
         Ok(())
+    }
+
+    /// What the last refresh that refused `path` saw of it; `None` when it
+    /// was not refused (or its record does not decode: it is read again).
+    pub fn skipped_file(&self, path: &str) -> Result<Option<SkippedFile>> {
+        Ok(self.skipped.get(path.as_bytes())?.and_then(|v| postcard::from_bytes(&v).ok()))
+    }
+
+    pub fn put_skipped_file(&self, path: &str, skipped: &SkippedFile) -> Result<()> {
+        self.skipped.insert(path.as_bytes(), postcard::to_allocvec(skipped)?)?;
+        Ok(())
+    }
+
+    /// Forgets a refused file; `true` when it was recorded.
+    pub fn remove_skipped_file(&self, path: &str) -> Result<bool> {
+        Ok(self.skipped.remove(path.as_bytes())?.is_some())
+    }
+
+    /// The paths of every refused file, in path order.
+    pub fn skipped_paths(&self) -> impl Iterator<Item = Result<String>> + '_ {
+        self.skipped.iter().map(|item| {
+            let (key, _) = item?;
+            String::from_utf8(key.to_vec()).context("a skipped file's key is not UTF-8")
+        })
     }
 
     pub fn file_count(&self) -> usize {
