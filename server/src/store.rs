@@ -181,17 +181,33 @@ impl Store {
         let db_dir = dir.join("db");
         // sled 0.34 can panic on some corrupt files instead of returning an error.
         let segment_size = existing_segment_size(&db_dir).unwrap_or(SEGMENT_SIZE);
-        let opened = std::panic::catch_unwind(|| {
-            sled::Config::new()
-                .path(&db_dir)
-                .cache_capacity(64 << 20)
-                .flush_every_ms(Some(1000))
-                .segment_size(segment_size)
-                .open()
-        });
+        let open = || {
+            std::panic::catch_unwind(|| {
+                sled::Config::new()
+                    .path(&db_dir)
+                    .cache_capacity(64 << 20)
+                    .flush_every_ms(Some(1000))
+                    .segment_size(segment_size)
+                    .open()
+            })
+        };
+        let is_locked = |e: &std::io::Error| e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("lock");
+        // sled's file lock goes with its last handle, and the jobs it hands
+        // to its own thread pool (log writes, segment truncation) hold one a
+        // moment after the `Db` is dropped: a store closed and opened again
+        // at once, in this process or by one that just exited, waits for them.
+        let waiting_since = std::time::Instant::now();
+        let opened = loop {
+            match open() {
+                Ok(Err(sled::Error::Io(e))) if is_locked(&e) && waiting_since.elapsed() < LOCK_GRACE => {
+                    std::thread::sleep(std::time::Duration::from_millis(10))
+                }
+                other => break other,
+            }
+        };
         let db = match opened {
             Ok(Ok(db)) => db,
-            Ok(Err(sled::Error::Io(e))) if e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("lock") => {
+            Ok(Err(sled::Error::Io(e))) if is_locked(&e) => {
                 return Err(OpenError::Locked(anyhow::Error::new(IndexInUse { dir: db_dir.clone(), detail: e.to_string() })))
             }
             Ok(Err(e)) => return Err(OpenError::Broken(anyhow!("sled cannot open it: {e}"))),
@@ -435,6 +451,10 @@ enum OpenError {
     Broken(anyhow::Error),
 }
 
+/// How long opening waits for sled's lock before the index counts as held
+/// by another process (see [`Store::try_open`]).
+const LOCK_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// sled's segment size for a new database: smaller than sled's default
 /// (512 KiB), whose half-empty segments were most of a cold index's disk.
 const SEGMENT_SIZE: usize = 128 << 10;
@@ -583,6 +603,21 @@ mod tests {
         assert_eq!(store.file_count(), 0);
         assert_eq!(store.vector_count(), 0);
         assert_eq!(store.model_id().as_deref(), Some("m2"));
+    }
+
+    #[test]
+    fn opening_waits_a_moment_for_a_store_being_closed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(dir.path(), "m1").unwrap();
+        store.put_file("a.rs", &entry(1)).unwrap();
+        let closing = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            drop(store);
+        });
+        let (store, outcome) = Store::open(dir.path(), "m1").expect("opened once the other handle is gone");
+        assert_eq!(outcome, OpenOutcome::Existing);
+        assert_eq!(store.file_count(), 1);
+        closing.join().unwrap();
     }
 
     #[test]
