@@ -19,8 +19,15 @@ use crate::lang::Language;
 
 /// Files larger than this are skipped unless configured otherwise.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 1 << 20;
-/// A line longer than this marks generated or minified text.
+/// A line longer than this is generated or minified text, or data (an
+/// image in base64, a table) inside a source file.
 pub const MAX_LINE_BYTES: usize = 4_000;
+
+/// A file is minified or generated when at least one line in this many is
+/// longer than [`MAX_LINE_BYTES`]; fewer long lines are data literals in a
+/// file written by hand (Plug's debugger page embeds two images in 589
+/// lines), which is indexed: each long line becomes a chunk of its own.
+const LONG_LINES_ONE_IN: usize = 10;
 
 /// Never indexed, whatever the ignore files say.
 pub const DEFAULT_EXCLUDES: &[&str] = &[
@@ -230,7 +237,12 @@ pub fn check_text(bytes: &[u8], max_file_bytes: u64) -> std::result::Result<&str
         return Err(SkipReason::Binary);
     }
     let text = std::str::from_utf8(bytes).map_err(|_| SkipReason::NotUtf8)?;
-    if text.split('\n').any(|line| line.len() > MAX_LINE_BYTES) {
+    let (mut lines, mut long) = (0, 0);
+    for line in text.split('\n') {
+        lines += 1;
+        long += usize::from(line.len() > MAX_LINE_BYTES);
+    }
+    if long > 0 && long * LONG_LINES_ONE_IN >= lines {
         return Err(SkipReason::LongLines);
     }
     Ok(text)
@@ -342,5 +354,13 @@ mod tests {
         assert_eq!(check_text(b"caf\xe9", 100), Err(SkipReason::NotUtf8));
         assert_eq!(check_text(&vec![b'x'; 200], 100), Err(SkipReason::TooLarge));
         assert_eq!(check_text(&vec![b'x'; 5000], 10_000), Err(SkipReason::LongLines));
+        let with_data = |short: usize, long: usize| {
+            let mut text = "x = 1\n".repeat(short);
+            text += &format!("IMAGE = \"{}\"\n", "A".repeat(MAX_LINE_BYTES)).repeat(long);
+            text
+        };
+        assert!(check_text(with_data(18, 2).as_bytes(), 1 << 20).is_ok(), "two long lines in 21 are data in a source file");
+        assert_eq!(check_text(with_data(17, 2).as_bytes(), 1 << 20), Err(SkipReason::LongLines), "one in ten is minified");
+        assert_eq!(check_text(format!("{}\n//# sourceMappingURL=a.map\n", "a".repeat(5000)).as_bytes(), 1 << 20), Err(SkipReason::LongLines));
     }
 }

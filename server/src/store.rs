@@ -47,8 +47,9 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// every file is read again, while the vectors stay as the embedding cache.
 /// Stores written before this version existed count as version 1. Version 7:
 /// checksummed file records, stemmed lexical words, abbreviations expanded.
-/// Version 8: file records compressed with LZ4.
-pub const CHUNKS_VERSION: u32 = 8;
+/// Version 8: file records compressed with LZ4. Version 9: a file with a
+/// few long lines among many is indexed, no longer refused.
+pub const CHUNKS_VERSION: u32 = 9;
 
 /// A chunk text's identity: blake3 of model id + text. Keys the vector.
 pub type TextHash = [u8; 32];
