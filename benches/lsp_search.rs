@@ -461,7 +461,14 @@ async fn serve_and_measure(bin: &Path, a: &SeededWorkspace, b: &Fixture, a_chunk
     if !status.success() {
         bail!("the server exited with {status}");
     }
-    let first_quiet = answers.iter().find(|t| !t.indexing).map(|t| t.at);
+    // B is done from the answer after the last one that says it is
+    // indexing: an answer between two roots' refreshes may say `false` for
+    // a moment while B has not started yet.
+    let first_quiet = match answers.iter().rposition(|t| t.indexing) {
+        Some(last) => answers.get(last + 1),
+        None => answers.first(),
+    }
+    .map(|t| t.at);
     Ok(Run {
         ready_secs,
         indexing_at_start,
