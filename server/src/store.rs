@@ -350,9 +350,10 @@ impl Store {
         Ok(())
     }
 
-    /// Forgets a refused file; `true` when it was recorded.
-    pub fn remove_skipped_file(&self, path: &str) -> Result<bool> {
-        Ok(self.skipped.remove(path.as_bytes())?.is_some())
+    /// Forgets a refused file, if it was recorded.
+    pub fn remove_skipped_file(&self, path: &str) -> Result<()> {
+        self.skipped.remove(path.as_bytes())?;
+        Ok(())
     }
 
     /// The paths of every refused file, in path order.
