@@ -7,8 +7,9 @@
 //! bound. So here: bytes that are not a frame are skipped up to the next
 //! `Content-Length` header (which may follow garbage on the same line); a
 //! header is at most [`MAX_HEADER`] bytes; a body is read as it arrives,
-//! never allocated from the length it declares, and one over [`MAX_BODY`] is
-//! skipped as it arrives; a body that is not a JSON-RPC 2.0 message is
+//! never allocated from the length it declares; a header declaring more than
+//! [`MAX_BODY`] is refused and what follows it read as bytes that are no
+//! frame, up to the next header; a body that is not a JSON-RPC 2.0 message is
 //! dropped. Each of these is one warning. The end of the input is one log
 //! line too, unless it follows `exit`.
 //!
@@ -120,17 +121,17 @@ impl<R: AsyncRead + Unpin> Framer<R> {
     }
 
     /// Reads a body of `length` bytes as it arrives: `Ok(None)` when it is
-    /// over [`MAX_BODY`] (then skipped), `Err` when the input ends first.
+    /// over [`MAX_BODY`], `Err` when the input ends first. An oversized
+    /// length is not trusted to say where the next frame starts (a client
+    /// that declares 100 GB would otherwise have every later frame eaten):
+    /// what follows it is read as bytes that are no frame, up to the next
+    /// header.
     async fn body(&mut self, length: u64) -> Result<Option<Vec<u8>>, End> {
-        let mut part = (&mut self.reader).take(length);
         if length > MAX_BODY {
-            let got = tokio::io::copy(&mut part, &mut tokio::io::sink()).await.unwrap_or(0);
-            if got < length {
-                return Err(End::InsideBody { got, length });
-            }
-            tracing::warn!("skipped a frame of {length} bytes: over the limit of {MAX_BODY}");
+            tracing::warn!("refused a frame that declares {length} bytes, over the limit of {MAX_BODY}; looking for the next header");
             return Ok(None);
         }
+        let mut part = (&mut self.reader).take(length);
         let mut body = Vec::new();
         let got = part.read_to_end(&mut body).await.unwrap_or(0) as u64;
         if got < length {
@@ -265,6 +266,12 @@ mod tests {
         input.resize(input.len() + big, b'x');
         input.extend_from_slice(frame(STATUS).as_bytes());
         assert_eq!(passed(&input).await, [STATUS]);
+    }
+
+    #[tokio::test]
+    async fn a_huge_declared_length_does_not_eat_the_frames_after_it() {
+        let input = format!("Content-Length: 99999999999\r\n\r\n{}{}", frame(STATUS), frame(STATUS));
+        assert_eq!(passed(input.as_bytes()).await, [STATUS, STATUS]);
     }
 
     #[tokio::test]
