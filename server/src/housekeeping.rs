@@ -47,6 +47,11 @@ pub fn touch(dir: &Path, root: &Path, chunks: Option<u64>) -> Result<()> {
     Ok(())
 }
 
+/// The workspace root the index in `dir` says it indexes (its marker).
+pub fn root_of(dir: &Path) -> Option<PathBuf> {
+    read_marker(dir).map(|m| m.root)
+}
+
 fn read_marker(dir: &Path) -> Option<Marker> {
     serde_json::from_slice(&std::fs::read(dir.join(MARKER)).ok()?).ok()
 }
@@ -116,6 +121,14 @@ fn info(dir: &Path) -> IndexInfo {
     // Before the store is peeked at: opening it writes to its files.
     let last_use = last_use(dir);
     let (root, chunks) = match read_marker(dir) {
+        // Marked before its first refresh ended: the store has the count.
+        Some(m) if m.chunks.is_none() && !in_use => {
+            let chunks = peek_store(dir).1;
+            if let Err(e) = touch(dir, &m.root, chunks).and_then(|()| Ok(std::fs::File::options().write(true).open(dir.join(MARKER))?.set_modified(last_use)?)) {
+                tracing::debug!("cannot mark {}: {e:#}", dir.display());
+            }
+            (Some(m.root), chunks)
+        }
         Some(m) => (Some(m.root), m.chunks),
         None if !in_use => {
             let (root, chunks) = peek_store(dir);
@@ -291,6 +304,18 @@ mod tests {
 
     /// A real index of `root` at `home/name` with `chunks` chunks; `marked`
     /// writes the marker as `Workspace::open` does.
+    #[test]
+    fn an_index_marked_without_a_count_is_listed_with_its_chunks() {
+        let home = tempfile::tempdir().unwrap();
+        let root = tempfile::tempdir().unwrap();
+        let dir = make_index(home.path(), "a", root.path(), 3, false);
+        // What a server writes when it opens an index, before any refresh ends.
+        touch(&dir, root.path(), None).unwrap();
+        let listed = list(home.path()).unwrap();
+        assert_eq!(listed[0].chunks, Some(3), "{listed:?}");
+        assert_eq!(read_marker(&dir).and_then(|m| m.chunks), Some(3), "and recorded");
+    }
+
     fn make_index(home: &Path, name: &str, root: &Path, chunks: u32, marked: bool) -> PathBuf {
         let dir = home.join(name);
         let (store, _) = Store::open(&dir, "m1").unwrap();
