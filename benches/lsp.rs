@@ -283,7 +283,7 @@ fn main() {
     for t in trials..2 * trials {
         let (start, _, _, line) = type_function(&rt, &engine, &key, t);
         // `indexing` is true all along: wait for the new chunk's vector.
-        while engine.similar_stored(&key, line, 1).is_none() {
+        while !matches!(engine.similar_stored(&key, line, 1), Ok(Some(_))) {
             assert!(start.elapsed() < Duration::from_secs(120), "never searchable");
             std::thread::sleep(Duration::from_millis(1));
         }

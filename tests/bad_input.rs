@@ -27,6 +27,22 @@ fn usage_errors_exit_2() {
     assert_eq!(f.run(&["similar", "nocolon"]).status.code(), Some(1));
 }
 
+/// One rule on every surface: an empty or blank query, and a limit of 0, are
+/// the user's mistake (exit 2, one line saying what), never ten arbitrary hits.
+#[test]
+fn an_empty_query_or_a_zero_limit_is_a_usage_error() {
+    let f = Fixture::new();
+    f.write("a.rs", "fn a() {}\n");
+    for args in [&["search", ""][..], &["search", "   "], &["search", "\t", " "], &["search", "--limit", "0", "parse"], &["similar", "--limit", "0", "a.rs:1"]] {
+        let out = f.run(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?} printed results: {}", String::from_utf8_lossy(&out.stdout));
+        assert_eq!(stderr.trim().lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains("empty") || stderr.contains("at least 1"), "{args:?}: {stderr}");
+    }
+}
+
 #[test]
 fn odd_files_are_skipped_and_counted() {
     require_model();
@@ -107,4 +123,83 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+/// Permission errors are errors, and never lose what the index has: a
+/// workspace its user cannot read is exit 1 with one line naming it, its
+/// index unchanged; a folder inside it that cannot be read is skipped and
+/// counted, and keeps what the index had of it. Root reads everything, so as
+/// root the commands run as `nobody` (setpriv), on copies of the model and
+/// runtime that user can read.
+#[cfg(unix)]
+#[test]
+fn an_unreadable_workspace_or_folder_loses_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    let model = require_model();
+    let base = tempfile::tempdir().unwrap();
+    let at = |rel: &str| base.path().join(rel);
+    let mode = |p: &std::path::Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+    for (dir, m) in [("", 0o755), ("ws", 0o755), ("ws/sub", 0o755), ("idx", 0o777), ("cache", 0o777), ("model", 0o755), ("ort", 0o755)] {
+        std::fs::create_dir_all(at(dir)).unwrap();
+        mode(&at(dir), m);
+    }
+    std::fs::write(at("ws/a.py"), "def parse_settings(text):\n    return dict(line.split('=') for line in text.splitlines())\n").unwrap();
+    std::fs::write(at("ws/sub/b.py"), "def send_invoice(customer):\n    customer.mail('invoice')\n").unwrap();
+    for entry in std::fs::read_dir(&model.model_dir).unwrap().flatten() {
+        std::fs::copy(entry.path(), at("model").join(entry.file_name())).unwrap();
+    }
+    let ort = at("ort").join(model.ort_dylib.file_name().unwrap());
+    std::fs::copy(&model.ort_dylib, &ort).unwrap();
+    let as_root = std::fs::metadata("/proc/self").map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0).unwrap_or(false);
+    let run = |args: &[&str]| {
+        let mut cmd = if as_root {
+            let mut c = std::process::Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"]).arg(semnav_e2e::semnav_bin());
+            c
+        } else {
+            std::process::Command::new(semnav_e2e::semnav_bin())
+        };
+        let out = cmd
+            .args(args)
+            .current_dir(base.path())
+            .env("SEMNAV_INDEX_DIR", at("idx"))
+            .env("XDG_CACHE_HOME", at("cache"))
+            .env("SEMNAV_MODEL_DIR", at("model"))
+            .env("ORT_DYLIB_PATH", &ort)
+            .env("SEMNAV_THREADS", "2")
+            .output()
+            .expect("run semnav");
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let ws = at("ws").canonicalize().unwrap();
+    let ws_arg = ws.to_str().unwrap();
+    let files = |what: &str| -> serde_json::Value {
+        let (code, out, err) = run(&["status", ws_arg, "--json"]);
+        assert_eq!(code, Some(0), "{what}: {err}");
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{what}: {e}: {out}"))
+    };
+    let (code, _, err) = run(&["index", ws_arg]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(files("indexed")["files"], 2);
+
+    // A folder that cannot be read: skipped, counted, its file kept.
+    mode(&at("ws/sub"), 0o000);
+    let (code, out, err) = run(&["search", "--path", ws_arg, "--json", "mail an invoice to a customer"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("sub/b.py"), "what the index had of the folder is still found: {out}");
+    assert!(!err.contains("removed") || err.contains("0 removed"), "{err}");
+    let status = files("a folder unreadable");
+    assert_eq!(status["files"], 2, "{status}");
+    assert_eq!(status["skipped"]["unreadable"], 1, "{status}");
+
+    // The workspace itself: an error naming it, and nothing removed.
+    mode(&at("ws/sub"), 0o755);
+    mode(&at("ws"), 0o000);
+    let (code, out, err) = run(&["search", "--path", ws_arg, "parse settings"]);
+    mode(&at("ws"), 0o755);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(out.is_empty(), "no results are printed: {out}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains(ws_arg) && err.contains("ermission denied"), "{err}");
+    assert_eq!(files("after the unreadable workspace")["files"], 2);
 }

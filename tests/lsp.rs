@@ -178,3 +178,39 @@ async fn utf8_positions_when_offered() {
     let result = client.initialize(f.path(), json!({"indexDir": f.index_dir()}), json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}})).await;
     assert_eq!(result["capabilities"]["positionEncoding"], "utf-8");
 }
+
+/// What every surface refuses, the language server refuses as invalid params
+/// (an empty query, `limit: 0`, a position in no chunk), never with arbitrary
+/// hits or an internal error; an edit whose range ends before it starts is
+/// refused whole, and the document is left as it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_requests_are_invalid_params_and_change_nothing() {
+    let f = Fixture::new();
+    write_polyglot_workspace(&f);
+    let client = ready(&f).await;
+    let code = |answer: &Value| answer["error"]["code"].as_i64();
+    for params in [json!({"query": ""}), json!({"query": "  \t"}), json!({"query": "read settings", "limit": 0})] {
+        let answer = client.request_raw("semnav/search", params.clone()).await;
+        assert_eq!(code(&answer), Some(-32602), "{params} → {answer}");
+    }
+    let blank = file_uri(&f.path().join("notes/blank.rs"));
+    client.notify("textDocument/didOpen", json!({"textDocument": {"uri": blank, "languageId": "rust", "version": 1, "text": "\n\n\n"}}));
+    let answer = client.request_raw("semnav/findSimilar", json!({"textDocument": {"uri": blank}, "position": {"line": 1, "character": 0}})).await;
+    assert_eq!(code(&answer), Some(-32602), "a line in no chunk: {answer}");
+    let answer = client.request_raw("semnav/findSimilar", json!({"textDocument": {"uri": blank}, "position": {"line": 1, "character": 0}, "limit": 0})).await;
+    assert_eq!(code(&answer), Some(-32602), "limit 0: {answer}");
+
+    let uri = file_uri(&f.path().join("notes/three.rs"));
+    let text = "fn alpha() {}\nfn beta() {}\nfn gamma() {}\n";
+    client.notify("textDocument/didOpen", json!({"textDocument": {"uri": uri, "languageId": "rust", "version": 1, "text": text}}));
+    let reversed = json!({"range": {"start": {"line": 2, "character": 0}, "end": {"line": 0, "character": 0}}, "text": ""});
+    client.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [reversed]}));
+    let lenses = client.request("textDocument/codeLens", json!({"textDocument": {"uri": uri}})).await;
+    assert_eq!(lenses.as_array().map(Vec::len), Some(3), "the three functions are still there: {lenses}");
+    let said = || client.notifications.lock().unwrap().iter().any(|n| n["method"] == "window/logMessage" && n["params"]["message"].as_str().is_some_and(|m| m.contains("ends") && m.contains("before it starts")));
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !said() {
+        assert!(std::time::Instant::now() < deadline, "the refusal is said: {:?}", client.notifications.lock().unwrap());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

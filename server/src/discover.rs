@@ -58,6 +58,8 @@ pub enum SkipReason {
     NotUtf8,
     LongLines,
     Unreadable,
+    /// A link, or a path through one: never followed out of the root.
+    Link,
 }
 
 impl SkipReason {
@@ -68,6 +70,7 @@ impl SkipReason {
             SkipReason::NotUtf8 => "not UTF-8",
             SkipReason::LongLines => "long lines (minified or generated)",
             SkipReason::Unreadable => "unreadable",
+            SkipReason::Link => "a link (not followed)",
         }
     }
 }
@@ -101,14 +104,41 @@ pub struct FoundFile {
 pub struct Discovery {
     pub files: Vec<FoundFile>,
     pub skipped: Vec<(String, SkipReason)>,
+    /// Folders (relative, `/`-separated) the walk could not read: what the
+    /// index holds under them is kept, not taken for removed.
+    pub unreadable: Vec<String>,
 }
 
-/// Walks `root` (canonical) and returns candidates in path order.
+impl Discovery {
+    /// Whether `rel_path` is under a folder the walk could not read, so that
+    /// its absence from the walk says nothing.
+    pub fn hides(&self, rel_path: &str) -> bool {
+        self.unreadable.iter().any(|dir| rel_path.strip_prefix(dir.as_str()).is_some_and(|rest| rest.starts_with('/')))
+    }
+}
+
+/// Walks `root` (canonical) and returns candidates in path order. A root
+/// that cannot be read is an error, never an empty workspace; a folder under
+/// it that cannot be read is listed in [`Discovery::unreadable`].
 pub fn discover(root: &Path, options: &DiscoverOptions) -> Result<Discovery> {
+    std::fs::read_dir(root).with_context(|| format!("cannot read the workspace {}", root.display()))?;
     let walker = walker(root, options)?;
     let mut out = Discovery::default();
     for entry in walker {
-        let Ok(entry) = entry else { continue };
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                match error_path(&e).and_then(|p| relative_path(root, p)) {
+                    Some(rel) if rel.is_empty() => return Err(anyhow::Error::new(e).context(format!("cannot read the workspace {}", root.display()))),
+                    Some(rel) => {
+                        tracing::warn!("cannot read {}: {e}", root.join(&rel).display());
+                        out.unreadable.push(rel);
+                    }
+                    None => tracing::warn!("a part of {} cannot be read: {e}", root.display()),
+                }
+                continue;
+            }
+        };
         if !entry.file_type().is_some_and(|t| t.is_file()) {
             continue;
         }
@@ -127,6 +157,16 @@ pub fn discover(root: &Path, options: &DiscoverOptions) -> Result<Discovery> {
     }
     out.files.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
     Ok(out)
+}
+
+/// The path a walk error is about, when it says.
+fn error_path(e: &ignore::Error) -> Option<&Path> {
+    match e {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::Loop { child, .. } => Some(child),
+        _ => None,
+    }
 }
 
 /// The walk over `root`: ignore files, hidden files and the excludes.
@@ -248,11 +288,82 @@ pub fn check_text(bytes: &[u8], max_file_bytes: u64) -> std::result::Result<&str
     Ok(text)
 }
 
-/// Reads a file and checks it with [`check_text`].
+/// Reads a file and checks it with [`check_text`]. For a file of a
+/// workspace use [`read_inside`], which refuses links.
 pub fn read_text(path: &Path, max_file_bytes: u64) -> std::result::Result<String, SkipReason> {
     let bytes = std::fs::read(path).map_err(|_| SkipReason::Unreadable)?;
     check_text(&bytes, max_file_bytes)?;
     String::from_utf8(bytes).map_err(|_| SkipReason::NotUtf8)
+}
+
+/// Reads file `rel` of `root` (canonical) and checks it with
+/// [`check_text`], making sure at read time that what was opened is that
+/// file, inside the root: no part of the way is a link (a file or folder
+/// swapped for a link to outside since it was indexed is refused, not
+/// followed), the last part is opened without following a link, and on
+/// Linux the opened descriptor's own path must be `root/rel`, so a swap
+/// between the check and the open is caught too. What every read of a
+/// workspace's file goes through: indexing, re-reading after an event,
+/// excerpts and previews shown in answers.
+pub fn read_inside(root: &Path, rel: &str, max_file_bytes: u64) -> std::result::Result<String, SkipReason> {
+    use std::io::Read;
+    let path = root.join(rel);
+    if inside_root(root, &path).as_deref() != Some(rel) {
+        return Err(SkipReason::Link);
+    }
+    let file = open_no_follow(&path).map_err(|e| if is_link_error(&e) { SkipReason::Link } else { SkipReason::Unreadable })?;
+    if !opened_is(&file, &path) {
+        return Err(SkipReason::Link);
+    }
+    let mut bytes = Vec::new();
+    file.take(max_file_bytes.saturating_add(1)).read_to_end(&mut bytes).map_err(|_| SkipReason::Unreadable)?;
+    check_text(&bytes, max_file_bytes)?;
+    String::from_utf8(bytes).map_err(|_| SkipReason::NotUtf8)
+}
+
+#[cfg(unix)]
+fn open_no_follow(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW).open(path)
+}
+
+#[cfg(not(unix))]
+fn open_no_follow(path: &Path) -> std::io::Result<std::fs::File> {
+    if std::fs::symlink_metadata(path)?.file_type().is_symlink() {
+        return Err(std::io::Error::other("a link"));
+    }
+    std::fs::File::open(path)
+}
+
+/// Whether opening failed because the last part is a link (`ELOOP` under
+/// `O_NOFOLLOW`).
+fn is_link_error(e: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        e.raw_os_error() == Some(libc::ELOOP)
+    }
+    #[cfg(not(unix))]
+    {
+        e.kind() == std::io::ErrorKind::Other
+    }
+}
+
+/// Whether the opened `file` is the regular file at `path` itself (not one
+/// reached through a folder swapped for a link after it was checked).
+fn opened_is(file: &std::fs::File, path: &Path) -> bool {
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::io::AsRawFd;
+        if let Ok(real) = std::fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd())) {
+            return real == path;
+        }
+    }
+    // Elsewhere (or without /proc): the way is checked once more, after
+    // the open.
+    path.canonicalize().is_ok_and(|real| real == path)
 }
 
 #[cfg(test)]

@@ -38,7 +38,6 @@ use std::time::Duration;
 use anyhow::{anyhow, Context, Result};
 use dashmap::DashMap;
 
-use crate::background;
 use crate::chunk::{Chunk, ChunksState, Rechunked, Splice};
 use crate::discover::{DiscoverOptions, DEFAULT_MAX_FILE_BYTES};
 use crate::document::{Change, Document};
@@ -117,6 +116,12 @@ pub struct Root {
     /// events for one file may finish out of order, and the older read must
     /// not cover the newer (locked under the index's lock).
     applied_events: Mutex<std::collections::HashMap<String, u64>>,
+    /// Whether its stored index is in memory (the first refresh laid it):
+    /// until then answers say the root is loading.
+    pub loaded: AtomicBool,
+    /// The files laid by words when the root was opened, until its first
+    /// refresh takes the count ([`Engine::start_root`]).
+    laid_at_open: Mutex<Option<usize>>,
     /// Why this root is not served from its usual index, when it is not.
     pub note: Option<String>,
     /// The temporary index directory when another process holds the usual
@@ -159,6 +164,18 @@ pub struct Engine {
     pending: AtomicUsize,
     /// Document edits whose debounced embedding has not finished.
     debouncing: AtomicUsize,
+    /// Roots named by a surface and not open yet ([`Engine::expect_root`]).
+    starting: Mutex<Vec<PathBuf>>,
+    /// Roots that could not be opened or refreshed, with why.
+    root_errors: RwLock<Vec<(PathBuf, String)>>,
+    /// Whether the model is being loaded in the background.
+    model_loading: AtomicBool,
+    /// Bumped when a root becomes searchable or fails, or the model load ends.
+    readiness: tokio::sync::watch::Sender<u64>,
+    /// Bumped when vectors join an index.
+    vectors: tokio::sync::watch::Sender<u64>,
+    /// File watchers of the roots that asked for one, until shut down.
+    watchers: Mutex<Vec<crate::watch::Watcher>>,
 }
 
 /// Status figures.
@@ -175,14 +192,30 @@ pub struct Status {
     /// What a user should know about how roots are served (e.g. an index
     /// another process holds).
     pub notes: Vec<String>,
+    /// Roots named but not searchable yet.
+    pub loading: Vec<PathBuf>,
+    /// What answers cannot know yet ([`Engine::unknowns`]).
+    pub unknowns: Vec<String>,
 }
 
 impl Engine {
     /// Creates the engine and loads the model; a missing model is remembered
-    /// (and reported by every request that needs it), not fatal.
+    /// (and reported by every request that needs it), not fatal. Blocking.
     pub fn new(settings: Settings) -> Engine {
         let engine = Engine::new_unloaded(settings);
         engine.load_model();
+        engine
+    }
+
+    /// Creates the engine and returns at once; the model loads in the
+    /// background (what the servers use: a handshake never waits for it).
+    pub fn start(settings: Settings) -> Arc<Engine> {
+        let engine = Arc::new(Engine::new_unloaded(settings));
+        if let Err(e) = engine.load_model_in_background() {
+            tracing::warn!("{e:#}; loading the model now");
+            engine.load_model();
+            engine.model_loading.store(false, Ordering::SeqCst);
+        }
         engine
     }
 
@@ -203,6 +236,12 @@ impl Engine {
             generations: AtomicU64::new(0),
             pending: AtomicUsize::new(0),
             debouncing: AtomicUsize::new(0),
+            starting: Mutex::new(Vec::new()),
+            root_errors: RwLock::new(Vec::new()),
+            model_loading: AtomicBool::new(false),
+            readiness: tokio::sync::watch::channel(0).0,
+            vectors: tokio::sync::watch::channel(0).0,
+            watchers: Mutex::new(Vec::new()),
         }
     }
 
@@ -214,14 +253,17 @@ impl Engine {
         // competes with the server's and the editor's own threads: over stdio
         // about 1 query in 100 then took ~50 ms (p99 23 -> 44-51 ms). So two
         // threads only from four cores on. The indexing instance is loaded on
-        // a background thread: ONNX Runtime's threads for it inherit that
-        // thread's low priority.
+        // its low-priority thread: ONNX Runtime's threads for it inherit that
+        // thread's priority.
         let query_threads = if std::thread::available_parallelism().map_or(1, |n| n.get()) >= 4 { 2 } else { 1 };
+        //
+        // The query instance loads first, on this thread: answers by meaning
+        // wait for it alone, never for the other, which loads at the lowest
+        // priority and on a busy machine can take half a minute.
         let loaded = ModelPaths::resolve(&s.model, s.model_dir.as_deref()).and_then(|p| {
-            let for_indexing = p.clone();
-            let indexing = background::run_in_background_thread("semnav-model-load", move || FastEmbedder::load(&for_indexing, None))??;
             let queries = FastEmbedder::load(&p, Some(query_threads))?;
-            EmbedWorker::spawn_with_query_thread(Box::new(indexing), Box::new(queries))
+            let load_indexing: Box<dyn FnOnce() -> Result<Box<dyn crate::embed::Embedder>> + Send> = Box::new(move || Ok(Box::new(FastEmbedder::load(&p, None)?) as Box<dyn crate::embed::Embedder>));
+            EmbedWorker::spawn_loading_indexer(Box::new(queries), load_indexing)
         });
         match loaded {
             Ok(w) => {
@@ -245,7 +287,10 @@ impl Engine {
     }
 
     fn worker(&self) -> Result<EmbedWorker> {
-        self.worker.read().unwrap_or_else(|e| e.into_inner()).clone().ok_or_else(|| anyhow!("{}", self.model_error().unwrap_or_else(|| "the embedding model is not loaded".into())))
+        self.worker.read().unwrap_or_else(|e| e.into_inner()).clone().ok_or_else(|| {
+            let why = if self.model_loading() { Some("the embedding model is still loading".to_string()) } else { self.model_error() };
+            anyhow!("{}", why.unwrap_or_else(|| "the embedding model is not loaded".into()))
+        })
     }
 
     /// Applies new settings; returns whether the indexes must be rebuilt (the
@@ -267,6 +312,10 @@ impl Engine {
         let index_dir = s.index_dir.as_ref().map(|d| if self.roots().is_empty() { d.clone() } else { d.join(path.file_name().unwrap_or_default()) });
         let model_id = match self.worker() {
             Ok(worker) => worker.model_id().to_string(),
+            // While the model loads: the id it will have, from its file.
+            Err(_) if self.model_loading() => ModelPaths::resolve(&s.model, s.model_dir.as_deref())
+                .and_then(|p| p.model_id())
+                .unwrap_or_else(|_| refresh::model_of_existing_index(path, index_dir.as_deref())),
             // Without the model: the index keeps the model it was built with
             // (its vectors still serve `similar`), and is only read.
             Err(_) => refresh::model_of_existing_index(path, index_dir.as_deref()),
@@ -299,10 +348,13 @@ impl Engine {
             changed_during_refresh: Mutex::new(None),
             file_events: AtomicU64::new(0),
             applied_events: Mutex::default(),
+            loaded: AtomicBool::new(false),
+            laid_at_open: Mutex::new(None),
             note,
             scratch: Mutex::new(scratch),
         });
         self.roots.write().unwrap_or_else(|e| e.into_inner()).push(root.clone());
+        self.starting.lock().unwrap_or_else(|e| e.into_inner()).retain(|p| *p != root.path && p != path);
         // Open documents under this root now belong to it.
         for mut entry in self.docs.iter_mut() {
             if entry.place.is_none() {
@@ -317,7 +369,11 @@ impl Engine {
     /// When the server stops: makes every root's index durable and removes
     /// the temporary ones (see [`Engine::add_root`]). Blocking.
     pub fn shut_down(&self) {
+        self.watchers.lock().unwrap_or_else(|e| e.into_inner()).clear();
         for root in self.roots() {
+            if root.note.is_none() {
+                let _ = std::fs::remove_file(crate::ipc::socket_path(root.workspace.store.dir()));
+            }
             if let Err(e) = root.workspace.store.flush() {
                 tracing::warn!("{e:#}");
             }
@@ -365,6 +421,17 @@ impl Engine {
         self.roots.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
+    /// The root a file event at `path` concerns, and the path in it, judged
+    /// by names alone: also a path through a link (a file or folder swapped
+    /// for one), whose file then leaves the index, since a read refuses it.
+    fn event_place_of(&self, path: &Path) -> Option<(Arc<Root>, String)> {
+        let roots = self.roots();
+        let root = roots.iter().filter(|r| path.starts_with(&r.path)).max_by_key(|r| r.path.as_os_str().len())?;
+        let parts: Option<Vec<&str>> = path.strip_prefix(&root.path).ok()?.components().map(|c| if let std::path::Component::Normal(n) = c { n.to_str() } else { None }).collect();
+        let parts = parts.filter(|p| !p.is_empty())?;
+        Some((root.clone(), parts.join("/")))
+    }
+
     fn place_of(&self, path: &Path) -> Option<(Arc<Root>, String)> {
         let roots = self.roots();
         let root = roots.iter().filter(|r| path.starts_with(&r.path)).max_by_key(|r| r.path.as_os_str().len())?;
@@ -391,6 +458,19 @@ impl Engine {
     /// for [`Engine::embed_document`]. Follow with [`Engine::catch_up`] in a
     /// blocking task.
     pub fn change(&self, key: &str, changes: &[Change], version: i32, enc: Encoding) -> Result<u64> {
+        // All or nothing: a range that ends before it starts is refused
+        // before any change of the batch is applied.
+        if let Some((i, (start, end))) = changes.iter().enumerate().find_map(|(i, c)| c.range.filter(|(a, b)| (a.line, a.character) > (b.line, b.character)).map(|r| (i, r))) {
+            return Err(crate::usage::Invalid(format!(
+                "change {} of version {version} of {key} has a range that ends ({}:{}) before it starts ({}:{}); the document is left as it was",
+                i + 1,
+                end.line,
+                end.character,
+                start.line,
+                start.character
+            ))
+            .into());
+        }
         let mut entry = self.docs.get_mut(key).ok_or_else(|| anyhow!("{key} is not open"))?;
         if version <= entry.doc.version() {
             tracing::warn!("{key}: version {version} is not newer than {}; applying the change anyway", entry.doc.version());
@@ -501,6 +581,8 @@ impl Engine {
                 for (h, v) in &pairs {
                     index.add_vector(*h, v);
                 }
+                drop(index);
+                self.bump_vectors();
             }
             Err(e) => tracing::warn!("embedding {key} failed: {e:#}"),
         }
@@ -538,6 +620,8 @@ impl Engine {
             || self.debouncing.load(Ordering::SeqCst) > 0
             || self.docs.iter().any(|entry| entry.doc.is_stale())
             || self.roots().iter().any(|r| r.indexing.load(Ordering::SeqCst))
+            || !self.loading_roots().is_empty()
+            || self.model_loading()
             || self.worker().map(|w| w.queued() > 0).unwrap_or(false)
     }
 
@@ -583,8 +667,11 @@ pub fn innermost(chunks: &[Chunk], line: u32) -> Option<Chunk> {
     chunks.iter().filter(|c| c.start_line <= line && line <= c.end_line).min_by_key(|c| (c.end_line - c.start_line, std::cmp::Reverse(c.start_line))).cloned()
 }
 
+mod lifecycle;
 mod queries;
 mod refresh;
+
+pub use lifecycle::RootOptions;
 #[cfg(test)]
 mod concurrent_tests;
 #[cfg(test)]

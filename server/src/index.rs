@@ -21,7 +21,7 @@ use anyhow::{Context, Result};
 use crate::ann::{ann_threshold, HnswBase};
 
 use crate::chunk::{self, Chunk};
-use crate::discover::{self, DiscoverOptions, FoundFile};
+use crate::discover::{self, DiscoverOptions, FoundFile, SkipReason};
 use crate::embed::{EmbedWorker, Priority};
 use crate::lexical;
 use crate::search::SearchIndex;
@@ -77,6 +77,20 @@ pub fn default_index_dir(root: &Path) -> PathBuf {
     crate::housekeeping::indexes_home().join(format!("{name}-{}", &hash[..16]))
 }
 
+/// The workspace a command run in folder `start` (canonical) works on when
+/// no root is named: the nearest enclosing folder (`start` included) that is
+/// indexed, else the nearest that is a git work tree, else `start` itself.
+/// With `index_dir` (an index at a place of the user's choosing) the indexed
+/// root is the one that index records. The one rule of the CLI and the MCP
+/// server: a subfolder of an indexed clone is part of it, not a new world.
+pub fn enclosing_root(start: &Path, index_dir: Option<&Path>) -> PathBuf {
+    let indexed = match index_dir {
+        Some(dir) => crate::housekeeping::root_of(dir).filter(|root| start.starts_with(root)),
+        None => start.ancestors().find(|d| default_index_dir(d).join("db").exists()).map(Path::to_path_buf),
+    };
+    indexed.or_else(|| start.ancestors().find(|d| d.join(".git").exists()).map(Path::to_path_buf)).unwrap_or_else(|| start.to_path_buf())
+}
+
 /// A workspace root and its store.
 pub struct Workspace {
     pub root: PathBuf,
@@ -117,8 +131,14 @@ impl Workspace {
         let mut on_disk: HashSet<&str> = HashSet::new();
         for (path, reason) in &found.skipped {
             count_skip(reason.as_str());
-            self.store.remove_file(path)?;
-            self.store.remove_skipped_file(path)?;
+            // Not read is not gone: an unreadable file keeps what it had.
+            if *reason != SkipReason::Unreadable {
+                self.store.remove_file(path)?;
+                self.store.remove_skipped_file(path)?;
+            }
+        }
+        for _ in &found.unreadable {
+            count_skip(SkipReason::Unreadable.as_str());
         }
         // What changed, from metadata only.
         let mut to_read: Vec<&FoundFile> = Vec::new();
@@ -136,14 +156,14 @@ impl Workspace {
         let mut stale: Vec<String> = Vec::new();
         for item in self.store.files() {
             let (path, _) = item?;
-            if !on_disk.contains(path.as_str()) {
+            if !on_disk.contains(path.as_str()) && !found.hides(&path) {
                 stale.push(path);
             }
         }
         for path in &stale {
             self.store.remove_file(path)?;
         }
-        let gone_refused: Vec<String> = self.store.skipped_paths().filter(|p| !matches!(p, Ok(p) if on_disk.contains(p.as_str()))).collect::<Result<_>>()?;
+        let gone_refused: Vec<String> = self.store.skipped_paths().filter(|p| !matches!(p, Ok(p) if on_disk.contains(p.as_str()) || found.hides(p))).collect::<Result<_>>()?;
         for path in &gone_refused {
             self.store.remove_skipped_file(path)?;
         }
@@ -152,8 +172,13 @@ impl Workspace {
         progress.begin("Indexing", to_read.len() as u64);
         let mut pending = PendingFiles::default();
         for (done, file) in to_read.iter().enumerate() {
-            let text = match discover::read_text(&file.abs_path, self.options.max_file_bytes) {
+            let text = match discover::read_inside(&self.root, &file.rel_path, self.options.max_file_bytes) {
                 Ok(text) => text,
+                // It was there a moment ago: what the index has of it stays.
+                Err(SkipReason::Unreadable) => {
+                    count_skip(SkipReason::Unreadable.as_str());
+                    continue;
+                }
                 Err(reason) => {
                     count_skip(reason.as_str());
                     self.store.remove_file(&file.rel_path)?;
@@ -237,7 +262,7 @@ impl Workspace {
         let meta = std::fs::symlink_metadata(&abs).ok().filter(|m| m.is_file() && filter.accepts(rel_path) && m.len() <= self.options.max_file_bytes)?;
         let language = Language::from_path(&abs)?;
         let file = FoundFile { rel_path: rel_path.to_string(), abs_path: abs, language, size: meta.len(), mtime_ns: discover::mtime_ns(&meta) };
-        let text = discover::read_text(&file.abs_path, self.options.max_file_bytes).ok()?;
+        let text = discover::read_inside(&self.root, &file.rel_path, self.options.max_file_bytes).ok()?;
         Some(self.build_entry(&file, &text, *blake3::hash(text.as_bytes()).as_bytes()))
     }
 
@@ -258,12 +283,12 @@ impl Workspace {
                 None if self.refused_as_it_is(file)?.is_some() => continue,
                 _ => {}
             }
-            let Ok(text) = discover::read_text(&file.abs_path, self.options.max_file_bytes) else { continue };
+            let Ok(text) = discover::read_inside(&self.root, &file.rel_path, self.options.max_file_bytes) else { continue };
             let (entry, _) = self.build_entry(file, &text, *blake3::hash(text.as_bytes()).as_bytes());
             index.set_file(&file.rel_path, entry.language, entry.chunks, |h| self.store.vector(h).ok().flatten());
             changed += 1;
         }
-        let gone: Vec<String> = index.paths().filter(|p| !on_disk.contains(p)).map(String::from).collect();
+        let gone: Vec<String> = index.paths().filter(|p| !on_disk.contains(p) && !found.hides(p)).map(String::from).collect();
         for path in &gone {
             index.remove_file(path);
         }
@@ -374,7 +399,8 @@ impl Workspace {
             }
         }
         for item in self.store.files() {
-            if !seen.contains(item?.0.as_str()) {
+            let path = item?.0;
+            if !seen.contains(path.as_str()) && !found.hides(&path) {
                 s.removed += 1;
             }
         }

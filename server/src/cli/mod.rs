@@ -8,6 +8,7 @@
 mod doctor;
 mod output;
 mod progress;
+mod workspace;
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -21,7 +22,7 @@ use semnav::embed::{EmbedWorker, FastEmbedder, ModelPaths, Priority};
 use semnav::housekeeping;
 use semnav::index::{self, Workspace};
 use semnav::lang::Language;
-use semnav::search::{ContentFilter, Exclude, Filters, RankConfig, SearchIndex};
+use semnav::search::{Exclude, Filters, RankConfig, SearchIndex};
 use semnav::store::OpenOutcome;
 
 #[derive(Parser)]
@@ -33,19 +34,20 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Index or refresh the workspace at PATH, incrementally.
+    /// Index or refresh the workspace at PATH, incrementally (through the
+    /// semnav server that holds its index, when one runs).
     Index {
-        /// Workspace root.
-        #[arg(default_value = ".")]
-        path: PathBuf,
+        /// Workspace root (default: the indexed folder or git work tree that holds the current folder).
+        path: Option<PathBuf>,
         #[command(flatten)]
         common: Common,
     },
     /// Search code by meaning (hybrid semantic + lexical); refreshes a stale index first.
+    /// Run in a subfolder of a workspace, searches that subfolder.
     Search {
-        /// Workspace root.
-        #[arg(long, default_value = ".")]
-        path: PathBuf,
+        /// Workspace root (default: the indexed folder or git work tree that holds the current folder).
+        #[arg(long)]
+        path: Option<PathBuf>,
         /// Most results per query.
         #[arg(long, default_value_t = 10)]
         limit: usize,
@@ -61,6 +63,12 @@ enum Command {
         /// Rank by words only, without the embedded query (what answers while vectors are missing).
         #[arg(long)]
         lexical: bool,
+        /// Show up to N lines of each hit's code (read from the disk as it is now).
+        #[arg(long, value_name = "N", conflicts_with = "full")]
+        context: Option<usize>,
+        /// Show each hit's whole code.
+        #[arg(long)]
+        full: bool,
         /// One JSON object per query, one per line.
         #[arg(long)]
         json: bool,
@@ -77,7 +85,7 @@ enum Command {
     Similar {
         /// FILE:LINE
         location: String,
-        /// Workspace root (default: the current directory if it holds FILE, else FILE's git root).
+        /// Workspace root (default: the indexed folder or git work tree that holds FILE).
         #[arg(long)]
         path: Option<PathBuf>,
         #[arg(long, default_value_t = 10)]
@@ -101,17 +109,17 @@ enum Command {
     Lsp,
     /// Run the MCP server for coding agents on stdin/stdout (logs go to stderr).
     Mcp {
-        /// Workspace root.
-        #[arg(long, default_value = ".")]
-        path: PathBuf,
+        /// Workspace root (default: the indexed folder or git work tree that holds the current folder).
+        #[arg(long)]
+        path: Option<PathBuf>,
         #[command(flatten)]
         common: Common,
     },
     /// Index location, model, counts, size on disk, staleness; with --all,
     /// every index in the cache directory.
     Status {
-        #[arg(default_value = ".")]
-        path: PathBuf,
+        /// Workspace root (default: the indexed folder or git work tree that holds the current folder).
+        path: Option<PathBuf>,
         /// List every index under the cache directory: root, size, chunks, last use.
         #[arg(long)]
         all: bool,
@@ -203,6 +211,11 @@ pub fn main() -> i32 {
     };
     match run(cli) {
         Ok(()) => 0,
+        // A request semnav refuses (an empty query, a limit of 0) is a usage error.
+        Err(e) if semnav::usage::is_invalid(&e) => {
+            eprintln!("semnav: {}", one_line(&e));
+            2
+        }
         Err(e) => {
             eprintln!("semnav: {}", one_line(&e));
             1
@@ -217,8 +230,14 @@ fn one_line(e: &anyhow::Error) -> String {
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Index { path, common } => {
+            let place = workspace::place(path.as_deref(), &common)?;
+            if let Some(dir) = workspace::server_for(&place.root, &common) {
+                let v = workspace::ask(&dir, &semnav::ipc::Request::Refresh)?;
+                eprintln!("refreshed by the semnav server that holds this index: {} files, {} chunks, {} files read, {} removed", v["files"], v["chunks"], v["filesRead"], v["removed"]);
+                return Ok(());
+            }
             let worker = common.worker()?;
-            let ws = common.open(&path, &worker)?;
+            let ws = common.open(&place.root, &worker)?;
             let bar = progress::TerminalProgress::new();
             let stats = ws.refresh(&worker, &bar)?;
             eprintln!("{}", output::refresh_summary(&stats));
@@ -230,17 +249,33 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Search { path, limit, langs, globs, content, lexical, json, queries, query, common } => {
-            let mut filters = filters(&langs, &globs)?;
-            filters.content = ContentFilter::from_name(&content).ok_or_else(|| anyhow!("unknown --content {content:?}"))?;
-            let mut config = RankConfig::from_env().map_err(|e| anyhow!(e))?;
-            config.dense &= !lexical;
+        Command::Search { path, limit, langs, mut globs, content, lexical, context, full, json, queries, query, common } => {
+            let code = if full { Some(usize::MAX) } else { context };
+            semnav::usage::limit(limit)?;
             let queries = match queries {
                 Some(file) => read_queries(&file)?,
-                None => vec![query.join(" ")],
+                None => vec![semnav::usage::query(&query.join(" "))?.to_string()],
             };
+            let place = workspace::place(path.as_deref(), &common)?;
+            // Run in a subfolder: that subfolder, unless globs say where.
+            if let (Some(sub), true) = (&place.subfolder, globs.is_empty()) {
+                globs.push(workspace::under(sub));
+            }
+            let filters = Filters::parse(&langs, &globs, Some(&content)).map_err(|e| anyhow!(e))?;
+            let mut out = std::io::stdout().lock();
+            if let Some(dir) = workspace::server_for(&place.root, &common) {
+                for query in queries {
+                    let request = semnav::ipc::Request::Search { query: query.clone(), limit, languages: langs.clone(), globs: globs.clone(), content: Some(content.clone()), lexical };
+                    let v = workspace::ask(&dir, &request)?;
+                    let text = if json { format!("{v}\n") } else { output::human_values(&v, code.map(|n| (place.root.as_path(), n))) };
+                    write_out(&mut out, &text)?;
+                }
+                return Ok(());
+            }
+            let mut config = RankConfig::from_env().map_err(|e| anyhow!(e))?;
+            config.dense &= !lexical;
             let worker = common.worker()?;
-            let ws = common.open(&path, &worker)?;
+            let ws = common.open(&place.root, &worker)?;
             // A refresh is cheap when nothing changed (metadata only).
             let stats = ws.refresh(&worker, &progress::TerminalProgress::new())?;
             if stats.files_read > 0 || stats.files_removed > 0 {
@@ -248,28 +283,33 @@ fn run(cli: Cli) -> Result<()> {
             }
             let index = ws.load()?;
             let vectors = if config.dense { worker.embed_blocking(queries.clone(), Priority::Query)? } else { vec![Vec::new(); queries.len()] };
-            let mut out = std::io::stdout().lock();
             for (query, vector) in queries.iter().zip(vectors) {
                 let hits = index.search(&vector, query, &filters, &config, limit);
-                let text = if json { output::json_line(query, &index, &hits) } else { output::human(&index, &hits) };
+                let text = if json { output::json_line(query, &index, &hits) } else { output::human(&index, &hits, code.map(|n| (place.root.as_path(), n))) };
                 write_out(&mut out, &text)?;
             }
             Ok(())
         }
         Command::Similar { location, path, limit, json, common } => {
+            semnav::usage::limit(limit)?;
             let (file, line) = parse_location(&location)?;
             let file = file.canonicalize().with_context(|| format!("cannot open {}", file.display()))?;
             let root = match path {
-                Some(p) => p,
+                Some(p) => p.canonicalize().with_context(|| format!("cannot open workspace {}", p.display()))?,
                 None => default_root_for(&file, &common)?,
             };
+            if let Some(dir) = workspace::server_for(&root, &common) {
+                let v = workspace::ask(&dir, &semnav::ipc::Request::Similar { path: file, line, limit })?;
+                let text = if json { format!("{v}\n") } else { output::human_values(&v, None) };
+                return write_out(&mut std::io::stdout().lock(), &text);
+            }
             let worker = common.worker()?;
             let ws = common.open(&root, &worker)?;
             ws.refresh(&worker, &progress::TerminalProgress::new())?;
             let index = ws.load()?;
             let (vector, exclude) = query_chunk(&ws, &worker, &file, line)?;
             let hits = index.similar(&vector, &exclude, &Filters::default(), limit);
-            let text = if json { output::json_line(&location, &index, &hits) } else { output::human(&index, &hits) };
+            let text = if json { output::json_line(&location, &index, &hits) } else { output::human(&index, &hits, None) };
             write_out(&mut std::io::stdout().lock(), &text)
         }
         Command::Doctor { path, json, common } => {
@@ -277,7 +317,7 @@ fn run(cli: Cli) -> Result<()> {
             let text = if json { format!("{}\n", doctor::json(&checks)) } else { doctor::human(&checks) };
             write_out(&mut std::io::stdout().lock(), &text)?;
             if checks.iter().any(|c| c.state == doctor::State::Error) {
-                bail!("semnav cannot run here yet: see the fixes above");
+                bail!("cannot run here yet: each failed check above says how to fix it");
             }
             Ok(())
         }
@@ -290,8 +330,9 @@ fn run(cli: Cli) -> Result<()> {
                 max_file_bytes: common.max_file_bytes,
                 ..semnav::engine::Settings::default()
             };
+            let root = workspace::place(path.as_deref(), &common)?.root;
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
-            let result = runtime.block_on(semnav::mcp::run_stdio(&path, settings));
+            let result = runtime.block_on(semnav::mcp::run_stdio(&root, settings));
             runtime.shutdown_timeout(std::time::Duration::from_millis(200));
             result
         }
@@ -301,7 +342,17 @@ fn run(cli: Cli) -> Result<()> {
             let text = if json { output::all_json(&home, &indexes) } else { output::all_human(&home, &indexes) };
             write_out(&mut std::io::stdout().lock(), &text)
         }
-        Command::Status { path, json, common, .. } => status(&path, json, &common),
+        Command::Status { path, json, common, .. } => {
+            let place = workspace::place(path.as_deref(), &common)?;
+            match workspace::server_for(&place.root, &common) {
+                Some(dir) => {
+                    let v = workspace::ask(&dir, &semnav::ipc::Request::Status)?;
+                    let text = if json { format!("{v}\n") } else { output::server_status(&v) };
+                    write_out(&mut std::io::stdout().lock(), &text)
+                }
+                None => status(&place.root, json, &common),
+            }
+        }
         Command::Clean { all, json } => {
             let home = housekeeping::indexes_home();
             let which = if all { housekeeping::Which::All } else { housekeeping::Which::Orphans };
@@ -326,23 +377,6 @@ fn write_out(out: &mut impl Write, text: &str) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         r => r.context("cannot write to stdout"),
     }
-}
-
-fn filters(langs: &[String], globs: &[String]) -> Result<Filters> {
-    let languages = langs
-        .iter()
-        .map(|l| Language::from_name(l).ok_or_else(|| anyhow!("unknown language {l:?} in --lang")))
-        .collect::<Result<Vec<_>>>()?;
-    let globs = if globs.is_empty() {
-        None
-    } else {
-        let mut b = globset::GlobSetBuilder::new();
-        for g in globs {
-            b.add(globset::Glob::new(g).with_context(|| format!("bad --glob {g:?}"))?);
-        }
-        Some(b.build()?)
-    };
-    Ok(Filters { languages, globs, ..Filters::default() })
 }
 
 fn read_queries(file: &Path) -> Result<Vec<String>> {
@@ -371,21 +405,16 @@ fn parse_location(location: &str) -> Result<(PathBuf, u32)> {
     Ok((PathBuf::from(file), line - 1))
 }
 
-/// The workspace `file` belongs to: the current directory when it holds
-/// `file`, else the nearest ancestor already indexed, else the nearest with a
-/// `.git`, else `file`'s directory.
+/// The workspace `file` belongs to: the enclosing root of the current
+/// folder when it holds `file` (the rule of every command), else that of
+/// `file`'s folder.
 fn default_root_for(file: &Path, common: &Common) -> Result<PathBuf> {
-    let cwd = std::env::current_dir()?.canonicalize()?;
-    if file.starts_with(&cwd) {
-        return Ok(cwd);
+    let here = workspace::place(None, common)?.root;
+    if file.starts_with(&here) {
+        return Ok(here);
     }
     let dir = file.parent().ok_or_else(|| anyhow!("{} has no parent directory", file.display()))?;
-    if common.index_dir.is_none() {
-        if let Some(indexed) = dir.ancestors().find(|d| index::default_index_dir(d).join("db").exists()) {
-            return Ok(indexed.to_path_buf());
-        }
-    }
-    Ok(dir.ancestors().find(|d| d.join(".git").exists()).unwrap_or(dir).to_path_buf())
+    Ok(index::enclosing_root(dir, common.index_dir.as_deref()))
 }
 
 /// The vector of the chunk holding `line` of `file` (0-based), from the file as
@@ -408,9 +437,9 @@ fn query_chunk(ws: &Workspace, worker: &EmbedWorker, file: &Path, line: u32) -> 
     Ok((vector, Exclude { path: rel, start_line: chunk.start_line, end_line: chunk.end_line }))
 }
 
-fn status(path: &Path, json: bool, common: &Common) -> Result<()> {
+fn status(root: &Path, json: bool, common: &Common) -> Result<()> {
     // Status must work without the model: it reads the store only.
-    let root = path.canonicalize().with_context(|| format!("cannot open workspace {}", path.display()))?;
+    let (path, root) = (root, root.to_path_buf());
     let dir = common.index_dir.clone().unwrap_or_else(|| index::default_index_dir(&root));
     let paths = ModelPaths::resolve(&common.model, common.model_dir.as_deref())?;
     let model_state = match paths.check() {

@@ -33,29 +33,58 @@ pub fn json_line(query: &str, index: &SearchIndex, hits: &[Hit]) -> String {
     format!("{}\n", contract::query_result(query, results))
 }
 
-/// `path:start-end  score  kind name` and a one-line preview, per hit.
-pub fn human(index: &SearchIndex, hits: &[Hit]) -> String {
+/// `path:start-end  score  kind name` and a one-line preview, per hit; with
+/// `code` (the root and a number of lines), that many lines of its code.
+pub fn human(index: &SearchIndex, hits: &[Hit], code: Option<(&Path, usize)>) -> String {
+    human_hits(&hits.iter().map(|h| hit_json(index, h)).collect::<Vec<_>>(), code)
+}
+
+/// [`human`] for a query's results in the contract's JSON (a running
+/// server's answer): the same lines.
+pub fn human_values(result: &Value, code: Option<(&Path, usize)>) -> String {
+    human_hits(result["results"].as_array().map(Vec::as_slice).unwrap_or_default(), code)
+}
+
+fn human_hits(hits: &[Value], code: Option<(&Path, usize)>) -> String {
     if hits.is_empty() {
         return "no results\n".to_string();
     }
     let mut s = String::new();
     for h in hits {
-        let c = index.chunk(h.chunk);
-        let name = match (&c.chunk.container, &c.chunk.name) {
+        let text = |key: &str| h[key].as_str().unwrap_or_default().to_string();
+        let name = match (h["container"].as_str(), h["name"].as_str()) {
             (Some(cont), Some(n)) => format!("{cont}::{n}"),
-            (None, Some(n)) => n.clone(),
+            (None, Some(n)) => n.to_string(),
             _ => String::new(),
         };
-        s.push_str(&format!(
-            "{}:{}-{}  {:.3}  {} {}\n    {}\n",
-            c.path,
-            c.chunk.start_line + 1,
-            c.chunk.end_line + 1,
-            h.score,
-            c.chunk.kind.as_str(),
-            name,
-            c.chunk.preview
-        ));
+        let line = |key: &str| h[key].as_u64().unwrap_or(1) as u32;
+        s.push_str(&format!("{}:{}-{}  {:.3}  {} {}\n", text("path"), line("start_line"), line("end_line"), h["score"].as_f64().unwrap_or(0.0), text("kind"), name));
+        match code {
+            Some((root, lines)) => {
+                let path = root.join(text("path"));
+                s.push_str(&semnav::excerpt::excerpt(root, &path, line("start_line").saturating_sub(1), line("end_line").saturating_sub(1), lines, &text("language")));
+            }
+            None => s.push_str(&format!("    {}\n", text("preview"))),
+        }
+    }
+    s
+}
+
+/// A running server's status (`semnav status` beside it).
+pub fn server_status(v: &Value) -> String {
+    let list = |key: &str| v[key].as_array().map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")).unwrap_or_default();
+    let mut s = format!(
+        "served by a running semnav server (pid {})\nroot: {}\nindex: {}\nmodel: {}\nfiles: {}\nchunks: {}\nindexing: {}\n",
+        v["pid"],
+        list("roots"),
+        list("indexDirs"),
+        v["model"].as_str().unwrap_or_default(),
+        v["files"],
+        v["chunks"],
+        if v["indexing"] == true { "running" } else { "done" }
+    );
+    for note in v["notes"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+        s.push_str(&format!("note: {note}\n"));
     }
     s
 }
@@ -170,7 +199,7 @@ pub fn expired(info: &IndexInfo, days: u64) -> String {
 pub fn all_human(home: &Path, indexes: &[IndexInfo]) -> String {
     let mut s = format!("indexes in {}: {}\n", home.display(), indexes.len());
     for i in indexes {
-        let chunks = i.chunks.map_or("? chunks".to_string(), |c| format!("{c} chunks"));
+        let chunks = i.chunks.map_or("chunks not counted yet".to_string(), |c| format!("{c} chunks"));
         let used = match days_unused(i) {
             0 => "used today".to_string(),
             1 => "last used 1 day ago".to_string(),

@@ -33,10 +33,14 @@ const MODEL_FILES: [&str; 5] = [
 ];
 
 /// The command that installs everything; named in every "missing" error.
+/// The script's own path when the source this binary was built from is still
+/// here; else where to find it (an installed binary outlives its build).
 pub fn provision_command() -> String {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/provision.py");
-    let script = script.canonicalize().unwrap_or(script);
-    format!("python3 {}", script.display())
+    match script.canonicalize() {
+        Ok(script) => format!("python3 {}", script.display()),
+        Err(_) => "python3 scripts/provision.py (in a checkout of semnav's source)".to_string(),
+    }
 }
 
 /// The root of semnav's cache: `$XDG_CACHE_HOME/semnav` (or `~/.cache/semnav`).
@@ -153,6 +157,23 @@ fn cpu_provider() -> ort::ep::ExecutionProviderDispatch {
     ort::ep::CPU::default().with_arena_allocator(arena).build()
 }
 
+/// The id vectors of the model `onnx` (its bytes) are stored under.
+fn model_id_of(onnx: &[u8]) -> String {
+    format!("{DEFAULT_MODEL}:{}:len{MAX_LENGTH}", &blake3::hash(onnx).to_hex()[..16])
+}
+
+impl ModelPaths {
+    /// The id the model at these paths will have once loaded, from its file
+    /// alone (milliseconds, no ONNX Runtime): a server opens its indexes
+    /// under it while the model is still loading.
+    pub fn model_id(&self) -> Result<String> {
+        self.check()?;
+        let path = self.model_dir.join("model.onnx");
+        let onnx = std::fs::read(&path).with_context(|| format!("cannot read model file {}", path.display()))?;
+        Ok(model_id_of(&onnx))
+    }
+}
+
 /// The real embedder: fastembed running the int8 MiniLM model.
 pub struct FastEmbedder {
     model: TextEmbedding,
@@ -170,7 +191,7 @@ impl FastEmbedder {
             std::fs::read(&path).with_context(|| format!("cannot read model file {}", path.display()))
         };
         let onnx = read("model.onnx")?;
-        let model_hash = blake3::hash(&onnx).to_hex();
+        let id = model_id_of(&onnx);
         let tokenizer_files = TokenizerFiles {
             tokenizer_file: read("tokenizer.json")?,
             config_file: read("config.json")?,
@@ -187,7 +208,6 @@ impl FastEmbedder {
         let model = TextEmbedding::try_new_from_user_defined(user_model, options).map_err(|e| {
             anyhow!("cannot load the model from {}: {e}", paths.model_dir.display())
         })?;
-        let id = format!("{DEFAULT_MODEL}:{}:len{MAX_LENGTH}", &model_hash[..16]);
         Ok(FastEmbedder { model, id })
     }
 }

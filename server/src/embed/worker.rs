@@ -48,7 +48,20 @@ struct Queues {
     background: VecDeque<Job>,
     /// Whether the thread serving everything is inside a background job.
     background_running: bool,
+    /// The state of the instance that serves everything, when it loads
+    /// after the query instance ([`EmbedWorker::spawn_loading_indexer`]).
+    indexer: Indexer,
     closed: bool,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum Indexer {
+    #[default]
+    Ready,
+    /// Loading: the query thread takes typed text meanwhile.
+    Loading,
+    /// It could not load: the query thread serves everything.
+    Failed,
 }
 
 /// The most texts of an interactive job the query thread takes: what one
@@ -62,11 +75,12 @@ impl Queues {
         if let Some(job) = self.query.pop_front() {
             return Some((job, Priority::Query));
         }
+        let serves = if self.indexer == Indexer::Failed { Serves::Everything } else { serves };
         if serves == Serves::QueriesOnly {
             // Typed text does not wait for a slice of workspace indexing (a
-            // model batch, seconds on two cores): while the other thread is
-            // in one, this one takes a small interactive job.
-            if !self.background_running {
+            // model batch, seconds on two cores), nor for the other instance
+            // to load: meanwhile this one takes a small interactive job.
+            if !self.background_running && self.indexer != Indexer::Loading {
                 return None;
             }
             let small = self.interactive.iter().position(|job| job.texts.len() <= TYPED_TEXTS_FOR_QUERY_THREAD)?;
@@ -131,6 +145,43 @@ impl EmbedWorker {
             return Err(anyhow!("the query model {} is not the indexing model {}", query_embedder.model_id(), embedder.model_id()));
         }
         Self::start(embedder, Some(query_embedder))
+    }
+
+    /// Starts a thread with `query_embedder` serving queries at once, and a
+    /// thread at the lowest CPU priority that first runs `load` (so that the
+    /// model instance it loads, and ONNX Runtime's threads, have that
+    /// priority; on a busy machine that takes long) and then serves
+    /// everything. Until it has loaded the query thread also takes typed
+    /// text; if it fails to load, the query thread serves everything.
+    pub fn spawn_loading_indexer(query_embedder: Box<dyn Embedder>, load: Box<dyn FnOnce() -> Result<Box<dyn Embedder>> + Send>) -> Result<EmbedWorker> {
+        let shared = Arc::new(Shared { queues: Mutex::new(Queues { indexer: Indexer::Loading, ..Queues::default() }), ready: Condvar::new() });
+        let model_id: Arc<str> = query_embedder.model_id().into();
+        let query_shared = shared.clone();
+        thread::Builder::new()
+            .name("semnav-embed-query".into())
+            .spawn(move || run(query_embedder, query_shared, Serves::QueriesOnly))
+            .map_err(|e| anyhow!("cannot start the embedding thread: {e}"))?;
+        let indexer_shared = shared.clone();
+        let expected = model_id.clone();
+        thread::Builder::new()
+            .name("semnav-embed".into())
+            .spawn(move || {
+                crate::background::lower_current_thread_priority();
+                let loaded = load().and_then(|e| if *e.model_id() == *expected { Ok(e) } else { Err(anyhow!("the indexing model {} is not the query model {expected}", e.model_id())) });
+                let state = if loaded.is_ok() { Indexer::Ready } else { Indexer::Failed };
+                if let Err(e) = &loaded {
+                    tracing::warn!("{e:#}; one model instance serves everything");
+                }
+                if let Ok(mut q) = indexer_shared.queues.lock() {
+                    q.indexer = state;
+                }
+                indexer_shared.ready.notify_all();
+                if let Ok(embedder) = loaded {
+                    run(embedder, indexer_shared, Serves::Everything);
+                }
+            })
+            .map_err(|e| anyhow!("cannot start the embedding thread: {e}"))?;
+        Ok(EmbedWorker { _guard: Arc::new(CloseOnDrop(shared.clone())), shared, model_id })
     }
 
     fn start(embedder: Box<dyn Embedder>, query_embedder: Option<Box<dyn Embedder>>) -> Result<EmbedWorker> {

@@ -311,7 +311,7 @@ async fn editor(engine: Arc<Engine>, root: Arc<Root>, reindexing: Arc<AtomicBool
             }
             75..=80 => {
                 let line = rng.random_range(0..lines(&buffer.text) as u32);
-                let answers = engine.similar_stored(&buffer.key, line, 3).unwrap_or_default();
+                let answers = engine.similar_stored(&buffer.key, line, 3).ok().flatten().unwrap_or_default();
                 check_open(&engine, &root, &buffer, &answers, &format!("{what} (hover line {line})"))?;
             }
             81..=87 => {
@@ -319,7 +319,7 @@ async fn editor(engine: Arc<Engine>, root: Arc<Root>, reindexing: Arc<AtomicBool
                 let lenses = engine.definitions(&buffer.key);
                 let mut answers = Vec::new();
                 for lens in lenses.iter().take(3) {
-                    answers.extend(engine.similar_stored(&buffer.key, lens.start_line, 10).unwrap_or_default());
+                    answers.extend(engine.similar_stored(&buffer.key, lens.start_line, 10).ok().flatten().unwrap_or_default());
                 }
                 check_open(&engine, &root, &buffer, &answers, &format!("{what} (code lens)"))?;
                 let expected: Vec<Shape> = shapes(&lenses);

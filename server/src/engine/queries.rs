@@ -8,7 +8,11 @@ use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use anyhow::{anyhow, Result};
+use anyhow::Result;
+
+/// How long a search or a similarity waits for roots still loading and for
+/// the model before it answers with what there is (and says what is missing).
+pub const FIRST_ANSWER_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 use super::{innermost, Answer, Engine, Root, Status};
 use crate::chunk::Chunk;
@@ -17,13 +21,27 @@ use crate::index;
 use crate::lang::Language;
 use crate::search::{Exclude, Filters, Hit, SearchIndex, WordRanking};
 use crate::store::TextHash;
+use crate::usage::Invalid;
 
 impl Engine {
     /// Hybrid search over every root.
     /// Without the model it ranks by words only (the ranking stage included).
+    /// Waits first (at most [`FIRST_ANSWER_WAIT`]) for the roots still
+    /// loading and the model: a first answer is never "nothing" for want of
+    /// having read the index.
+    /// An empty query or a limit of 0 is refused ([`crate::usage`]).
     pub async fn search(&self, query: &str, filters: &Filters, limit: usize) -> Result<Vec<Answer>> {
+        self.search_with(query, filters, limit, true).await
+    }
+
+    /// [`Engine::search`], by words only when `dense` is false (`--lexical`).
+    pub async fn search_with(&self, query: &str, filters: &Filters, limit: usize, dense: bool) -> Result<Vec<Answer>> {
+        let query = crate::usage::query(query)?;
+        let limit = crate::usage::limit(limit)?;
+        self.wait_ready(FIRST_ANSWER_WAIT).await;
         let worker = self.worker().ok();
-        let config = self.settings().rank;
+        let mut config = self.settings().rank;
+        config.dense &= dense;
         let started = std::time::Instant::now();
         let embedding = worker.filter(|_| config.dense).map(|worker| worker.start_embedding(vec![query.to_string()], Priority::Query));
         // While the query is embedded on the embedding thread, rank by words
@@ -62,22 +80,33 @@ impl Engine {
     /// for a key that is not open, of the file at that path, from the disk.
     fn chunk_at(&self, key: &str, line: u32) -> Result<(Chunk, Arc<str>, Option<(Arc<Root>, String)>)> {
         self.catch_up_all();
-        let outside = || anyhow!("line {} of {key} is not inside any code chunk", line + 1);
+        let outside = || anyhow::Error::new(Invalid(format!("line {} of {key} is not inside any code chunk", line + 1)));
         if let Some(entry) = self.docs.get(key) {
             let chunk = innermost(entry.doc.chunks(), line).ok_or_else(outside)?;
             return Ok((chunk, entry.doc.text().into(), entry.place.clone()));
         }
         let path = Path::new(key);
-        let language = Language::from_path(path).ok_or_else(|| anyhow!("{key} is not a file semnav indexes"))?;
-        let text = crate::discover::read_text(path, self.settings().max_file_bytes).map_err(|r| anyhow!("cannot use {key}: {}", r.as_str()))?;
+        let language = Language::from_path(path).ok_or_else(|| Invalid(format!("{key} is not a file semnav indexes")))?;
+        let max = self.settings().max_file_bytes;
+        // A file of a root is read as a walk would, never through a link;
+        // one of no root (a file the client names) as it is.
+        let place = self.place_of(path);
+        let text = match (&place, self.event_place_of(path)) {
+            (Some((root, rel)), _) => crate::discover::read_inside(&root.path, rel, max),
+            (None, Some((root, _))) => return Err(Invalid(format!("{key} is reached through a link, which semnav does not follow out of {}", root.path.display())).into()),
+            (None, None) => crate::discover::read_text(path, max),
+        }
+        .map_err(|r| Invalid(format!("cannot use {key}: {}", r.as_str())))?;
         let chunk = innermost(&crate::chunk::chunk_source(language, &text), line).ok_or_else(outside)?;
-        Ok((chunk, text.into(), self.place_of(path)))
+        Ok((chunk, text.into(), place))
     }
 
     /// Code similar to the chunk at `line` of open document `key` (or of the
     /// file at path `key` when it is not open), never that chunk itself,
     /// embedding the chunk's current text when its vector is not known yet.
     pub async fn similar(&self, key: &str, line: u32, limit: usize) -> Result<Vec<Answer>> {
+        let limit = crate::usage::limit(limit)?;
+        self.wait_ready(FIRST_ANSWER_WAIT).await;
         let (chunk, text, place) = self.chunk_at(key, line)?;
         let (rel, model_id) = match &place {
             Some((root, rel)) => (rel.clone(), root.workspace.model_id().to_string()),
@@ -93,13 +122,14 @@ impl Engine {
     }
 
     /// Like [`Engine::similar`] but only from vectors already there (hover:
-    /// never an embedding on that path). `None` while the vector is pending.
-    pub fn similar_stored(&self, key: &str, line: u32, limit: usize) -> Option<Vec<Answer>> {
-        let (chunk, text, place) = self.chunk_at(key, line).ok()?;
-        let (root, rel) = place.clone()?;
+    /// never an embedding on that path). `Ok(None)` while the chunk's vector
+    /// (or its root) is not there yet; an error when `line` is in no chunk.
+    pub fn similar_stored(&self, key: &str, line: u32, limit: usize) -> Result<Option<Vec<Answer>>> {
+        let (chunk, text, place) = self.chunk_at(key, line)?;
+        let Some((root, rel)) = place else { return Ok(None) };
         let (hash, _) = index::embedded_text(root.workspace.model_id(), &rel, &chunk, &text);
-        let vector = self.vector_of(&hash)?;
-        Some(self.similar_to(&vector, Some((&root, rel.as_str(), &chunk)), limit))
+        let Some(vector) = self.vector_of(&hash) else { return Ok(None) };
+        Ok(Some(self.similar_to(&vector, Some((&root, rel.as_str(), &chunk)), limit)))
     }
 
     fn vector_of(&self, hash: &TextHash) -> Option<Vec<f32>> {
@@ -148,6 +178,8 @@ impl Engine {
             disk_bytes: 0,
             indexing: self.indexing(),
             notes: roots.iter().filter_map(|r| r.note.clone()).collect(),
+            loading: self.loading_roots(),
+            unknowns: self.unknowns(),
         };
         let model = self.worker().is_ok();
         for r in &roots {

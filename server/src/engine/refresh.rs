@@ -70,15 +70,17 @@ impl Engine {
 
     fn refresh_root_inner(&self, root: &Arc<Root>, progress: &dyn Progress, meanwhile: impl FnOnce()) -> Result<RefreshStats> {
         let worker = self.worker().ok();
-        let empty = root.index.read().unwrap_or_else(|e| e.into_inner()).is_empty();
-        let mut laid = None;
-        if empty || worker.is_none() {
-            let started = std::time::Instant::now();
-            let mut index = root.workspace.load()?;
-            laid = Some(root.workspace.lay_stale_files(&mut index)?);
-            tracing::info!("{}: {} chunks searchable by words after {:.1?}", root.path.display(), index.len(), started.elapsed());
-            self.install(root, index);
+        // Laid when the root was opened (what its first answers waited for).
+        let mut laid = root.laid_at_open.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let empty = !root.loaded.load(Ordering::SeqCst) || root.index.read().unwrap_or_else(|e| e.into_inner()).is_empty();
+        if laid.is_none() && (empty || worker.is_none()) {
+            laid = Some(self.lay_root(root)?);
         }
+        // Laid by words while the model loads; then embedded with it.
+        let worker = worker.or_else(|| {
+            self.wait_for_model_blocking();
+            self.worker().ok()
+        });
         let Some(worker) = worker else {
             meanwhile();
             let index = root.index.read().unwrap_or_else(|e| e.into_inner());
@@ -100,11 +102,28 @@ impl Engine {
         Ok(stats)
     }
 
+    /// Lays what the store has of `root`, and the files on disk it does not
+    /// know as they are (by words), into memory: what answers until the
+    /// refresh has embedded them. Returns the number of files laid or gone.
+    /// What the store has is served even when the disk cannot be read now
+    /// (the error is the root's, said by every surface). Blocking.
+    pub(super) fn lay_root(&self, root: &Arc<Root>) -> Result<usize> {
+        let started = std::time::Instant::now();
+        let mut index = root.workspace.load()?;
+        let lay = root.workspace.lay_stale_files(&mut index);
+        tracing::info!("{}: {} chunks searchable by words after {:.1?}", root.path.display(), index.len(), started.elapsed());
+        self.install(root, index);
+        lay
+    }
+
     /// Swaps `index` in as `root`'s, then lays the open buffers over the
     /// disk's version.
     fn install(&self, root: &Arc<Root>, index: SearchIndex) {
         let mut guard = root.index.write().unwrap_or_else(|e| e.into_inner());
         *guard = index;
+        if !root.loaded.swap(true, Ordering::SeqCst) {
+            self.bump_readiness();
+        }
         for mut d in self.docs.iter_mut() {
             let OpenDoc { doc, place, stored, .. } = &mut *d;
             if let Some((r, rel)) = place {
@@ -114,6 +133,8 @@ impl Engine {
                 }
             }
         }
+        drop(guard);
+        self.bump_vectors();
     }
 
     /// A file changed on disk (or was closed in the editor). Its new chunks
@@ -131,7 +152,8 @@ impl Engine {
         if self.docs.contains_key(&key) {
             return Ok(());
         }
-        let Some((root, rel)) = self.place_of(path) else { return Ok(()) };
+        // By name: a file swapped for a link is read as gone, and leaves.
+        let Some((root, rel)) = self.event_place_of(path) else { return Ok(()) };
         let event = root.file_events.fetch_add(1, Ordering::SeqCst) + 1;
         let read = root.workspace.read_file(&rel);
         meanwhile();
@@ -176,6 +198,8 @@ impl Engine {
                 }
             }
         }
+        drop(index);
+        self.bump_vectors();
         Ok(())
     }
 
@@ -199,7 +223,7 @@ impl Engine {
     /// file of the index (a directory removed or renamed), refreshes its
     /// whole root. Blocking.
     pub fn path_changed(&self, path: &Path) -> Result<()> {
-        let Some((root, rel)) = self.place_of(path) else { return Ok(()) };
+        let Some((root, rel)) = self.event_place_of(path) else { return Ok(()) };
         let known_file = !root.index.read().unwrap_or_else(|e| e.into_inner()).chunks_of(&rel).is_empty();
         if path.is_file() || known_file {
             return self.file_changed(path);

@@ -37,7 +37,12 @@ pub async fn guard<T>(fut: impl Future<Output = Result<T>>) -> Result<T> {
     }
 }
 
+/// An engine error as an answer: a refused request ([`crate::usage`]) is
+/// the client's invalid params, anything else an internal error.
 fn failed(e: anyhow::Error) -> Error {
+    if crate::usage::is_invalid(&e) {
+        return invalid(format!("semnav: {e:#}"));
+    }
     Error { code: ErrorCode::InternalError, message: format!("semnav: {e:#}").into(), data: None }
 }
 
@@ -75,8 +80,10 @@ fn hits(answers: &[Answer]) -> Vec<Hit> {
     answers.iter().filter_map(hit).collect()
 }
 
-fn limit(l: Option<usize>) -> usize {
-    l.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)
+/// The limit asked for, at most [`MAX_LIMIT`]; 0 is refused.
+fn limit(l: Option<usize>) -> Result<usize> {
+    let l = crate::usage::limit(l.unwrap_or(DEFAULT_LIMIT)).map_err(|e| invalid(format!("semnav: {e}")))?;
+    Ok(l.min(MAX_LIMIT))
 }
 
 fn filters(languages: Option<Vec<String>>, globs: Option<Vec<String>>) -> Result<Filters> {
@@ -102,7 +109,7 @@ impl Backend {
                 filters.content = ContentFilter::from_name(content).ok_or_else(|| invalid(format!("unknown content {content:?}: one of {}", ContentFilter::NAMES.join(", "))))?;
             }
             let engine = self.engine();
-            let answers = engine.search(&params.query, &filters, limit(params.limit)).await.map_err(failed)?;
+            let answers = engine.search(&params.query, &filters, limit(params.limit)?).await.map_err(failed)?;
             Ok(HitsResult { results: hits(&answers), indexing: engine.indexing() })
         })
         .await
@@ -116,7 +123,7 @@ impl Backend {
             let at = params.range.map(|r| r.start).or(params.position).unwrap_or_default();
             // Clamp into the document, like any position.
             let line = rope.char_to_line(char_of(&rope, convert::line_pos(at), self.encoding())) as u32;
-            let answers = engine.similar(&key, line, limit(params.limit)).await.map_err(failed)?;
+            let answers = engine.similar(&key, line, limit(params.limit)?).await.map_err(failed)?;
             Ok(HitsResult { results: hits(&answers), indexing: engine.indexing() })
         })
         .await
@@ -157,8 +164,17 @@ impl Backend {
         let pos = convert::line_pos(params.text_document_position_params.position);
         let line = rope.char_to_line(char_of(&rope, pos, self.encoding())) as u32;
         // Only stored vectors: never an embedding on the hover path.
-        let Some(answers) = engine.similar_stored(&key, line, 3) else { return Ok(None) };
+        let Ok(found) = engine.similar_stored(&key, line, 3) else { return Ok(None) };
         let mut md = String::from("**Similar code**\n\n");
+        let Some(answers) = found else {
+            // Say why there is nothing yet rather than stay silent.
+            let why = match engine.model_error() {
+                Some(e) if !engine.model_loading() => format!("_needs the embedding model, which is not available: {e}_\n"),
+                _ => "_semnav is still indexing: similar code shows here once this code is embedded_\n".to_string(),
+            };
+            md.push_str(&why);
+            return Ok(Some(Hover { contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: md }), range: None }));
+        };
         if answers.is_empty() {
             md.push_str("_nothing similar found_\n");
         }
@@ -202,7 +218,7 @@ impl Backend {
         let (key, _) = doc_key(&uri);
         let engine = self.engine();
         // From stored vectors only, like hover: resolving must stay cheap.
-        let count = engine.similar_stored(&key, line, 10).map(|a| a.iter().filter(|a| a.score >= LENS_MIN_SCORE).count());
+        let count = engine.similar_stored(&key, line, 10).ok().flatten().map(|a| a.iter().filter(|a| a.score >= LENS_MIN_SCORE).count());
         let title = match count {
             Some(1) => "1 similar".to_string(),
             Some(n) => format!("{n} similar"),

@@ -11,9 +11,8 @@ use tower_lsp_server::{Client, LanguageServer};
 
 use super::convert::{self, doc_key, line_pos};
 use super::progress::{self, ChannelProgress};
-use crate::background;
 use crate::document::Change;
-use crate::engine::{Engine, Settings};
+use crate::engine::{Engine, RootOptions, Settings};
 use crate::position::Encoding;
 
 pub struct Backend {
@@ -23,6 +22,8 @@ pub struct Backend {
     pub(super) roots: RwLock<Vec<PathBuf>>,
     pub(super) work_done_progress: AtomicBool,
     pub(super) watch_dynamic: AtomicBool,
+    /// Whether the client takes `workspace/codeLens/refresh`.
+    lens_refresh: AtomicBool,
     pub(super) refresh_counter: AtomicU64,
     /// Whether the user was told that the model is missing.
     model_warned: Arc<AtomicBool>,
@@ -38,16 +39,26 @@ impl Backend {
             roots: RwLock::new(Vec::new()),
             work_done_progress: AtomicBool::new(false),
             watch_dynamic: AtomicBool::new(false),
+            lens_refresh: AtomicBool::new(false),
             refresh_counter: AtomicU64::new(0),
             model_warned: Arc::new(AtomicBool::new(false)),
             initial_settings: RwLock::new(Settings::default()),
         }
     }
 
-    /// The engine, created on first use (after `initialize` has set the
-    /// settings). Loading the model takes a fraction of a second.
+    /// The engine, created by `initialize` once it has the settings and the
+    /// roots (which it names to the engine at once); the model loads in the
+    /// background.
     pub(super) fn engine(&self) -> Arc<Engine> {
-        self.engine.get_or_init(|| Arc::new(Engine::new(self.initial_settings.read().unwrap_or_else(|e| e.into_inner()).clone()))).clone()
+        self.engine
+            .get_or_init(|| {
+                let engine = Engine::start(self.initial_settings.read().unwrap_or_else(|e| e.into_inner()).clone());
+                for root in self.roots.read().unwrap_or_else(|e| e.into_inner()).iter() {
+                    engine.expect_root(root);
+                }
+                engine
+            })
+            .clone()
     }
 
     pub(super) fn encoding(&self) -> Encoding {
@@ -60,26 +71,36 @@ impl Backend {
     }
 
     /// Opens every root (if not yet) and refreshes it in the background,
-    /// reporting progress.
+    /// reporting progress; the roots are named to the engine before this
+    /// returns.
     pub(super) fn refresh_all(&self) {
         let engine = self.engine();
         let roots = self.roots.read().unwrap_or_else(|e| e.into_inner()).clone();
+        for root in &roots {
+            engine.expect_root(root);
+        }
         let client = self.client.clone();
         let supported = self.work_done_progress.load(Ordering::SeqCst);
         let n = self.refresh_counter.fetch_add(1, Ordering::SeqCst);
         let model_warned = self.model_warned.clone();
+        let model_engine = engine.clone();
+        let model_client = client.clone();
         tokio::spawn(async move {
             // Without the model the index is searched by words (and the
             // ranking stage); say so once, with the fix.
-            if let Some(e) = engine.model_error() {
+            while model_engine.model_loading() {
+                model_engine.wait_ready(std::time::Duration::from_secs(60)).await;
+            }
+            if let Some(e) = model_engine.model_error() {
                 if !model_warned.swap(true, Ordering::SeqCst) {
-                    client.show_message(MessageType::WARNING, format!("semnav searches by words only until the embedding model is installed: {e}")).await;
+                    model_client.show_message(MessageType::WARNING, format!("semnav searches by words only until the embedding model is installed: {e}")).await;
                 }
             }
+        });
+        tokio::spawn(async move {
             for (i, path) in roots.into_iter().enumerate() {
                 let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
                 let forward = tokio::spawn(progress::forward(client.clone(), supported, format!("semnav-index-{n}-{i}"), rx));
-                let engine = engine.clone();
                 // A note (another process holds the root's index) is shown
                 // as soon as the root is open, not after its refresh.
                 let (notes_tx, mut notes_rx) = tokio::sync::mpsc::unbounded_channel::<String>();
@@ -89,30 +110,39 @@ impl Backend {
                         notifier.show_message(MessageType::WARNING, format!("semnav: {note}")).await;
                     }
                 });
-                let result = background::background("semnav-index", move || {
-                    let root = match engine.roots().into_iter().find(|r| r.path == path.canonicalize().unwrap_or(path.clone())) {
-                        Some(r) => r,
-                        None => {
-                            let root = engine.add_root(&path)?;
-                            if let Some(note) = &root.note {
-                                let _ = notes_tx.send(note.clone());
-                            }
-                            root
-                        }
-                    };
-                    engine.refresh_root(&root, &ChannelProgress(tx))
-                })
-                .await;
+                let options = RootOptions {
+                    watch: false,
+                    progress: Box::new(ChannelProgress(tx)),
+                    on_note: Box::new(move |note| {
+                        let _ = notes_tx.send(note.to_string());
+                    }),
+                };
+                let result = engine.start_root(&path, options).await;
                 let _ = forward.await;
                 match result {
-                    Ok(Ok(stats)) => tracing::info!("indexed: {stats:?}"),
-                    Ok(Err(e)) => client.show_message(MessageType::ERROR, format!("semnav: indexing failed: {e:#}")).await,
-                    Err(e) => client.show_message(MessageType::ERROR, format!("semnav: indexing stopped: {e:#}")).await,
+                    Ok(stats) => tracing::info!("indexed: {stats:?}"),
+                    Err(e) => client.show_message(MessageType::ERROR, format!("semnav: indexing failed: {e:#}")).await,
                 }
             }
-            let expiring = engine.clone();
-            let _ = tokio::task::spawn_blocking(move || expiring.expire_indexes_once()).await;
-            let _ = client.code_lens_refresh().await;
+        });
+    }
+
+    /// Asks the client to refresh its code lenses whenever vectors arrive
+    /// (a lens said "similar: indexing…" until then), at most twice a second.
+    fn refresh_lenses_on_vectors(&self) {
+        if !self.lens_refresh.load(Ordering::SeqCst) {
+            return;
+        }
+        let mut arrived = self.engine().vectors_arrived();
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            while arrived.changed().await.is_ok() {
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                arrived.borrow_and_update();
+                if client.code_lens_refresh().await.is_err() {
+                    tracing::debug!("the client refused a code lens refresh");
+                }
+            }
         });
     }
 
@@ -136,6 +166,8 @@ impl LanguageServer for Backend {
         self.work_done_progress.store(window.and_then(|w| w.work_done_progress).unwrap_or(false), Ordering::SeqCst);
         let dynamic = params.capabilities.workspace.as_ref().and_then(|w| w.did_change_watched_files.as_ref()).and_then(|d| d.dynamic_registration).unwrap_or(false);
         self.watch_dynamic.store(dynamic, Ordering::SeqCst);
+        let lens_refresh = params.capabilities.workspace.as_ref().and_then(|w| w.code_lens.as_ref()).and_then(|c| c.refresh_support).unwrap_or(false);
+        self.lens_refresh.store(lens_refresh, Ordering::SeqCst);
 
         let mut roots: Vec<PathBuf> = params.workspace_folders.unwrap_or_default().iter().filter_map(|f| convert::file_path(&f.uri)).collect();
         #[allow(deprecated)]
@@ -152,6 +184,9 @@ impl LanguageServer for Backend {
                 self.warn(p).await;
             }
         }
+        // Names the roots to the engine before the reply: a request that
+        // comes the moment the client is initialized knows they are loading.
+        self.engine();
         Ok(InitializeResult {
             server_info: Some(ServerInfo { name: "semnav".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
             capabilities: ServerCapabilities {
@@ -176,11 +211,7 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        // Load the model once (a fraction of a second); concurrent callers
-        // of engine() wait for this same initialisation.
-        tokio::task::block_in_place(|| {
-            self.engine();
-        });
+        self.refresh_lenses_on_vectors();
         if self.watch_dynamic.load(Ordering::SeqCst) {
             let options = DidChangeWatchedFilesRegistrationOptions {
                 watchers: vec![FileSystemWatcher { glob_pattern: GlobPattern::String("**/*".into()), kind: None }],
@@ -241,8 +272,10 @@ impl LanguageServer for Backend {
         let engine = self.engine();
         let paths: Vec<PathBuf> = params.changes.iter().filter_map(|c| convert::file_path(&c.uri)).collect();
         let result = tokio::task::spawn_blocking(move || {
+            // A folder (created, removed, or swapped for a link) is taken
+            // whole, as the MCP server's watcher takes it.
             for p in paths {
-                engine.file_changed(&p)?;
+                engine.path_changed(&p)?;
             }
             anyhow::Ok(())
         })

@@ -53,29 +53,8 @@ pub fn text(root: &Path, answers: &[Answer], max_lines: usize) -> String {
         };
         out.push_str(&format!("{}:{}-{} {}{} {:.3}\n", relative(root, &a.path), a.start_line + 1, a.end_line + 1, a.kind, name, a.score));
         if max_lines > 0 {
-            out.push_str(&excerpt(&a.path, a.start_line, a.end_line, max_lines, a.language.name()));
+            out.push_str(&crate::excerpt::excerpt(root, &a.path, a.start_line, a.end_line, max_lines, a.language.name()));
         }
-    }
-    out
-}
-
-/// Lines `start..=end` (0-based) of the file at `path`, at most `max_lines`
-/// of them, fenced; says how many were left out. The preview line when the
-/// file cannot be read.
-fn excerpt(path: &Path, start: u32, end: u32, max_lines: usize, language: &str) -> String {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return format!("    (cannot read {})\n", path.display());
-    };
-    let lines: Vec<&str> = text.lines().skip(start as usize).take((end - start) as usize + 1).collect();
-    let shown = lines.len().min(max_lines);
-    let mut out = format!("```{language}\n");
-    for line in &lines[..shown] {
-        out.push_str(line);
-        out.push('\n');
-    }
-    out.push_str("```\n");
-    if lines.len() > shown {
-        out.push_str(&format!("({} more lines)\n", lines.len() - shown));
     }
     out
 }

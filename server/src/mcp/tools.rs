@@ -12,7 +12,7 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use futures::FutureExt;
 use rmcp::handler::server::router::tool::ToolRouter;
@@ -91,8 +91,6 @@ pub struct SimilarArgs {
 pub struct Tools {
     engine: Arc<Engine>,
     root: PathBuf,
-    /// Why the workspace could not be opened, if it could not.
-    startup_error: Arc<RwLock<Option<String>>>,
     /// Whether the missing model was already mentioned.
     model_noted: Arc<AtomicBool>,
     /// Whether the roots' notes (an index held by another process) were.
@@ -104,8 +102,10 @@ fn error(message: impl Into<String>) -> CallToolResult {
     CallToolResult::error(vec![ContentBlock::text(message.into())])
 }
 
-fn limit(l: Option<u32>) -> usize {
-    l.map_or(DEFAULT_LIMIT, |l| l as usize).clamp(1, MAX_LIMIT)
+/// The limit asked for, at most [`MAX_LIMIT`]; 0 is refused.
+fn limit(l: Option<u32>) -> Result<usize, String> {
+    let l = crate::usage::limit(l.map_or(DEFAULT_LIMIT, |l| l as usize)).map_err(|e| format!("`limit`: {e}"))?;
+    Ok(l.min(MAX_LIMIT))
 }
 
 fn max_lines(m: Option<u32>) -> usize {
@@ -149,19 +149,30 @@ fn filters(lang: Option<OneOrMany>, glob: Option<OneOrMany>, content: Option<Str
 }
 
 impl Tools {
-    pub fn new(engine: Arc<Engine>, root: PathBuf, startup_error: Arc<RwLock<Option<String>>>) -> Tools {
-        Tools { engine, root, startup_error, model_noted: Arc::new(AtomicBool::new(false)), roots_noted: Arc::new(AtomicBool::new(false)), tool_router: Self::tool_router() }
+    pub fn new(engine: Arc<Engine>, root: PathBuf) -> Tools {
+        Tools { engine, root, model_noted: Arc::new(AtomicBool::new(false)), roots_noted: Arc::new(AtomicBool::new(false)), tool_router: Self::tool_router() }
     }
 
     /// Adds what the agent must know about the server's state to a result:
     /// a workspace that could not be opened (every time), a missing model
-    /// (once), an index another process holds (once), an index still being
-    /// built.
+    /// (once), an index another process holds (once), an index or a model
+    /// still loading, an index still being built (every time).
     fn with_notes(&self, mut result: CallToolResult) -> CallToolResult {
-        if let Some(e) = self.startup_error.read().unwrap_or_else(|e| e.into_inner()).clone() {
-            return error(format!("semnav cannot open the workspace {}: {e}", self.root.display()));
+        if let Some((root, e)) = self.engine.root_errors().into_iter().next() {
+            return error(format!("semnav cannot open the workspace {}: {e}", root.display()));
         }
-        if let Some(e) = self.engine.model_error() {
+        let loading = self.engine.loading_roots();
+        for root in &loading {
+            result.content.push(ContentBlock::text(format!(
+                "Note: the index of {} is still loading, so these results do not cover it yet; ask again in a few seconds.",
+                root.display()
+            )));
+        }
+        if self.engine.model_loading() {
+            result.content.push(ContentBlock::text(
+                "Note: semnav's embedding model is still loading, so these results are ranked by words only; ask again in a few seconds for results by meaning.",
+            ));
+        } else if let Some(e) = self.engine.model_error() {
             if !self.model_noted.swap(true, Ordering::SeqCst) {
                 result.content.push(ContentBlock::text(format!(
                     "Note: semnav's embedding model is not available, so results are ranked by words only, not by meaning ({e})."
@@ -172,7 +183,7 @@ impl Tools {
         if !notes.is_empty() && !self.roots_noted.swap(true, Ordering::SeqCst) {
             result.content.extend(notes.into_iter().map(|note| ContentBlock::text(format!("Note: {note}."))));
         }
-        if self.engine.indexing() {
+        if loading.is_empty() && !self.engine.model_loading() && self.engine.indexing() {
             result.content.push(ContentBlock::text("Note: indexing is still running; results may be incomplete."));
         }
         result
@@ -187,15 +198,19 @@ impl Tools {
     )]
     async fn search(&self, Parameters(args): Parameters<SearchArgs>) -> CallToolResult {
         guard(async {
-            let query = args.query.trim().to_string();
-            if query.is_empty() {
-                return error("`query` is empty: describe the code you are looking for, or name a symbol");
-            }
+            let query = match crate::usage::query(&args.query) {
+                Ok(q) => q.to_string(),
+                Err(e) => return error(format!("`query`: {e}")),
+            };
             let filters = match filters(args.lang, args.glob, args.content) {
                 Ok(f) => f,
                 Err(e) => return error(e),
             };
-            match self.engine.search(&query, &filters, limit(args.limit)).await {
+            let limit = match limit(args.limit) {
+                Ok(l) => l,
+                Err(e) => return error(e),
+            };
+            match self.engine.search(&query, &filters, limit).await {
                 Ok(answers) => {
                     let mut result = CallToolResult::success(vec![ContentBlock::text(format::text(&self.root, &answers, max_lines(args.max_lines)))]);
                     result.structured_content = Some(format::json(&query, &self.root, &answers));
@@ -223,7 +238,11 @@ impl Tools {
                 Err(e) => return error(format!("cannot open {:?} under {}: {e}", args.path, self.root.display())),
             };
             let key = file.to_string_lossy().into_owned();
-            match self.engine.similar(&key, args.line - 1, limit(args.limit)).await {
+            let limit = match limit(args.limit) {
+                Ok(l) => l,
+                Err(e) => return error(e),
+            };
+            match self.engine.similar(&key, args.line - 1, limit).await {
                 Ok(answers) => {
                     let label = format!("{}:{}", args.path, args.line);
                     let mut result = CallToolResult::success(vec![ContentBlock::text(format::text(&self.root, &answers, max_lines(args.max_lines)))]);
@@ -254,16 +273,22 @@ impl Tools {
                 "modelError": self.engine.model_error(),
                 "diskBytes": s.disk_bytes,
                 "notes": s.notes,
+                "loading": s.loading,
+                "unknowns": s.unknowns,
             });
             let text = format!(
                 "root: {}\nindex: {}\nfiles: {}\nchunks: {}\nindexing: {}\nmodel: {}\n",
                 self.root.display(),
-                s.index_dirs.first().map_or("none".into(), |d| d.display().to_string()),
+                match s.index_dirs.first() {
+                    Some(d) => d.display().to_string(),
+                    None if !s.loading.is_empty() => "loading".into(),
+                    None => "none".into(),
+                },
                 s.files,
                 s.chunks,
                 if s.indexing { "running" } else { "done" },
                 s.model
-            ) + &s.notes.iter().map(|n| format!("note: {n}\n")).collect::<String>();
+            ) + &s.notes.iter().chain(&s.unknowns).map(|n| format!("note: {n}\n")).collect::<String>();
             let mut result = CallToolResult::success(vec![ContentBlock::text(text)]);
             result.structured_content = Some(value);
             self.with_notes(result)
@@ -306,9 +331,9 @@ mod tests {
 
     #[test]
     fn limits_are_bounded() {
-        assert_eq!(limit(None), DEFAULT_LIMIT);
-        assert_eq!(limit(Some(0)), 1);
-        assert_eq!(limit(Some(10_000)), MAX_LIMIT);
+        assert_eq!(limit(None), Ok(DEFAULT_LIMIT));
+        assert!(limit(Some(0)).is_err(), "0 asks for nothing");
+        assert_eq!(limit(Some(10_000)), Ok(MAX_LIMIT));
         assert_eq!(max_lines(Some(0)), 0);
     }
 }

@@ -70,6 +70,30 @@ pub struct Filters {
 }
 
 impl Filters {
+    /// Filters from what a client names: languages, globs relative to the
+    /// root, and `all` / `code` / `docs` / `config`. `Err` says which name is
+    /// wrong.
+    pub fn parse(languages: &[String], globs: &[String], content: Option<&str>) -> Result<Filters, String> {
+        let languages = languages
+            .iter()
+            .map(|l| Language::from_name(l).ok_or_else(|| format!("unknown language {l:?}; known: {}", Language::ALL.iter().map(|l| l.name()).collect::<Vec<_>>().join(", "))))
+            .collect::<Result<Vec<_>, _>>()?;
+        let globs = if globs.is_empty() {
+            None
+        } else {
+            let mut b = globset::GlobSetBuilder::new();
+            for g in globs {
+                b.add(globset::Glob::new(g).map_err(|e| format!("bad glob {g:?}: {e}"))?);
+            }
+            Some(b.build().map_err(|e| e.to_string())?)
+        };
+        let content = match content {
+            None => ContentFilter::All,
+            Some(name) => ContentFilter::from_name(name).ok_or_else(|| format!("unknown content {name:?}: one of {}", ContentFilter::NAMES.join(", ")))?,
+        };
+        Ok(Filters { languages, globs, content })
+    }
+
     /// Whether every chunk passes.
     fn accepts_all(&self) -> bool {
         self.languages.is_empty() && self.globs.is_none() && self.content == ContentFilter::All
