@@ -9,7 +9,7 @@
 //! cleanly, with one log line.
 //!
 //! `SEMNAV_FUZZ_SEED` replays a seed; the ignored campaign runs
-//! `SEMNAV_FUZZ_CASES` cases (see the README's Reliability section).
+//! `SEMNAV_FUZZ_CASES` cases (see docs/reliability.md).
 
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};

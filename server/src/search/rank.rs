@@ -49,7 +49,7 @@ use super::{Filters, Hit, SearchIndex};
 use crate::chunk::ChunkKind;
 
 /// The numbers of the stage, tuned on the benchmark's development split
-/// (see the README); [`RankConfig::parse`] can change each one to measure it.
+/// (see docs/benchmarks.md); [`RankConfig::parse`] can change each one to measure it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Weights {
     /// Fusion weights (dense, lexical) of a query in words, of a symbol, and
