@@ -102,6 +102,7 @@ mod tests {
             bytes,
             start_line: 0,
             end_line: 0,
+            test: false,
         }
     }
 

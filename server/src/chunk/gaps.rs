@@ -12,6 +12,7 @@
 use std::ops::Range;
 
 use super::lines::LineIndex;
+use super::test_code::mostly_in;
 use super::windows::{cut_windows, CutPreference, Limits};
 use super::{Chunk, ChunkKind};
 use crate::lang::Language;
@@ -25,16 +26,21 @@ pub(crate) struct GapContext {
     pub(crate) first_line: u32,
     pub(crate) last_line: u32,
     pub(crate) container: Option<String>,
+    /// Whether that definition is test code: so are the blocks inside it.
+    pub(crate) test: bool,
 }
 
 /// Blocks for every line of `line_range` (end exclusive) that is not blank and
 /// not in any of `chunks`. The lines just outside the range count as covered.
+/// A block is test code inside a test context, and outside every context when
+/// at least half its lines lie in `test_lines` (line ranges, end exclusive).
 pub(crate) fn gap_blocks(
     language: Language,
     lines: &LineIndex,
     line_range: Range<usize>,
     chunks: &[Chunk],
     contexts: &[GapContext],
+    test_lines: &[Range<usize>],
     preference: impl Fn(usize) -> CutPreference,
 ) -> Vec<Chunk> {
     let mut covered = vec![false; lines.len()];
@@ -64,7 +70,14 @@ pub(crate) fn gap_blocks(
         }
         if let Some((first, open_context)) = open_run.take() {
             let container = open_context.and_then(|i| contexts[i].container.clone());
-            blocks.extend(run_blocks(language, lines, first..line, container, &preference));
+            let mut run = run_blocks(language, lines, first..line, container, &preference);
+            for block in &mut run {
+                block.test = match open_context {
+                    Some(i) => contexts[i].test,
+                    None => mostly_in(block.start_line as usize, block.end_line as usize, test_lines),
+                };
+            }
+            blocks.extend(run);
         }
         open_run = uncovered_context.map(|context| (line, context));
     }
@@ -120,5 +133,5 @@ pub(crate) fn line_chunk(
     bytes: Range<usize>,
 ) -> Chunk {
     let (start_line, end_line) = lines.line_span(&bytes);
-    Chunk { kind, name, container, signature: None, language, bytes, start_line, end_line }
+    Chunk { kind, name, container, signature: None, language, bytes, start_line, end_line, test: false }
 }

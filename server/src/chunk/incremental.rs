@@ -46,6 +46,7 @@ use tree_sitter::{Node, Tree};
 use super::attach::{attaches_past_its_parent, is_attachable, is_empty, passes_attachables_to_first_child};
 use super::lines::LineIndex;
 use super::syntax::{chunk_syntax_region, statement_lines_of, Region};
+use super::test_code::test_statement_lines;
 use super::{chunk_tree, finish, Chunk, ChunkKind};
 use crate::lang::Language;
 
@@ -340,7 +341,7 @@ impl<'tree> Seams<'_, 'tree> {
         // The children touching the dirty bytes, at least one.
         let mut start = children.partition_point(|c| c.end_byte() < dirty.start).min(children.len() - 1);
         let mut end = children.partition_point(|c| c.start_byte() <= dirty.end).max(start + 1);
-        let mut region = Region { path, first: children[start], count: 0, lines: 0..0, statement_lines: Vec::new() };
+        let mut region = Region { path, first: children[start], count: 0, lines: 0..0, statement_lines: Vec::new(), test_lines: Vec::new() };
         // Past the first or last of the children: the true ends of the node's
         // children, or the edges of a window of them.
         let past_the_edge = |is_true_end: bool| if is_true_end { Attempt::NotHere } else { Attempt::NeedMoreSiblings };
@@ -362,6 +363,7 @@ impl<'tree> Seams<'_, 'tree> {
             region.lines = self.lines.line_of(bytes.start)..line_of_edge(self.lines, bytes.end);
             if !self.nested {
                 region.statement_lines = statement_lines_of(&children[start..end], self.lines);
+                region.test_lines = test_statement_lines(self.language, &children[start..end], self.lines);
             }
             let chunks = finish(chunk_syntax_region(self.language, tree, self.lines, Some(&region)), self.lines.source());
             // Inside a node, the chunks of the definitions holding the region
@@ -603,16 +605,51 @@ mod tests {
     /// Re-chunks `source` after replacing `old_len` bytes at `at` with `new`,
     /// checks the result against chunking from scratch, returns it and how.
     fn edit_and_check(source: &str, at: usize, old_len: usize, new: &str) -> (Vec<Chunk>, Rechunked) {
-        let old = crate::chunk::chunk_source(Language::Rust, source);
+        edit_and_check_in(Language::Rust, source, at, old_len, new)
+    }
+
+    /// [`edit_and_check`] in any language.
+    fn edit_and_check_in(language: Language, source: &str, at: usize, old_len: usize, new: &str) -> (Vec<Chunk>, Rechunked) {
+        let old = crate::chunk::chunk_source(language, source);
         let mut text = source.to_string();
         let mut summary = EditSummary::empty();
         replace(&mut text, &mut summary, at, old_len, new);
         let mut parser = tree_sitter::Parser::new();
-        parser.set_language(&Language::Rust.grammar().unwrap()).unwrap();
+        parser.set_language(&language.grammar().unwrap()).unwrap();
         let tree = parser.parse(&text, None).unwrap();
-        let (chunks, how) = rechunk_tree(Language::Rust, &old, &tree, &text, &summary);
-        assert_eq!(chunks, crate::chunk::chunk_source(Language::Rust, &text));
+        let (chunks, how) = rechunk_tree(language, &old, &tree, &text, &summary);
+        assert_eq!(chunks, crate::chunk::chunk_source(language, &text));
         (chunks, how)
+    }
+
+    /// Whether a chunk is test code can depend on what holds it (a
+    /// `#[cfg(test)]` module) or on a whole top-level statement (a
+    /// `describe` call): an edit inside or around them decides as chunking
+    /// from scratch does.
+    #[test]
+    fn test_code_after_an_edit_is_test_code_from_scratch() {
+        let members: String = (0..30).map(|i| format!("    const C{i}: u32 = {i};\n\n    fn case_{i}() {{\n        assert_eq!(C{i}, {i});\n    }}\n\n")).collect();
+        let source = format!("fn real() {{}}\n\n#[cfg(test)]\nmod tests {{\n    use super::*;\n\n{members}}}\n");
+        let at = source.find("C15, 15").unwrap() + 5;
+        let (chunks, how) = edit_and_check(&source, at, 2, "16");
+        assert!(matches!(how, Rechunked::Region { .. }), "{how:?}");
+        assert!(chunks.iter().filter(|c| c.name.as_deref() == Some("case_15")).all(|c| c.test));
+        let attribute = source.find("cfg(test)").unwrap() + 4;
+        let (chunks, _) = edit_and_check(&source, attribute, 4, "unix");
+        assert!(chunks.iter().all(|c| !c.test));
+        let (chunks, _) = edit_and_check(&with_cfg_unix(&source), attribute, 4, "test");
+        assert!(chunks.iter().any(|c| c.test));
+
+        let calls: String = (0..20).map(|i| format!("describe(\"case {i}\", () => {{\n  it(\"works\", () => {{\n    expect({i}).toBe({i});\n  }});\n}});\n\nfunction f{i}() {{\n  return {i};\n}}\n\n")).collect();
+        let at = calls.find("toBe(7)").unwrap() + 5;
+        edit_and_check_in(Language::JavaScript, &calls, at, 1, "8");
+        let call = calls.find("describe(\"case 7\"").unwrap();
+        edit_and_check_in(Language::JavaScript, &calls, call, "describe".len(), "register");
+        edit_and_check_in(Language::JavaScript, &calls, call, 0, "const x = 1;\n");
+    }
+
+    fn with_cfg_unix(source: &str) -> String {
+        source.replacen("cfg(test)", "cfg(unix)", 1)
     }
 
     #[test]

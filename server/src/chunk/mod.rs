@@ -9,8 +9,8 @@
 //! tree; `definitions` decides kinds, names and containers; `attach` adds
 //! wrappers, doc comments and signatures; `syntax` sizes definition chunks
 //! (windows, headers); `gaps` covers what is left with blocks; `fallback`
-//! chunks files without a grammar; `windows` and `lines` are shared helpers;
-//! `embed_text` formats a chunk for the embedding model; `incremental`
+//! chunks files without a grammar; `test_code` says which chunks are test
+//! code; `windows` and `lines` are shared helpers; `embed_text` formats a chunk for the embedding model; `incremental`
 //! re-chunks only the part of a file around an edit.
 //!
 //! Guarantees, tested in `tests/`: no panics on any input; chunks sorted by
@@ -27,6 +27,7 @@ mod incremental;
 mod lines;
 mod queries;
 mod syntax;
+mod test_code;
 mod walk;
 mod windows;
 
@@ -122,6 +123,10 @@ pub struct Chunk {
     pub start_line: u32,
     /// Last line, 0-based and inclusive.
     pub end_line: u32,
+    /// Test code by what the code says (`test_code.rs`: a `#[cfg(test)]`
+    /// module and its members, a `#[test]` function, a `unittest.TestCase`,
+    /// a `describe(…)` block, …), wherever its file is.
+    pub test: bool,
 }
 
 impl Chunk {

@@ -23,6 +23,7 @@ use super::attach::{attached_range, body_statements, is_empty, signature, type_s
 use super::definitions::{find_definitions, Definition};
 use super::gaps::{gap_blocks, GapContext};
 use super::lines::LineIndex;
+use super::test_code::{marks_test, test_statement_lines};
 use super::walk::Scope;
 use super::windows::{cut_windows, preference, Limits};
 use super::{Chunk, ChunkKind};
@@ -39,6 +40,8 @@ struct Placed<'a, 'tree> {
     definition: &'a Definition<'tree>,
     bytes: Range<usize>,
     signature: Option<String>,
+    /// Test code: marked as such, or inside a definition that is.
+    test: bool,
 }
 
 /// Whole nodes of a file, siblings: `count` of them from `first` on, below
@@ -56,6 +59,9 @@ pub(crate) struct Region<'tree> {
     /// The lines in the region on which a top-level statement starts
     /// ([`statement_lines_of`] the region's children at the top level).
     pub(crate) statement_lines: Vec<usize>,
+    /// The lines of the region's top-level statements that are test code
+    /// ([`test_statement_lines`] of the same children).
+    pub(crate) test_lines: Vec<Range<usize>>,
 }
 
 /// All chunks of a parsed file, unsorted.
@@ -69,15 +75,16 @@ pub(crate) fn chunk_syntax_tree(language: Language, tree: &Tree, source: &str) -
 pub(crate) fn chunk_syntax_region<'tree>(language: Language, tree: &'tree Tree, lines: &LineIndex, region: Option<&Region<'tree>>) -> Vec<Chunk> {
     let source = lines.source();
     let definitions = find_definitions(language, tree, source, region.map(|r| Scope { path: &r.path, first: r.first, count: r.count }));
-    let placed: Vec<Placed> = definitions
-        .iter()
-        .map(|definition| {
-            let bytes = attached_range(definition.outer, &definition.attachable_before, lines);
-            let type_signature = type_signature(language, &definition.attachable_before, bytes.start);
-            let signature = signature(language, definition.node, definition.name_node, definition.outer, type_signature, lines);
-            Placed { definition, bytes, signature }
-        })
-        .collect();
+    let mut placed: Vec<Placed> = Vec::with_capacity(definitions.len());
+    for definition in &definitions {
+        let bytes = attached_range(definition.outer, &definition.attachable_before, lines);
+        let type_signature = type_signature(language, &definition.attachable_before, bytes.start);
+        let signature = signature(language, definition.node, definition.name_node, definition.outer, type_signature, lines);
+        // A parent comes before its members.
+        let test = definition.parent.is_some_and(|parent| placed[parent].test)
+            || marks_test(language, definition, signature.as_deref(), source);
+        placed.push(Placed { definition, bytes, signature, test });
+    }
     let first_inner_start = first_inner_starts(&placed);
 
     let mut chunks = Vec::new();
@@ -99,18 +106,22 @@ pub(crate) fn chunk_syntax_region<'tree>(language: Language, tree: &'tree Tree, 
             Some(header) => {
                 chunks.push(definition_chunk(language, item, header, lines));
                 let (first_line, last_line) = lines.line_span(&item.bytes);
-                header_only.push(GapContext { first_line, last_line, container: item.definition.member_name.clone() });
+                header_only.push(GapContext { first_line, last_line, container: item.definition.member_name.clone(), test: item.test });
             }
             None => chunks.push(definition_chunk(language, item, item.bytes.clone(), lines)),
         }
     }
 
-    let top_level_lines = match region {
-        Some(region) => std::borrow::Cow::Borrowed(&region.statement_lines),
-        None => std::borrow::Cow::Owned(statement_lines(tree.root_node(), lines)),
+    let (top_level_lines, test_lines) = match region {
+        Some(region) => (std::borrow::Cow::Borrowed(&region.statement_lines), std::borrow::Cow::Borrowed(&region.test_lines)),
+        None => {
+            let mut cursor = tree.root_node().walk();
+            let top_level: Vec<Node> = tree.root_node().children(&mut cursor).collect();
+            (std::borrow::Cow::Owned(statement_lines_of(&top_level, lines)), std::borrow::Cow::Owned(test_statement_lines(language, &top_level, lines)))
+        }
     };
     let line_range = region.map_or(0..lines.len(), |r| r.lines.clone());
-    let blocks = gap_blocks(language, lines, line_range, &chunks, &header_only, |line| {
+    let blocks = gap_blocks(language, lines, line_range, &chunks, &header_only, &test_lines, |line| {
         preference(lines, line, top_level_lines.binary_search(&line).is_ok())
     });
     chunks.extend(blocks);
@@ -140,6 +151,7 @@ fn definition_chunk(language: Language, item: &Placed, bytes: Range<usize>, line
         bytes,
         start_line,
         end_line,
+        test: item.test,
     }
 }
 
@@ -155,13 +167,6 @@ fn function_windows(language: Language, item: &Placed, lines: &LineIndex) -> Vec
     cut_windows(lines, item.bytes.clone(), WINDOW, |line| {
         preference(lines, line, statement_starts.binary_search(&line).is_ok())
     })
-}
-
-/// Lines on which a top-level statement starts (and nothing precedes it).
-fn statement_lines(root: Node, lines: &LineIndex) -> Vec<usize> {
-    let mut cursor = root.walk();
-    let children: Vec<Node> = root.children(&mut cursor).collect();
-    statement_lines_of(&children, lines)
 }
 
 /// Lines on which one of `top_level` (children of the root, in order) starts

@@ -1,5 +1,6 @@
 //! Tests of the chunker as a whole: a fixture per language (`systems.rs`,
 //! `scripting.rs`, `compiled.rs`, `dynamic.rs`), edge cases (`edge_cases.rs`),
+//! test code inside source files (`test_code.rs`),
 //! and the checks every chunking must pass, collected here as helpers.
 
 pub(crate) mod compiled;
@@ -7,6 +8,7 @@ pub(crate) mod dynamic;
 mod edge_cases;
 pub(crate) mod scripting;
 pub(crate) mod systems;
+mod test_code;
 
 use super::{chunk_source, Chunk, ChunkKind};
 use crate::lang::Language;
