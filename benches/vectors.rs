@@ -276,6 +276,7 @@ fn hybrid(chunk_count: usize, query_count: usize) {
             text_hash: hash,
             terms: semnav::lexical::terms(&format!("{path} {text}")).join(" "),
             preview: format!("fn {name}()"),
+            test: false,
         });
     }
     let file_count = files.len();

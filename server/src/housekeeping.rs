@@ -331,6 +331,7 @@ mod tests {
             text_hash: [i as u8; 32],
             terms: "f".into(),
             preview: "fn f()".into(),
+            test: false,
         };
         let entry = FileEntry { size: 1, mtime_ns: 1, indexed_ns: 1, content_hash: [0; 32], language: crate::lang::Language::Rust, chunks: (0..chunks).map(chunk).collect() };
         store.put_file("a.rs", &entry).unwrap();

@@ -450,6 +450,7 @@ pub fn stored_chunk(model_id: &str, rel_path: &str, c: &Chunk, source: &str) -> 
         text_hash,
         terms: lexical::document_terms(&words).join(" "),
         preview: preview(c, body),
+        test: c.test,
     };
     (stored, embed_text)
 }
@@ -499,6 +500,7 @@ fn content_key(model_id: &str, rel_path: &str, c: &Chunk, source: &str) -> blake
     field(model_id.as_bytes());
     field(rel_path.as_bytes());
     field(c.kind.as_str().as_bytes());
+    field(&[c.test as u8]);
     for text in [&c.name, &c.container, &c.signature] {
         match text {
             Some(text) => {

@@ -48,8 +48,9 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// Stores written before this version existed count as version 1. Version 7:
 /// checksummed file records, stemmed lexical words, abbreviations expanded.
 /// Version 8: file records compressed with LZ4. Version 9: a file with a
-/// few long lines among many is indexed, no longer refused.
-pub const CHUNKS_VERSION: u32 = 9;
+/// few long lines among many is indexed, no longer refused. Version 10:
+/// chunks say whether they are test code (`#[cfg(test)]` modules and the like).
+pub const CHUNKS_VERSION: u32 = 10;
 
 /// A chunk text's identity: blake3 of model id + text. Keys the vector.
 pub type TextHash = [u8; 32];
@@ -84,6 +85,9 @@ pub struct StoredChunk {
     pub terms: String,
     /// One line shown under a result.
     pub preview: String,
+    /// Test code by what the code says, wherever its file is
+    /// ([`crate::chunk::Chunk::test`]).
+    pub test: bool,
 }
 
 /// Files skipped by the last refresh, by reason.
@@ -567,6 +571,7 @@ mod tests {
                 text_hash: [7; 32],
                 terms: "load config".into(),
                 preview: "fn load_config()".into(),
+                test: false,
             }],
         }
     }

@@ -162,6 +162,7 @@ mod tests {
             text_hash: [0; 32],
             terms: String::new(),
             preview: preview.into(),
+            test: false,
         };
         let words = lexical::terms("Converts a finite f64 to a Number");
         let keywords: Vec<&str> = words.iter().map(String::as_str).filter(|w| w.len() > 2).collect();

@@ -17,6 +17,7 @@ fn stored(name: &str, kind: ChunkKind, lines: (u32, u32), text: &str) -> StoredC
         text_hash: *blake3::hash(text.as_bytes()).as_bytes(),
         terms: terms(&format!("{name} {text}")).join(" "),
         preview: text.into(),
+        test: false,
     }
 }
 
