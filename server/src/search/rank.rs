@@ -24,7 +24,9 @@
 //! - **file coherence**: a file with several good candidates lifts its best;
 //! - **path priors**: tests, examples, benchmarks, fixtures, vendored and
 //!   legacy code, generated files and stubs sink, unless the query asks for
-//!   them;
+//!   them; test code inside a source file (a `#[cfg(test)]` module, a
+//!   `#[test]` function, a `describe` block: the chunk's own `test` flag)
+//!   sinks as a test file does, once when it is both;
 //! - **prose prior**: documentation and configuration sink below code unless
 //!   the query asks for them;
 //! - **saturation**: each further chunk of a file already ranked counts less,
@@ -372,7 +374,7 @@ pub(super) fn rank(index: &SearchIndex, query: &QueryProfile, query_vector: &[f3
         let c = index.chunk(s.id);
         let facts = &path_cache[&*c.path];
         if signals.path_priors {
-            s.score *= facts.prior(query);
+            s.score *= facts.prior(query, c.chunk.test);
         }
         if signals.function_form && query.function && !may_hold_a_function(c.chunk.kind) {
             s.score *= NOT_A_FUNCTION;
@@ -532,11 +534,13 @@ impl<'a> PathMatch<'a> {
         PathMatch { facts, keyword_share, name_coverage }
     }
 
-    /// The product of the priors that apply, given what the query asks for.
-    fn prior(&self, query: &QueryProfile) -> f32 {
+    /// The product of the priors that apply, given what the query asks for;
+    /// `test_code`: the chunk is test code by what it says (its file need
+    /// not be a test), which sinks it as a test file would, and not twice.
+    fn prior(&self, query: &QueryProfile, test_code: bool) -> f32 {
         let k = &self.facts.kinds;
         let mut prior = 1.0;
-        if k.test && !query.wants_tests {
+        if (k.test || test_code) && !query.wants_tests {
             prior *= TEST;
         }
         if k.example && !query.wants_examples {

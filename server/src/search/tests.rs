@@ -301,6 +301,50 @@ mod ranking {
         assert_eq!(top(&idx, "readme on retry upload", Signals::ALL, 1)[0].0, "README.md");
     }
 
+    /// Issue 26: a helper inside a `#[cfg(test)]` module of a source file
+    /// ranked first for the quick start's own query. A chunk that says it
+    /// is test code sinks as a chunk of a test file does, unless the query
+    /// asks for tests.
+    #[test]
+    fn test_code_in_a_source_file_sinks_like_a_test_file() {
+        let index = |test_code: bool| {
+            let mut idx = SearchIndex::new();
+            let helper = "fn chunk texts into vectors in the background chunk texts vectors background";
+            let worker = "fn embed_in_slices turn chunk texts into vectors in slices on a background thread";
+            let texts = [helper, worker];
+            let vector = |h: &TextHash| texts.iter().find(|t| blake3::hash(t.as_bytes()).as_bytes() == h).map(|t| StubEmbedder::vector(t));
+            let in_tests = StoredChunk { container: Some("tests".into()), test: test_code, ..stored("chunk", ChunkKind::Function, (90, 95), helper) };
+            idx.set_file("server/src/chunk/embed_text.rs", Language::Rust, vec![in_tests], vector);
+            idx.set_file("server/src/embed/worker.rs", Language::Rust, vec![stored("embed_in_slices", ChunkKind::Function, (10, 40), worker)], vector);
+            idx
+        };
+        let query = "where do we turn chunk texts into vectors in the background";
+        let first = |idx: &SearchIndex, query: &str| top(idx, query, Signals::ALL, 1)[0].1.clone();
+        assert_eq!(first(&index(false), query), "chunk", "not known as test code, the helper wins");
+        let idx = index(true);
+        assert_eq!(first(&idx, query), "embed_in_slices");
+        assert_eq!(first(&idx, "tests for turning chunk texts into vectors in the background"), "chunk");
+        // With the dense half too (the stub's vectors are bags of words).
+        let hits = idx.search(&StubEmbedder::vector(query), query, &Filters::default(), &RankConfig::default(), 2);
+        assert_eq!(names(&idx, &hits), ["embed_in_slices", "chunk"]);
+    }
+
+    /// A chunk of a test file that is also test code by what it says sinks
+    /// once, not twice.
+    #[test]
+    fn test_code_in_a_test_file_sinks_once() {
+        let text = "retry upload retry upload";
+        let score = |test_code: bool| {
+            let chunk = StoredChunk { test: test_code, ..stored("test_retry", ChunkKind::Function, (0, 3), text) };
+            let mut idx = SearchIndex::new();
+            idx.set_file("tests/test_retry.py", Language::Python, vec![chunk], |_| Some(StubEmbedder::vector(text)));
+            idx.set_file("src/other.py", Language::Python, vec![stored("other", ChunkKind::Function, (0, 3), "retry")], |_| Some(StubEmbedder::vector("retry")));
+            let hits = idx.search(&[], "retry upload", &Filters::default(), &words_only(Signals::ALL), 2);
+            hits.iter().find(|h| idx.chunk(h.chunk).path.as_ref() == "tests/test_retry.py").unwrap().score
+        };
+        assert_eq!(score(true), score(false));
+    }
+
     #[test]
     fn a_file_named_for_the_query_comes_before_its_neighbours() {
         let idx = index_with(&[
