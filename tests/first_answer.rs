@@ -95,7 +95,8 @@ async fn an_agents_first_search_finds_by_meaning_right_after_the_handshake() {
 
 /// An editor's first `semnav/search`, sent the moment `initialized` is, on a
 /// complete index: the answer is by meaning, never `{"results": [],
-/// "indexing": false}`; its first hover says something rather than nothing.
+/// "indexing": false}`; its first hover says something rather than nothing,
+/// and the client is asked to refresh its lenses once vectors are there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_editors_first_search_and_hover_are_not_silent() {
     require_model();
@@ -106,7 +107,7 @@ async fn an_editors_first_search_and_hover_are_not_silent() {
     let root = f.path().canonicalize().unwrap();
     for (round, e) in expectations.iter().take(2).enumerate() {
         let (mut child, client) = spawn_quiet_lsp(&[("SEMNAV_THREADS", std::ffi::OsStr::new("2"))]);
-        client.initialize(f.path(), json!({"indexDir": f.index_dir()}), json!({})).await;
+        client.initialize(f.path(), json!({"indexDir": f.index_dir()}), json!({"workspace": {"codeLens": {"refreshSupport": true}}})).await;
         // The hover first: the file is opened and hovered at once.
         let uri = file_uri(&root.join(e.path));
         let text = std::fs::read_to_string(root.join(e.path)).unwrap();
@@ -120,6 +121,12 @@ async fn an_editors_first_search_and_hover_are_not_silent() {
         assert!(!(hits.is_empty() && answer["indexing"] == false), "round {round}: an empty final answer: {answer}");
         let target = file_uri(&root.join(e.path));
         assert!(hits.iter().any(|h| h["uri"] == target), "round {round}: {:?} missed {}: {answer}", e.query, e.path);
+        // The lenses said "indexing…" until vectors came: the client is asked to refresh them.
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while !client.server_requests.lock().unwrap().iter().any(|m| m == "workspace/codeLens/refresh") {
+            assert!(std::time::Instant::now() < deadline, "round {round}: no workspace/codeLens/refresh as vectors arrived");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         client.request("shutdown", json!(null)).await;
         client.notify("exit", json!(null));
         let _ = tokio::time::timeout(Duration::from_secs(20), child.wait()).await;

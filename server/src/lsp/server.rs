@@ -134,6 +134,8 @@ impl Backend {
             return;
         }
         let mut arrived = self.engine().vectors_arrived();
+        // Once at the start too: vectors may have come before this watch.
+        arrived.mark_changed();
         let client = self.client.clone();
         tokio::spawn(async move {
             while arrived.changed().await.is_ok() {
