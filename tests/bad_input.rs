@@ -11,11 +11,11 @@ fn missing_model_names_the_command_that_installs_it() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
-    assert!(stderr.contains("provision.py") && stderr.contains("model.onnx"), "{stderr}");
+    assert!(stderr.contains("semnav provision") && stderr.contains("model.onnx"), "{stderr}");
     let out = f.command(&["search", "x"]).env("ORT_DYLIB_PATH", missing.path().join("libonnxruntime.so")).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("ONNX Runtime") && stderr.contains("provision.py"), "{stderr}");
+    assert!(stderr.contains("ONNX Runtime") && stderr.contains("semnav provision"), "{stderr}");
     assert!(!stderr.contains("panicked"));
 }
 

@@ -43,10 +43,10 @@ fn doctor_without_the_model_says_what_to_run_and_fails() {
     assert_eq!(model["name"], "model");
     assert_eq!(model["state"], "error");
     assert!(model["detail"].as_str().unwrap().contains("model.onnx"), "{v}");
-    assert!(model["fix"].as_str().unwrap().contains("provision.py"), "{v}");
+    assert!(model["fix"].as_str().unwrap().contains("semnav provision"), "{v}");
     let out = f.command(&["doctor", "."]).env("ORT_DYLIB_PATH", missing.path().join("libonnxruntime.so")).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let human = String::from_utf8_lossy(&out.stdout);
     assert!(human.lines().any(|l| l.starts_with("runtime") && l.contains("error")), "{human}");
-    assert!(human.contains("fix:") && human.contains("provision.py"), "{human}");
+    assert!(human.contains("fix:") && human.contains("semnav provision"), "{human}");
 }

@@ -261,6 +261,10 @@ impl Engine {
         // wait for it alone, never for the other, which loads at the lowest
         // priority and on a busy machine can take half a minute.
         let loaded = ModelPaths::resolve(&s.model, s.model_dir.as_deref()).and_then(|p| {
+            // A first run where nothing is installed installs it.
+            if p.check().is_err() {
+                crate::embed::provision::auto(s.model_dir.is_some());
+            }
             let queries = FastEmbedder::load(&p, Some(query_threads))?;
             let load_indexing: Box<dyn FnOnce() -> Result<Box<dyn crate::embed::Embedder>> + Send> = Box::new(move || Ok(Box::new(FastEmbedder::load(&p, None)?) as Box<dyn crate::embed::Embedder>));
             EmbedWorker::spawn_loading_indexer(Box::new(queries), load_indexing)

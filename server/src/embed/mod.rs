@@ -7,6 +7,7 @@
 //! model. This module knows nothing of files, chunks or the index.
 
 pub mod model;
+pub mod provision;
 pub mod worker;
 
 use anyhow::Result;

@@ -33,14 +33,10 @@ const MODEL_FILES: [&str; 5] = [
 ];
 
 /// The command that installs everything; named in every "missing" error.
-/// The script's own path when the source this binary was built from is still
-/// here; else where to find it (an installed binary outlives its build).
+/// The script is built into the binary ([`super::provision`]), so this works
+/// wherever semnav was installed from.
 pub fn provision_command() -> String {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/provision.py");
-    match script.canonicalize() {
-        Ok(script) => format!("python3 {}", script.display()),
-        Err(_) => "python3 scripts/provision.py (in a checkout of semnav's source)".to_string(),
-    }
+    "semnav provision".to_string()
 }
 
 /// The root of semnav's cache: `$XDG_CACHE_HOME/semnav` (or `~/.cache/semnav`).
@@ -256,7 +252,7 @@ mod tests {
             ort_dylib: dir.path().join("libonnxruntime.so"),
         };
         let err = paths.check().unwrap_err().to_string();
-        assert!(err.contains("provision.py"), "{err}");
+        assert!(err.contains("semnav provision"), "{err}");
         assert!(err.contains("ONNX Runtime"), "{err}");
         std::fs::write(&paths.ort_dylib, b"x").unwrap();
         let err = paths.check().unwrap_err().to_string();

@@ -5,7 +5,7 @@ local health = vim.health
 local clients = require("semnav.client")
 local config = require("semnav.config")
 
-local PROVISION = "python3 scripts/provision.py (in the semnav repository) installs the model and ONNX Runtime"
+local PROVISION = "`semnav provision` installs the model and ONNX Runtime"
 
 --- The server command as Neovim will run it: vim.lsp.config (0.11+), else
 --- setup()'s `cmd`, else lsp/semnav.lua.

@@ -11,7 +11,7 @@ import { modelProblem, type IndexStatus } from './protocol';
 
 /** How to install the model: shown when the server says it is unavailable. */
 export const MODEL_HINT =
-    'Install it with `python3 scripts/provision.py` in the semnav repository (it fetches the model and ONNX Runtime into ~/.cache/semnav), ' +
+    'Install it with `semnav provision` (it fetches the model and ONNX Runtime into ~/.cache/semnav), ' +
     'or set `semnav.modelDir` to a folder holding model.onnx and tokenizer.json; then run "semnav: Restart Server".';
 
 export type ServerState = 'starting' | 'running' | 'stopped' | 'missing';

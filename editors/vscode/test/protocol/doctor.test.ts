@@ -58,7 +58,7 @@ describe('semnav doctor, run as "Show Index Status" runs it', () => {
             ['binary', 'runtime', 'model', 'index'],
         );
         const text = formatDoctorReport(report);
-        const model = new RegExp(`^model: error — .*${path.join(empty, 'model.onnx').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is missing.*\\n {4}fix: .*provision\\.py.*--model-dir`, 'm');
+        const model = new RegExp(`^model: error — .*${path.join(empty, 'model.onnx').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is missing.*\\n {4}fix: .*semnav provision.*--model-dir`, 'm');
         assert.match(text, model, text);
         assert.match(text, /^semnav doctor \d+\.\d+\.\d+: 1 error \(model\)/, text);
         assert.equal(doctorSeverity(report), 'error');

@@ -46,7 +46,7 @@ describe('status bar', () => {
         assert.equal(v.text, '$(warning) semnav: no model');
         assert.equal(v.severity, 'warning');
         assert.match(v.tooltip, /model file \/m\/model\.onnx is missing/);
-        assert.match(v.tooltip, /python3 scripts\/provision\.py/);
+        assert.match(v.tooltip, /semnav provision/);
     });
 
     it('says which binary runs and where it was found', () => {
