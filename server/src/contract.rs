@@ -39,3 +39,26 @@ pub fn hit(h: &HitFields) -> Value {
 pub fn query_result(query: &str, hits: Vec<Value>) -> Value {
     json!({"query": query, "results": hits})
 }
+
+/// The object for one query's answers from the engine: those under `root`
+/// only, paths relative to it.
+pub fn answers(query: &str, root: &std::path::Path, answers: &[crate::engine::Answer]) -> Value {
+    let hits = answers
+        .iter()
+        .filter_map(|a| {
+            let rel = crate::discover::relative_path(root, &a.path)?;
+            Some(hit(&HitFields {
+                path: &rel,
+                start_line: a.start_line,
+                end_line: a.end_line,
+                score: a.score,
+                kind: a.kind,
+                name: a.name.as_deref(),
+                container: a.container.as_deref(),
+                language: a.language.name(),
+                preview: &a.preview,
+            }))
+        })
+        .collect();
+    query_result(query, hits)
+}

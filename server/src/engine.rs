@@ -198,6 +198,29 @@ pub struct Status {
     pub unknowns: Vec<String>,
 }
 
+impl Status {
+    /// The figures as `semnav/status` and a running server's socket give
+    /// them (`docs/protocol.md`): `root` and `indexDir` are the first root's.
+    pub fn json(&self) -> serde_json::Value {
+        let first = |v: &Vec<PathBuf>| v.first().map(|p| p.display().to_string());
+        serde_json::json!({
+            "root": first(&self.roots),
+            "roots": self.roots,
+            "indexDir": first(&self.index_dirs),
+            "indexDirs": self.index_dirs,
+            "model": self.model,
+            "files": self.files,
+            "chunks": self.chunks,
+            "pendingEmbeddings": self.pending_embeddings,
+            "diskBytes": self.disk_bytes,
+            "indexing": self.indexing,
+            "notes": self.notes,
+            "loading": self.loading,
+            "unknowns": self.unknowns,
+        })
+    }
+}
+
 impl Engine {
     /// Creates the engine and loads the model; a missing model is remembered
     /// (and reported by every request that needs it), not fatal. Blocking.

@@ -148,7 +148,7 @@ async fn handle(engine: &std::sync::Arc<crate::engine::Engine>, root: &Path, req
         Request::Search { query, limit, languages, globs, content, lexical } => {
             let filters = crate::search::Filters::parse(&languages, &globs, content.as_deref()).map_err(Invalid)?;
             let answers = engine.search_with(&query, &filters, limit, !lexical).await?;
-            Ok(results(&query, root, &answers))
+            Ok(crate::contract::answers(&query, root, &answers))
         }
         Request::Similar { path, line, limit } => {
             if crate::discover::inside_root(root, &path).is_none() {
@@ -156,22 +156,12 @@ async fn handle(engine: &std::sync::Arc<crate::engine::Engine>, root: &Path, req
             }
             let key = path.to_string_lossy().into_owned();
             let answers = engine.similar(&key, line, limit).await?;
-            Ok(results(&format!("{}:{}", path.display(), line + 1), root, &answers))
+            Ok(crate::contract::answers(&format!("{}:{}", path.display(), line + 1), root, &answers))
         }
         Request::Status => {
-            let s = engine.status();
-            Ok(json!({
-                "roots": s.roots,
-                "indexDirs": s.index_dirs,
-                "model": s.model,
-                "files": s.files,
-                "chunks": s.chunks,
-                "pendingEmbeddings": s.pending_embeddings,
-                "diskBytes": s.disk_bytes,
-                "indexing": s.indexing,
-                "notes": s.notes,
-                "pid": std::process::id(),
-            }))
+            let mut status = engine.status().json();
+            status["pid"] = json!(std::process::id());
+            Ok(status)
         }
         Request::Refresh => {
             let found = engine.roots().into_iter().find(|r| r.path == root).ok_or_else(|| anyhow!("the server does not serve {}", root.display()))?;
@@ -179,28 +169,6 @@ async fn handle(engine: &std::sync::Arc<crate::engine::Engine>, root: &Path, req
             Ok(json!({"files": stats.files, "chunks": stats.chunks, "filesRead": stats.files_read, "removed": stats.files_removed, "embedded": stats.embedded}))
         }
     }
-}
-
-/// The contract's object for `answers`, those of `root` only, paths relative.
-fn results(query: &str, root: &Path, answers: &[crate::engine::Answer]) -> Value {
-    let hits = answers
-        .iter()
-        .filter_map(|a| {
-            let rel = crate::discover::relative_path(root, &a.path)?;
-            Some(crate::contract::hit(&crate::contract::HitFields {
-                path: &rel,
-                start_line: a.start_line,
-                end_line: a.end_line,
-                score: a.score,
-                kind: a.kind,
-                name: a.name.as_deref(),
-                container: a.container.as_deref(),
-                language: a.language.name(),
-                preview: &a.preview,
-            }))
-        })
-        .collect();
-    crate::contract::query_result(query, hits)
 }
 
 #[cfg(all(test, unix))]

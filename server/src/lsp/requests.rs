@@ -131,20 +131,7 @@ impl Backend {
 
     pub async fn semnav_status(&self, _params: Value) -> Result<Value> {
         guard(async {
-            let s = self.engine().status();
-            let first = |v: &Vec<std::path::PathBuf>| v.first().map(|p| p.display().to_string());
-            Ok(json!({
-                "root": first(&s.roots),
-                "roots": s.roots,
-                "indexDir": first(&s.index_dirs),
-                "model": s.model,
-                "files": s.files,
-                "chunks": s.chunks,
-                "pendingEmbeddings": s.pending_embeddings,
-                "diskBytes": s.disk_bytes,
-                "indexing": s.indexing,
-                "notes": s.notes,
-            }))
+            Ok(self.engine().status().json())
         })
         .await
     }

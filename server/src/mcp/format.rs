@@ -18,24 +18,7 @@ pub fn relative(root: &Path, path: &Path) -> String {
 
 /// The contract's object for one query's answers.
 pub fn json(query: &str, root: &Path, answers: &[Answer]) -> Value {
-    let hits = answers
-        .iter()
-        .map(|a| {
-            let rel = relative(root, &a.path);
-            contract::hit(&contract::HitFields {
-                path: &rel,
-                start_line: a.start_line,
-                end_line: a.end_line,
-                score: a.score,
-                kind: a.kind,
-                name: a.name.as_deref(),
-                container: a.container.as_deref(),
-                language: a.language.name(),
-                preview: &a.preview,
-            })
-        })
-        .collect();
-    contract::query_result(query, hits)
+    contract::answers(query, root, answers)
 }
 
 /// Every hit as a header line and, when `max_lines` > 0, its first
