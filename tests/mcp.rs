@@ -290,3 +290,49 @@ async fn beside_a_language_server_on_the_same_root_mcp_keeps_its_own_index() {
     let _ = tokio::time::timeout(Duration::from_secs(20), lsp2.wait()).await;
     drop(editor);
 }
+
+/// Lines rmcp cannot take are answered as JSON-RPC says, by the real binary
+/// over stdio, and the session goes on: a line that is not JSON, a lone
+/// surrogate, a message that is no JSON-RPC, a line over 16 MiB.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lines_that_are_no_message_get_an_error_reply() {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    let f = Fixture::new();
+    write_polyglot_workspace(&f);
+    let mut child = tokio::process::Command::new(semnav_bin())
+        .arg("mcp")
+        .arg("--path")
+        .arg(f.path())
+        .env("SEMNAV_INDEX_DIR", f.index_dir())
+        .env("SEMNAV_THREADS", "2")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn semnav mcp");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    async fn next(lines: &mut tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>) -> Value {
+        let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line()).await.expect("a reply within 60 s").unwrap().expect("a line");
+        serde_json::from_str(&line).unwrap()
+    }
+    let mut huge = vec![b'x'; (16 << 20) + 100];
+    huge.push(b'\n');
+    let sent: [&[u8]; 4] = [b"{not json\n", b"{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ping\",\"params\":{\"q\":\"\\ud800\"}}\n", b"{\"jsonrpc\":\"2.0\",\"id\":7}\n", &huge];
+    let expected = [(-32700, Value::Null), (-32700, Value::Null), (-32600, json!(7)), (-32600, Value::Null)];
+    for (line, (code, id)) in sent.iter().zip(expected) {
+        stdin.write_all(line).await.unwrap();
+        stdin.flush().await.unwrap();
+        let reply = next(&mut lines).await;
+        assert_eq!((reply["error"]["code"].as_i64(), reply["id"].clone()), (Some(code), id), "{reply}");
+    }
+    // The session still works.
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}}});
+    stdin.write_all(format!("{init}\n").as_bytes()).await.unwrap();
+    stdin.flush().await.unwrap();
+    let reply = next(&mut lines).await;
+    assert_eq!(reply["result"]["serverInfo"]["name"], "semnav", "{reply}");
+    drop(stdin);
+    let _ = tokio::time::timeout(Duration::from_secs(20), child.wait()).await;
+}
