@@ -171,7 +171,12 @@ impl Engine {
         let mut s = Status {
             roots: roots.iter().map(|r| r.path.clone()).collect(),
             index_dirs: roots.iter().map(|r| r.workspace.store.dir().to_path_buf()).collect(),
-            model: self.worker().map(|w| w.model_id().to_string()).unwrap_or_else(|e| format!("unavailable: {e}")),
+            // "unavailable: …" is what clients warn about: not while it loads.
+            model: match self.worker() {
+                Ok(w) => w.model_id().to_string(),
+                Err(_) if self.model_loading() => "loading".to_string(),
+                Err(e) => format!("unavailable: {e}"),
+            },
             files: 0,
             chunks: 0,
             pending_embeddings: self.pending.load(Ordering::SeqCst) + self.worker().map(|w| w.queued()).unwrap_or(0),
