@@ -57,8 +57,9 @@ impl Engine {
 
     /// Serves the root at `path`: announces it at once ([`Engine::expect_root`]),
     /// starts its watcher when asked (before the walk, so nothing changed
-    /// meanwhile is missed), then opens, lays and refreshes it on a
-    /// low-priority thread. Changes seen during the first refresh are applied
+    /// meanwhile is missed), then opens it and lays it by words at normal
+    /// priority (what the first answers wait for), and refreshes it on a
+    /// low-priority thread. Its own index gets the CLI's socket. Changes seen during the first refresh are applied
     /// at once (searchable by words) and again after it, since its result
     /// replaces the index. The future ends with the first refresh; a failure
     /// to open is also kept for [`Engine::unknowns`].
