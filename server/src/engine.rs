@@ -460,12 +460,11 @@ impl Engine {
     }
 
     fn place_of(&self, path: &Path) -> Option<(Arc<Root>, String)> {
-        let roots = self.roots();
-        let root = roots.iter().filter(|r| path.starts_with(&r.path)).max_by_key(|r| r.path.as_os_str().len())?;
+        let (root, _) = self.event_place_of(path)?;
         // A path that climbs out (`..`) or passes a link is in no root: its
         // buffer is served, never written into an index.
         let rel = crate::discover::inside_root(&root.path, path)?;
-        Some((root.clone(), rel))
+        Some((root, rel))
     }
 
     /// A document was opened with `text`. `path` is its file, when it has one.

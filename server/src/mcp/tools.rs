@@ -24,8 +24,7 @@ use serde_json::json;
 
 use super::format;
 use crate::engine::Engine;
-use crate::lang::Language;
-use crate::search::{ContentFilter, Filters};
+use crate::search::Filters;
 
 const DEFAULT_LIMIT: usize = 10;
 const MAX_LIMIT: usize = 50;
@@ -125,27 +124,7 @@ async fn guard(fut: impl Future<Output = CallToolResult>) -> CallToolResult {
 }
 
 fn filters(lang: Option<OneOrMany>, glob: Option<OneOrMany>, content: Option<String>) -> Result<Filters, String> {
-    let languages = lang
-        .map(OneOrMany::into_vec)
-        .unwrap_or_default()
-        .iter()
-        .map(|l| Language::from_name(l).ok_or_else(|| format!("unknown language {l:?}; known: {}", Language::ALL.iter().map(|l| l.name()).collect::<Vec<_>>().join(", "))))
-        .collect::<Result<Vec<_>, _>>()?;
-    let globs = glob.map(OneOrMany::into_vec).unwrap_or_default();
-    let globs = if globs.is_empty() {
-        None
-    } else {
-        let mut b = globset::GlobSetBuilder::new();
-        for g in &globs {
-            b.add(globset::Glob::new(g).map_err(|e| format!("bad glob {g:?}: {e}"))?);
-        }
-        Some(b.build().map_err(|e| format!("bad globs: {e}"))?)
-    };
-    let content = match content {
-        Some(c) => ContentFilter::from_name(&c).ok_or_else(|| format!("unknown content {c:?}: one of {}", ContentFilter::NAMES.join(", ")))?,
-        None => ContentFilter::All,
-    };
-    Ok(Filters { languages, globs, content })
+    Filters::parse(&lang.map(OneOrMany::into_vec).unwrap_or_default(), &glob.map(OneOrMany::into_vec).unwrap_or_default(), content.as_deref())
 }
 
 impl Tools {
@@ -314,6 +293,8 @@ impl ServerHandler for Tools {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lang::Language;
+    use crate::search::ContentFilter;
 
     #[test]
     fn bad_filters_name_what_is_wrong() {

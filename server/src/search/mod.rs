@@ -85,7 +85,7 @@ impl Filters {
             for g in globs {
                 b.add(globset::Glob::new(g).map_err(|e| format!("bad glob {g:?}: {e}"))?);
             }
-            Some(b.build().map_err(|e| e.to_string())?)
+            Some(b.build().map_err(|e| format!("bad globs: {e}"))?)
         };
         let content = match content {
             None => ContentFilter::All,
