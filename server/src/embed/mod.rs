@@ -6,8 +6,10 @@
 //! runs an embedder on its own thread, so no async runtime thread ever runs the
 //! model. This module knows nothing of files, chunks or the index.
 
+pub mod eta;
 pub mod model;
 pub mod provision;
+pub mod static_model;
 pub mod worker;
 
 use anyhow::Result;
