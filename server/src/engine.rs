@@ -122,6 +122,9 @@ pub struct Root {
     /// The files laid by words when the root was opened, until its first
     /// refresh takes the count ([`Engine::start_root`]).
     laid_at_open: Mutex<Option<usize>>,
+    /// While a refresh embeds: what it says of its progress ("by meaning:
+    /// 1,200 of 3,400 chunks, about 40 s left"), for status and answers.
+    pub progress: Mutex<Option<String>>,
     /// Why this root is not served from its usual index, when it is not.
     pub note: Option<String>,
     /// The temporary index directory when another process holds the usual
@@ -189,6 +192,9 @@ pub struct Status {
     pub pending_embeddings: usize,
     pub disk_bytes: u64,
     pub indexing: bool,
+    /// Each root's embedding in progress, in its words (one line per root
+    /// that embeds now).
+    pub progress: Vec<String>,
     /// What a user should know about how roots are served (e.g. an index
     /// another process holds).
     pub notes: Vec<String>,
@@ -214,6 +220,7 @@ impl Status {
             "pendingEmbeddings": self.pending_embeddings,
             "diskBytes": self.disk_bytes,
             "indexing": self.indexing,
+            "progress": self.progress,
             "notes": self.notes,
             "loading": self.loading,
             "unknowns": self.unknowns,
@@ -377,6 +384,7 @@ impl Engine {
             applied_events: Mutex::default(),
             loaded: AtomicBool::new(false),
             laid_at_open: Mutex::new(None),
+            progress: Mutex::new(None),
             note,
             scratch: Mutex::new(scratch),
         });

@@ -22,7 +22,8 @@ use crate::ann::{ann_threshold, HnswBase};
 
 use crate::chunk::{self, Chunk};
 use crate::discover::{self, DiscoverOptions, FoundFile, SkipReason};
-use crate::embed::{EmbedWorker, Priority};
+use crate::embed::eta::EmbedCount;
+use crate::embed::{static_model, EmbedWorker, Priority};
 use crate::lexical;
 use crate::search::SearchIndex;
 use crate::lang::Language;
@@ -122,6 +123,14 @@ impl Workspace {
 
     /// Brings the index up to date with the files on disk.
     pub fn refresh(&self, worker: &EmbedWorker, progress: &dyn Progress) -> Result<RefreshStats> {
+        self.refresh_with(worker, progress, &|_| {})
+    }
+
+    /// [`Workspace::refresh`], handing each round of new vectors to
+    /// `on_vectors` once they are stored: what a server lays into the index
+    /// it answers from, so that the transformer's vectors fill in while a
+    /// cold index runs rather than all at its end.
+    pub fn refresh_with(&self, worker: &EmbedWorker, progress: &dyn Progress, on_vectors: &dyn Fn(&[(TextHash, Vec<f32>)])) -> Result<RefreshStats> {
         let started = Instant::now();
         let found = discover::discover(&self.root, &self.options)?;
         let mut stats = RefreshStats::default();
@@ -169,9 +178,12 @@ impl Workspace {
         }
         stats.files_removed = stale.len();
 
-        progress.begin("Indexing", to_read.len() as u64);
+        // Counted first (read and chunked; the model costs a hundred times
+        // more), so progress is in chunks to embed, with a rate and the time left.
+        let count = EmbedCount::new(self.count_to_embed(&to_read)?);
+        progress.begin("Indexing", count.total());
         let mut pending = PendingFiles::default();
-        for (done, file) in to_read.iter().enumerate() {
+        for file in &to_read {
             let text = match discover::read_inside(&self.root, &file.rel_path, self.options.max_file_bytes) {
                 Ok(text) => text,
                 // It was there a moment ago: what the index has of it stays.
@@ -204,11 +216,14 @@ impl Workspace {
             };
             pending.add(&self.store, &file.rel_path, entry, texts, &mut stats)?;
             if pending.missing.len() >= EMBED_ROUND {
-                pending.commit(&self.store, worker, &mut stats)?;
+                pending.commit(&self.store, worker, &mut stats, on_vectors)?;
+                count.record(stats.embedded as u64);
+                progress.advance(stats.embedded as u64, &count.message());
             }
-            progress.advance(done as u64 + 1, &file.rel_path);
         }
-        pending.commit(&self.store, worker, &mut stats)?;
+        pending.commit(&self.store, worker, &mut stats, on_vectors)?;
+        count.record(stats.embedded as u64);
+        progress.advance(stats.embedded as u64, &count.message());
         self.store.set_skip_counts(&skipped)?;
         self.store.flush()?;
         stats.files = self.store.file_count();
@@ -244,7 +259,7 @@ impl Workspace {
         let mut stats = RefreshStats::default();
         let mut pending = PendingFiles::default();
         pending.add(&self.store, rel_path, entry.clone(), texts, &mut stats)?;
-        pending.commit(&self.store, worker, &mut stats)?;
+        pending.commit(&self.store, worker, &mut stats, &|_| {})?;
         self.store.remove_skipped_file(rel_path)?;
         Ok(())
     }
@@ -284,8 +299,9 @@ impl Workspace {
                 _ => {}
             }
             let Ok(text) = discover::read_inside(&self.root, &file.rel_path, self.options.max_file_bytes) else { continue };
-            let (entry, _) = self.build_entry(file, &text, *blake3::hash(text.as_bytes()).as_bytes());
+            let (entry, texts) = self.build_entry(file, &text, *blake3::hash(text.as_bytes()).as_bytes());
             index.set_file(&file.rel_path, entry.language, entry.chunks, |h| self.store.vector(h).ok().flatten());
+            self.lay_static_vectors(index, &texts);
             changed += 1;
         }
         let gone: Vec<String> = index.paths().filter(|p| !on_disk.contains(p) && !found.hides(p)).map(String::from).collect();
@@ -293,6 +309,34 @@ impl Workspace {
             index.remove_file(path);
         }
         Ok(changed + gone.len())
+    }
+
+    /// The distinct chunk texts of `files` whose vectors the store does not
+    /// have: what a refresh of them will embed.
+    fn count_to_embed(&self, files: &[&FoundFile]) -> Result<u64> {
+        let mut missing: HashSet<TextHash> = HashSet::new();
+        for file in files {
+            let Ok(text) = discover::read_inside(&self.root, &file.rel_path, self.options.max_file_bytes) else { continue };
+            for (hash, _) in self.embed_texts(file, &text) {
+                if !missing.contains(&hash) && !self.store.has_vector(&hash)? {
+                    missing.insert(hash);
+                }
+            }
+        }
+        Ok(missing.len() as u64)
+    }
+
+    /// Gives the chunks of `texts`, laid in `index`, the static vectors they
+    /// want (those without a transformer vector): from the store when it has
+    /// them, else computed now (microseconds a chunk).
+    pub fn lay_static_vectors(&self, index: &mut SearchIndex, texts: &[(TextHash, String)]) {
+        let Some(model) = static_model::shared() else { return };
+        for (hash, text) in texts {
+            if index.wants_static_vector(hash) {
+                let v = self.store.static_vector(hash).ok().flatten().unwrap_or_else(|| model.embed(text));
+                index.add_static_vector(*hash, &v);
+            }
+        }
     }
 
     /// Whether a file must be read: its metadata changed, or it was written
@@ -344,7 +388,15 @@ impl Workspace {
         let mut index = SearchIndex::new();
         for item in self.store.files() {
             let (path, entry) = item?;
+            let hashes: Vec<TextHash> = entry.chunks.iter().map(|c| c.text_hash).collect();
             index.set_file(&path, entry.language, entry.chunks, |h| self.store.vector(h).ok().flatten());
+            for hash in hashes {
+                if index.wants_static_vector(&hash) {
+                    if let Some(v) = self.store.static_vector(&hash).ok().flatten() {
+                        index.add_static_vector(hash, &v);
+                    }
+                }
+            }
         }
         if index.vector_count() >= ann_threshold() {
             let path = self.hnsw_path();
@@ -530,13 +582,23 @@ struct PendingFiles {
     files: Vec<(String, FileEntry)>,
     /// Texts to embed, by hash (deduplicated).
     missing: HashMap<TextHash, String>,
+    /// Static vectors of new texts, stored with the round's vectors.
+    statics: Vec<(TextHash, Vec<f32>)>,
 }
 
 impl PendingFiles {
     fn add(&mut self, store: &Store, path: &str, entry: FileEntry, texts: Vec<(TextHash, String)>, stats: &mut RefreshStats) -> Result<()> {
+        let model = static_model::shared();
         for (hash, text) in texts {
             if self.missing.contains_key(&hash) {
                 continue;
+            }
+            if let Some(model) = &model {
+                // A text with a transformer vector needs none, unless it calibrates.
+                let wanted = !store.has_vector(&hash)? || crate::search::calibration_sample(&hash);
+                if wanted && !store.has_static_vector(&hash)? {
+                    self.statics.push((hash, model.embed(&text)));
+                }
             }
             if store.has_vector(&hash)? {
                 stats.reused += 1;
@@ -548,14 +610,19 @@ impl PendingFiles {
         Ok(())
     }
 
-    /// Embeds what is missing, stores the vectors, then the file entries.
-    fn commit(&mut self, store: &Store, worker: &EmbedWorker, stats: &mut RefreshStats) -> Result<()> {
+    /// Embeds what is missing, stores the vectors (static ones too), then
+    /// the file entries; hands the new vectors to `on_vectors`.
+    fn commit(&mut self, store: &Store, worker: &EmbedWorker, stats: &mut RefreshStats, on_vectors: &dyn Fn(&[(TextHash, Vec<f32>)])) -> Result<()> {
+        if !self.statics.is_empty() {
+            store.put_static_vectors(&std::mem::take(&mut self.statics))?;
+        }
         if !self.missing.is_empty() {
             let (hashes, texts): (Vec<TextHash>, Vec<String>) = self.missing.drain().unzip();
             let vectors = worker.embed_blocking(texts, Priority::Background)?;
             stats.embedded += hashes.len();
             let pairs: Vec<(TextHash, Vec<f32>)> = hashes.into_iter().zip(vectors).collect();
             store.put_vectors(&pairs)?;
+            on_vectors(&pairs);
         }
         for (path, entry) in self.files.drain(..) {
             store.put_file(&path, &entry)?;

@@ -6,6 +6,9 @@
 //! - `vectors`: text hash → little-endian f32 bytes. This is also the
 //!   embedding cache: a chunk text embedded once, in any file and any earlier
 //!   run, is found here by its hash and never embedded again;
+//! - `static/<static model>`: text hash → the static model's vector
+//!   (`embed::static_model`), stored like `vectors`: a chunk is found by
+//!   meaning before its transformer vector exists, also after a restart;
 //! - `meta`: schema version, model id, skip counts;
 //! - `skipped`: relative path → [`SkippedFile`], the files a refresh read and
 //!   refused (binary, not UTF-8, long lines), so that they are not read
@@ -125,6 +128,7 @@ pub struct Store {
     db: sled::Db,
     files: sled::Tree,
     vectors: sled::Tree,
+    statics: sled::Tree,
     meta: sled::Tree,
     skipped: sled::Tree,
 }
@@ -219,7 +223,7 @@ impl Store {
             Err(_) => return Err(OpenError::Broken(anyhow!("sled panicked while opening it"))),
         };
         let tree = |name: &str| db.open_tree(name).map_err(|e| OpenError::Broken(anyhow!("cannot open tree {name}: {e}")));
-        Ok(Store { dir: dir.to_path_buf(), files: tree("files")?, vectors: tree("vectors")?, meta: tree("meta")?, skipped: tree("skipped")?, db })
+        Ok(Store { dir: dir.to_path_buf(), files: tree("files")?, vectors: tree("vectors")?, statics: tree(&format!("static/{}", crate::embed::static_model::STATIC_MODEL))?, meta: tree("meta")?, skipped: tree("skipped")?, db })
     }
 
     /// `Ok(None)` when the stored schema and model match; `Ok(Some(why))` when
@@ -254,7 +258,7 @@ impl Store {
                         decode_entry(&value).with_context(|| format!("the record of {path} does not decode"))?;
                     }
                 }
-                for item in self.vectors.iter() {
+                for item in self.vectors.iter().chain(self.statics.iter()) {
                     let (key, value) = item?;
                     decode_vector(&value).with_context(|| format!("the vector {} is damaged", hex_prefix(&key)))?;
                 }
@@ -284,6 +288,7 @@ impl Store {
         self.files.clear()?;
         self.skipped.clear()?;
         self.vectors.clear()?;
+        self.statics.clear()?;
         self.meta.clear()?;
         Ok(())
     }
@@ -391,6 +396,28 @@ impl Store {
             batch.insert(&hash[..], encode_vector(v));
         }
         self.vectors.apply_batch(batch)?;
+        Ok(())
+    }
+
+    /// A text's static vector; an error when its checksum does not match.
+    pub fn static_vector(&self, hash: &TextHash) -> Result<Option<Vec<f32>>> {
+        match self.statics.get(hash)? {
+            Some(bytes) => Ok(Some(decode_vector(&bytes).with_context(|| format!("the static vector {} is damaged", hex_prefix(hash)))?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn has_static_vector(&self, hash: &TextHash) -> Result<bool> {
+        Ok(self.statics.contains_key(hash)?)
+    }
+
+    /// Stores static vectors in one atomic batch.
+    pub fn put_static_vectors(&self, vectors: &[(TextHash, Vec<f32>)]) -> Result<()> {
+        let mut batch = sled::Batch::default();
+        for (hash, v) in vectors {
+            batch.insert(&hash[..], encode_vector(v));
+        }
+        self.statics.apply_batch(batch)?;
         Ok(())
     }
 

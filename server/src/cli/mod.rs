@@ -293,8 +293,11 @@ fn run(cli: Cli) -> Result<()> {
             }
             let index = ws.load()?;
             let vectors = if config.dense { worker.embed_blocking(queries.clone(), Priority::Query)? } else { vec![Vec::new(); queries.len()] };
+            let static_model = semnav::embed::static_model::shared().filter(|_| config.dense && config.static_tier);
             for (query, vector) in queries.iter().zip(vectors) {
-                let hits = index.search(&vector, query, &filters, &config, limit);
+                let static_vector = static_model.as_ref().map(|m| m.embed(query)).unwrap_or_default();
+                let words = index.rank_words(query, &filters, &config, limit);
+                let hits = index.search_ranked(&vector, &static_vector, &words, query, &filters, &config, limit);
                 let text = if json { output::json_line(query, &index, &hits) } else { output::human(&index, &hits, code.map(|n| (place.root.as_path(), n))) };
                 write_out(&mut out, &text)?;
             }

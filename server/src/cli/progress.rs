@@ -12,7 +12,7 @@ impl TerminalProgress {
         // indicatif draws only when stderr is a terminal.
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         bar.set_style(
-            ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} files  {elapsed}  {wide_msg}")
+            ProgressStyle::with_template("{prefix} [{bar:30}] {wide_msg}  ({elapsed})")
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("=> "),
         );
@@ -25,6 +25,7 @@ impl Progress for TerminalProgress {
         self.bar.set_prefix(title.to_string());
         self.bar.set_length(total);
         self.bar.set_position(0);
+        self.bar.set_message(first_message(total));
     }
     fn advance(&self, done: u64, message: &str) {
         self.bar.set_position(done);
@@ -33,4 +34,9 @@ impl Progress for TerminalProgress {
     fn end(&self, _message: &str) {
         self.bar.finish_and_clear();
     }
+}
+
+/// What the bar says before the first chunk is embedded.
+fn first_message(total: u64) -> String {
+    semnav::embed::eta::EmbedCount::new(total).message()
 }

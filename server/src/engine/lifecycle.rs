@@ -189,10 +189,25 @@ impl Engine {
         } else if let Some(e) = self.model_error() {
             out.push(format!("the embedding model is not available, so results are ranked by words only ({e})"));
         }
-        if out.is_empty() && self.indexing() {
-            out.push("indexing is still running: results may be incomplete".into());
+        if out.is_empty() {
+            out.extend(self.indexing_note());
         }
         out
+    }
+
+    /// While a refresh runs: that it runs, and how far it is in chunks
+    /// embedded with the time left ("indexing is still running (by meaning:
+    /// 1,200 of 3,400 chunks, about 40 s left); …").
+    pub fn indexing_note(&self) -> Option<String> {
+        if !self.indexing() {
+            return None;
+        }
+        let progress: Vec<String> = self.roots().iter().filter_map(|r| r.progress.lock().unwrap_or_else(|e| e.into_inner()).clone()).collect();
+        let others = if crate::embed::static_model::shared().is_some() { "by words and by the static model" } else { "by words" };
+        Some(match progress.is_empty() {
+            true => "indexing is still running: results may be incomplete".into(),
+            false => format!("indexing is still running ({}); chunks not embedded yet are ranked {others}", progress.join("; ")),
+        })
     }
 
     /// Waits, at most `bound`, until every named root is searchable and the

@@ -56,6 +56,12 @@ impl Engine {
                 (root, words)
             })
             .collect();
+        // The static model's vector of the query: microseconds, here. It
+        // finds by meaning the chunks the transformer has not embedded yet.
+        let static_vector = match crate::embed::static_model::shared() {
+            Some(model) if config.dense && config.static_tier => model.embed(query),
+            _ => Vec::new(),
+        };
         let words_ranked = started.elapsed();
         let vector = match embedding {
             Some(embedding) => embedding.await?.pop().unwrap_or_default(),
@@ -64,10 +70,20 @@ impl Engine {
         let embedded = started.elapsed();
         self.catch_up_all();
         let mut all = Vec::new();
+        let mut waiting: Vec<(Arc<Root>, String, TextHash)> = Vec::new();
         for (root, words) in by_words {
             let index = root.index.read().unwrap_or_else(|e| e.into_inner());
-            let hits = index.search_ranked(&vector, &words, query, filters, &config, limit);
+            let hits = index.search_ranked(&vector, &static_vector, &words, query, filters, &config, limit);
             all.extend(hits.iter().map(|h| answer(&root, &index, h)));
+            for h in &hits {
+                let c = index.chunk(h.chunk);
+                if !index.has_vector(&c.chunk.text_hash) {
+                    waiting.push((root.clone(), c.path.to_string(), c.chunk.text_hash));
+                }
+            }
+        }
+        if let (Some(worker), false) = (self.worker().ok().filter(|_| config.dense), waiting.is_empty()) {
+            embed_first(worker, waiting);
         }
         tracing::debug!(
             "search {query:?}: ranked by words in {words_ranked:.1?}, query embedded by {embedded:.1?}, ranked in {:.1?} more",
@@ -182,6 +198,7 @@ impl Engine {
             pending_embeddings: self.pending.load(Ordering::SeqCst) + self.worker().map(|w| w.queued()).unwrap_or(0),
             disk_bytes: 0,
             indexing: self.indexing(),
+            progress: roots.iter().filter_map(|r| r.progress.lock().unwrap_or_else(|e| e.into_inner()).clone()).collect(),
             notes: roots.iter().filter_map(|r| r.note.clone()).collect(),
             loading: self.loading_roots(),
             unknowns: self.unknowns(),
@@ -197,6 +214,47 @@ impl Engine {
         }
         s
     }
+}
+
+/// Query-driven embedding: the chunks a search answered with that have no
+/// transformer vector yet jump the background queue. Their files are read
+/// and chunked again (on a blocking thread: the search does not wait), their
+/// texts embedded as interactive jobs, served between two batches of the
+/// workspace's indexing; the vectors are stored and laid into the index, so
+/// the same query a few seconds later is ranked by the transformer.
+fn embed_first(worker: crate::embed::EmbedWorker, waiting: Vec<(Arc<Root>, String, TextHash)>) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+    runtime.spawn_blocking(move || {
+        let mut files: Vec<(Arc<Root>, String, Vec<TextHash>)> = Vec::new();
+        for (root, path, hash) in waiting {
+            match files.iter_mut().find(|(r, p, _)| Arc::ptr_eq(r, &root) && *p == path) {
+                Some((_, _, hashes)) => hashes.push(hash),
+                None => files.push((root, path, vec![hash])),
+            }
+        }
+        for (root, path, hashes) in files {
+            // The text embedded is the one on disk now; a chunk that changed
+            // since has another hash, and its vector waits for the refresh.
+            let Some((_, texts)) = root.workspace.read_file(&path) else { continue };
+            let (hashes, texts): (Vec<TextHash>, Vec<String>) = texts.into_iter().filter(|(h, _)| hashes.contains(h)).unzip();
+            if texts.is_empty() {
+                continue;
+            }
+            worker.submit(texts, Priority::Interactive, move |result| match result {
+                Ok(vectors) => {
+                    let pairs: Vec<(TextHash, Vec<f32>)> = hashes.into_iter().zip(vectors).collect();
+                    if let Err(e) = root.workspace.store.put_vectors(&pairs) {
+                        tracing::warn!("cannot store the vectors of a search's candidates: {e:#}");
+                    }
+                    let mut index = root.index.write().unwrap_or_else(|e| e.into_inner());
+                    for (h, v) in &pairs {
+                        index.add_vector(*h, v);
+                    }
+                }
+                Err(e) => tracing::warn!("embedding a search's candidates failed: {e:#}"),
+            });
+        }
+    });
 }
 
 fn answer(root: &Root, index: &SearchIndex, hit: &Hit) -> Answer {

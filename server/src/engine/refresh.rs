@@ -86,7 +86,21 @@ impl Engine {
             let index = root.index.read().unwrap_or_else(|e| e.into_inner());
             return Ok(RefreshStats { files: index.paths().count(), chunks: index.len(), files_read: laid.unwrap_or(0), ..RefreshStats::default() });
         };
-        let stats = root.workspace.refresh(&worker, progress)?;
+        // Each round of vectors joins the index that answers as soon as it
+        // is stored: the transformer fills in behind the words and the
+        // static vectors while a cold index runs.
+        let fill_in = |pairs: &[(crate::store::TextHash, Vec<f32>)]| {
+            let mut index = root.index.write().unwrap_or_else(|e| e.into_inner());
+            for (hash, v) in pairs {
+                index.add_vector(*hash, v);
+            }
+            drop(index);
+            self.bump_vectors();
+        };
+        let tracked = Tracked { root, inner: progress };
+        let stats = root.workspace.refresh_with(&worker, &tracked, &fill_in);
+        *root.progress.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        let stats = stats?;
         // Nothing changed since what was laid: memory already is the store.
         let unchanged = laid == Some(0) && stats.files_read == 0 && stats.files_removed == 0 && !root.index.read().unwrap_or_else(|e| e.into_inner()).vectors().needs_base();
         if !unchanged {
@@ -173,7 +187,10 @@ impl Engine {
                 return Ok(());
             }
             match &read {
-                Some((entry, _)) => index.set_file(&rel, entry.language, entry.chunks.clone(), |h| store.vector(h).ok().flatten()),
+                Some((entry, texts)) => {
+                    index.set_file(&rel, entry.language, entry.chunks.clone(), |h| store.vector(h).ok().flatten());
+                    root.workspace.lay_static_vectors(&mut index, texts);
+                }
                 None => index.remove_file(&rel),
             }
             if let Some(changed) = root.changed_during_refresh.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
@@ -233,5 +250,33 @@ impl Engine {
             self.refresh_root(&root, &crate::index::NoProgress)?;
         }
         Ok(())
+    }
+}
+
+/// A refresh's progress, passed on to the surface's and kept in its root
+/// for `status` and for what answers say while it runs.
+struct Tracked<'a> {
+    root: &'a Root,
+    inner: &'a dyn Progress,
+}
+
+impl Tracked<'_> {
+    fn keep(&self, message: Option<String>) {
+        *self.root.progress.lock().unwrap_or_else(|e| e.into_inner()) = message;
+    }
+}
+
+impl Progress for Tracked<'_> {
+    fn begin(&self, title: &str, total: u64) {
+        self.keep((total > 0).then(|| crate::embed::eta::EmbedCount::new(total).message()));
+        self.inner.begin(title, total);
+    }
+    fn advance(&self, done: u64, message: &str) {
+        self.keep(Some(message.to_string()));
+        self.inner.advance(done, message);
+    }
+    fn end(&self, message: &str) {
+        self.keep(None);
+        self.inner.end(message);
     }
 }

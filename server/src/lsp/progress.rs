@@ -46,14 +46,14 @@ pub async fn forward(client: Client, supported: bool, token_name: String, mut rx
                 if client.send_request::<WorkDoneProgressCreate>(WorkDoneProgressCreateParams { token: token.clone() }).await.is_err() {
                     continue;
                 }
-                ongoing = Some(client.progress(token.clone(), title).with_percentage(0).with_message(format!("0/{t} files")).begin().await);
+                ongoing = Some(client.progress(token.clone(), title).with_percentage(0).with_message(crate::embed::eta::EmbedCount::new(t).message()).begin().await);
                 last_pct = 0;
             }
             Event::Advance(done, msg) => {
                 let pct = if total == 0 { 100 } else { (done * 100 / total) as u32 };
                 if pct != last_pct {
                     if let Some(p) = &ongoing {
-                        p.report_with_message(format!("{done}/{total} files: {msg}"), pct).await;
+                        p.report_with_message(msg, pct).await;
                     }
                     last_pct = pct;
                 }

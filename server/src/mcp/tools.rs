@@ -162,8 +162,8 @@ impl Tools {
         if !notes.is_empty() && !self.roots_noted.swap(true, Ordering::SeqCst) {
             result.content.extend(notes.into_iter().map(|note| ContentBlock::text(format!("Note: {note}."))));
         }
-        if loading.is_empty() && !self.engine.model_loading() && self.engine.indexing() {
-            result.content.push(ContentBlock::text("Note: indexing is still running; results may be incomplete."));
+        if let (true, false, Some(note)) = (loading.is_empty(), self.engine.model_loading(), self.engine.indexing_note()) {
+            result.content.push(ContentBlock::text(format!("Note: {note}.")));
         }
         result
     }
@@ -248,6 +248,7 @@ impl Tools {
                 "chunks": s.chunks,
                 "pendingEmbeddings": s.pending_embeddings,
                 "indexing": s.indexing,
+                "progress": s.progress,
                 "model": s.model,
                 "modelError": self.engine.model_error(),
                 "diskBytes": s.disk_bytes,
@@ -265,7 +266,11 @@ impl Tools {
                 },
                 s.files,
                 s.chunks,
-                if s.indexing { "running" } else { "done" },
+                match (s.indexing, s.progress.is_empty()) {
+                    (false, _) => "done".to_string(),
+                    (true, true) => "running".to_string(),
+                    (true, false) => format!("running, {}", s.progress.join("; ")),
+                },
                 s.model
             ) + &s.notes.iter().chain(&s.unknowns).map(|n| format!("note: {n}\n")).collect::<String>();
             let mut result = CallToolResult::success(vec![ContentBlock::text(text)]);

@@ -20,6 +20,7 @@ use globset::GlobSet;
 
 use crate::ann::VectorIndex;
 use crate::chunk::{ChunksState, Splice};
+use crate::embed::static_model::STATIC_DIM;
 use crate::embed::DIM;
 use crate::lang::Language;
 use crate::lexical::Bm25;
@@ -136,6 +137,10 @@ pub struct SearchIndex {
     /// `getuser`): the definitions a symbol query looks up directly.
     by_name: HashMap<String, Vec<usize>>,
     vectors: VectorIndex<TextHash>,
+    /// The static model's vectors (`embed::static_model`), by text hash:
+    /// what a chunk is found by meaning with before its transformer vector
+    /// exists.
+    statics: StaticVectors,
     /// Each file's mean chunk vector, normalised, for the ranking's file
     /// topic: computed when a search first needs it, forgotten when the
     /// file's chunks or their vectors change. `None`: no vector yet.
@@ -182,6 +187,79 @@ impl Default for VectorIndex<TextHash> {
     }
 }
 
+/// The static model's vectors: an exact scan, never a graph (256 floats a
+/// chunk, and searched only for the chunks still without a transformer vector).
+struct StaticVectors(VectorIndex<TextHash>);
+
+impl Default for StaticVectors {
+    fn default() -> Self {
+        StaticVectors(VectorIndex::new(STATIC_DIM))
+    }
+}
+
+/// The dense candidates of a search, best first: by the transformer's
+/// cosine, and for chunks without a transformer vector by the static
+/// model's cosine mapped onto the transformer's scale ([`Calibration`]).
+pub struct DenseList {
+    pub hits: Vec<(usize, f32)>,
+    /// No candidate is scored by the transformer (there is no query vector
+    /// or no transformer vector yet): the ranking weighs the list as the
+    /// static model's.
+    pub static_only: bool,
+}
+
+/// How the static model's cosines to a query map onto the transformer's:
+/// `t ≈ offset + scale × s`, matching the mean and the spread of the two
+/// cosines over a sample of chunks that have both vectors. The two models'
+/// cosines live on different scales (the static model's spread is wider);
+/// per query, this makes a chunk's static score comparable to another
+/// chunk's transformer score.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Calibration {
+    offset: f32,
+    scale: f32,
+}
+
+/// Whether a text keeps its static vector after its transformer vector
+/// came: one in 16, by hash (so the same texts in every index and every
+/// run), the pairs a [`Calibration`] is fitted on. The others' static
+/// vectors are dropped, so a complete index holds a sixteenth of them.
+pub fn calibration_sample(hash: &TextHash) -> bool {
+    hash[0] < 16 || KEEP_EVERY_STATIC_VECTOR.load(Ordering::Relaxed)
+}
+
+/// Set for a measurement that leaves the transformer's vectors out
+/// (`SEMNAV_RANK=no-transformer`, see [`RankConfig::from_env`]): every chunk
+/// keeps its static vector, as in a cold index.
+pub(crate) static KEEP_EVERY_STATIC_VECTOR: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Chunks with both vectors a calibration reads, at most.
+const CALIBRATION_SAMPLE: usize = 512;
+/// Fewer pairs than this: no calibration (the static scores stand as they are).
+const CALIBRATION_MIN: usize = 16;
+
+impl Calibration {
+    /// From pairs `(static cosine, transformer cosine)`; `None` for too few
+    /// pairs or no spread.
+    fn fit(pairs: &[(f32, f32)]) -> Option<Calibration> {
+        if pairs.len() < CALIBRATION_MIN {
+            return None;
+        }
+        let n = pairs.len() as f32;
+        let (ms, mt) = pairs.iter().fold((0.0, 0.0), |(a, b), &(s, t)| (a + s / n, b + t / n));
+        let (vs, vt) = pairs.iter().fold((0.0, 0.0), |(a, b), &(s, t)| (a + (s - ms).powi(2) / n, b + (t - mt).powi(2) / n));
+        if vs <= f32::EPSILON || vt <= f32::EPSILON {
+            return None;
+        }
+        let scale = (vt / vs).sqrt();
+        Some(Calibration { offset: mt - scale * ms, scale })
+    }
+
+    fn apply(&self, s: f32) -> f32 {
+        self.offset + self.scale * s
+    }
+}
+
 impl SearchIndex {
     pub fn new() -> Self {
         Self::default()
@@ -206,6 +284,30 @@ impl SearchIndex {
 
     pub fn vectors(&self) -> &VectorIndex<TextHash> {
         &self.vectors
+    }
+
+    /// Static vectors held (one per distinct chunk text).
+    pub fn static_count(&self) -> usize {
+        self.statics.0.len()
+    }
+
+    pub fn has_static_vector(&self, hash: &TextHash) -> bool {
+        self.statics.0.contains(hash)
+    }
+
+    /// Whether live chunks of text `hash` want its static vector (see
+    /// [`SearchIndex::add_static_vector`]) and do not have it.
+    pub fn wants_static_vector(&self, hash: &TextHash) -> bool {
+        self.by_hash.contains_key(hash) && !self.statics.0.contains(hash) && (!self.vectors.contains(hash) || calibration_sample(hash))
+    }
+
+    /// Adds the static vector of a text that live chunks have, when it is
+    /// of use: the text has no transformer vector yet, or it is one of the
+    /// calibration sample ([`calibration_sample`]).
+    pub fn add_static_vector(&mut self, hash: TextHash, vector: &[f32]) {
+        if vector.len() == STATIC_DIM && self.by_hash.contains_key(&hash) && (!self.vectors.contains(&hash) || calibration_sample(&hash)) {
+            self.statics.0.insert(hash, vector);
+        }
     }
 
     pub fn chunk(&self, id: usize) -> &IndexedChunk {
@@ -406,13 +508,18 @@ impl SearchIndex {
             self.by_path.insert(path, new_ids);
         }
         self.vectors.compact_if_needed();
+        self.statics.0.compact_if_needed();
     }
 
     /// Adds the vector of a text (for chunks that were waiting for it).
+    /// Its static vector is then of no more use, unless it calibrates.
     pub fn add_vector(&mut self, hash: TextHash, vector: &[f32]) {
         if self.by_hash.contains_key(&hash) {
             self.vectors.insert(hash, vector);
             self.forget_topics_with(&hash);
+            if !calibration_sample(&hash) {
+                self.statics.0.remove(&hash);
+            }
         }
     }
 
@@ -464,8 +571,67 @@ impl SearchIndex {
             if list.is_empty() {
                 self.by_hash.remove(&hash);
                 self.vectors.remove(&hash);
+                self.statics.0.remove(&hash);
             }
         }
+    }
+
+    /// The dense candidates from whichever vectors the chunks have: the
+    /// transformer's nearest to `query_vector`, and the static model's
+    /// nearest to `static_vector` among the chunks without a transformer
+    /// vector, their cosines mapped onto the transformer's scale. `k` deep
+    /// each, merged best first.
+    fn dense_tiers(&self, query_vector: &[f32], static_vector: &[f32], k: usize, filters: &Filters, config: &RankConfig) -> DenseList {
+        let keep = |id: usize| self.keeps(id, filters);
+        let query_vector = if config.transformer { query_vector } else { &[] };
+        let mut hits = if query_vector.is_empty() { Vec::new() } else { self.dense(query_vector, k, &keep, filters.accepts_all()) };
+        let use_static = config.static_tier && static_vector.len() == STATIC_DIM && !self.statics.0.is_empty();
+        // Chunks the transformer has not embedded yet (or all, when its
+        // vectors are left out or the query has none).
+        let waiting = |hash: &TextHash| query_vector.is_empty() || !self.vectors.contains(hash);
+        if !use_static || (self.vectors.len() >= self.by_hash.len() && !query_vector.is_empty()) {
+            return DenseList { hits, static_only: false };
+        }
+        let statics = &self.statics.0;
+        let rows = statics.search(static_vector, k, |row| {
+            let hash = statics.key(row);
+            waiting(hash) && self.by_hash.get(hash).is_some_and(|ids| ids.iter().any(|&id| keep(id)))
+        });
+        if rows.is_empty() {
+            return DenseList { hits, static_only: false };
+        }
+        let calibration = if query_vector.is_empty() { None } else { self.calibration(query_vector, static_vector) };
+        let static_only = hits.is_empty();
+        for (row, score) in rows {
+            let score = calibration.map_or(score, |c| c.apply(score));
+            if let Some(ids) = self.by_hash.get(statics.key(row)) {
+                hits.extend(ids.iter().filter(|&&id| keep(id)).map(|&id| (id, score)));
+            }
+        }
+        hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        DenseList { hits, static_only }
+    }
+
+    /// The map from static to transformer cosines for this query, from the
+    /// chunks that have both vectors (an even sample of at most
+    /// [`CALIBRATION_SAMPLE`]).
+    fn calibration(&self, query_vector: &[f32], static_vector: &[f32]) -> Option<Calibration> {
+        let statics = &self.statics.0;
+        let rows = statics.rows();
+        let step = (rows / (CALIBRATION_SAMPLE * 4)).max(1);
+        let pairs: Vec<(f32, f32)> = (0..rows)
+            .step_by(step)
+            .filter_map(|row| {
+                let hash = statics.key(row);
+                if statics.row(hash) != Some(row) {
+                    return None;
+                }
+                let t = self.vectors.row(hash)?;
+                Some((crate::ann::dot(statics.vector(row), static_vector), crate::ann::dot(self.vectors.vector(t), query_vector)))
+            })
+            .take(CALIBRATION_SAMPLE)
+            .collect();
+        Calibration::fit(&pairs)
     }
 
     /// Dense ranking: chunk ids by cosine to `query`, best first. With
@@ -518,7 +684,7 @@ impl SearchIndex {
     /// only), `query_text` its words; `config` says how to rank.
     pub fn search(&self, query_vector: &[f32], query_text: &str, filters: &Filters, config: &RankConfig, limit: usize) -> Vec<Hit> {
         let words = self.rank_words(query_text, filters, config, limit);
-        self.search_ranked(query_vector, &words, query_text, filters, config, limit)
+        self.search_ranked(query_vector, &[], &words, query_text, filters, config, limit)
     }
 
     /// The lexical ranking [`SearchIndex::search`] uses, for
@@ -530,8 +696,11 @@ impl SearchIndex {
     }
 
     /// [`SearchIndex::search`] with its lexical ranking done beforehand by
-    /// [`SearchIndex::rank_words`] (done again if the chunks changed since).
-    pub fn search_ranked(&self, query_vector: &[f32], words: &WordRanking, query_text: &str, filters: &Filters, config: &RankConfig, limit: usize) -> Vec<Hit> {
+    /// [`SearchIndex::rank_words`] (done again if the chunks changed since),
+    /// and `static_vector`, the query's vector by the static model (empty:
+    /// none), for the chunks without a transformer vector.
+    #[allow(clippy::too_many_arguments)]
+    pub fn search_ranked(&self, query_vector: &[f32], static_vector: &[f32], words: &WordRanking, query_text: &str, filters: &Filters, config: &RankConfig, limit: usize) -> Vec<Hit> {
         let ranked_again;
         let lexical = if words.generation == self.generation {
             &words.ids
@@ -539,10 +708,10 @@ impl SearchIndex {
             ranked_again = self.rank_words(query_text, filters, config, limit);
             &ranked_again.ids
         };
-        let dense = if config.dense && !query_vector.is_empty() {
-            self.dense(query_vector, search_depth(limit), &|id| self.keeps(id, filters), filters.accepts_all())
+        let dense = if config.dense {
+            self.dense_tiers(query_vector, static_vector, search_depth(limit), filters, config)
         } else {
-            Vec::new()
+            DenseList { hits: Vec::new(), static_only: false }
         };
         rank::rank(self, &QueryProfile::new(query_text), query_vector, &dense, lexical, filters, config, limit)
     }

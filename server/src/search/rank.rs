@@ -85,6 +85,10 @@ pub struct Weights {
     /// mention it; a query in words wants the chunk that says its words.
     pub length_norm_symbol: f32,
     pub length_norm: f32,
+    /// The dense weight when the dense list is the static model's alone (no
+    /// chunk among the candidates has a transformer vector, or no query
+    /// vector yet), as a share of the dense weight above.
+    pub static_dense: f32,
 }
 
 impl Default for Weights {
@@ -105,6 +109,7 @@ impl Default for Weights {
             file_topic: 0.4,
             length_norm_symbol: 0.5,
             length_norm: crate::lexical::LENGTH_NORM,
+            static_dense: 1.0,
         }
     }
 }
@@ -128,6 +133,7 @@ impl Weights {
             "signature-words" => self.signature_words = number(value)?,
             "path-words" => self.path_words = number(value)?,
             "file-name" => self.file_name = number(value)?,
+            "static" => self.static_dense = number(value)?,
             "coherence" => self.coherence = number(value)?,
             "saturation" => self.saturation = number(value)?,
             "file-topic" => self.file_topic = number(value)?,
@@ -233,13 +239,19 @@ pub struct RankConfig {
     pub dense: bool,
     /// Use the lexical half (BM25); off only to measure the dense half alone.
     pub lexical: bool,
+    /// Use the static model's vectors for the chunks that have no
+    /// transformer vector (`no-static` turns it off, to measure it).
+    pub static_tier: bool,
+    /// Use the transformer's vectors; off only to measure what the static
+    /// tier gives before any transformer vector exists (`no-transformer`).
+    pub transformer: bool,
     pub signals: Signals,
     pub weights: Weights,
 }
 
 impl Default for RankConfig {
     fn default() -> Self {
-        RankConfig { dense: true, lexical: true, signals: Signals::ALL, weights: Weights::default() }
+        RankConfig { dense: true, lexical: true, static_tier: true, transformer: true, signals: Signals::ALL, weights: Weights::default() }
     }
 }
 
@@ -248,7 +260,13 @@ impl RankConfig {
     /// error naming the variable when it does not parse.
     pub fn from_env() -> Result<RankConfig, String> {
         match std::env::var("SEMNAV_RANK") {
-            Ok(spec) => RankConfig::parse(&spec).map_err(|e| format!("SEMNAV_RANK: {e}")),
+            Ok(spec) => {
+                let config = RankConfig::parse(&spec).map_err(|e| format!("SEMNAV_RANK: {e}"))?;
+                if !config.transformer {
+                    super::KEEP_EVERY_STATIC_VECTOR.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+                Ok(config)
+            }
             Err(_) => Ok(RankConfig::default()),
         }
     }
@@ -265,6 +283,8 @@ impl RankConfig {
                 "none" => config.signals = Signals::NONE,
                 "no-dense" | "lexical" => config.dense = false,
                 "no-lexical" => config.lexical = false,
+                "no-static" => config.static_tier = false,
+                "no-transformer" => config.transformer = false,
                 "dense" => config.dense = true,
                 _ if item.contains('=') => {
                     let (name, value) = item.split_once('=').unwrap_or_default();
@@ -277,7 +297,7 @@ impl RankConfig {
                         _ => (true, item),
                     };
                     let known = Signals::NAMES.join(", ");
-                    *config.signals.flag(name).ok_or_else(|| format!("unknown ranking signal {name:?} (known: {known}, all, none, no-dense)"))? = on;
+                    *config.signals.flag(name).ok_or_else(|| format!("unknown ranking signal {name:?} (known: {known}, all, none, no-dense, no-lexical, no-static, no-transformer)"))? = on;
                 }
             }
         }
@@ -295,15 +315,17 @@ struct Scored {
 /// first, all accepted by `filters`. Returns up to `limit` hits, best first,
 /// several windows of one definition reduced to the best.
 #[allow(clippy::too_many_arguments)]
-pub(super) fn rank(index: &SearchIndex, query: &QueryProfile, query_vector: &[f32], dense: &[(usize, f32)], lexical: &[(usize, f32)], filters: &Filters, config: &RankConfig, limit: usize) -> Vec<Hit> {
+pub(super) fn rank(index: &SearchIndex, query: &QueryProfile, query_vector: &[f32], dense: &super::DenseList, lexical: &[(usize, f32)], filters: &Filters, config: &RankConfig, limit: usize) -> Vec<Hit> {
     let signals = &signals_for(query, &config.signals);
     let w = &config.weights;
-    let (dense_weight, lexical_weight) = match (config.dense && !dense.is_empty(), signals.adaptive_fusion, query.symbol) {
+    let (dense_weight, lexical_weight) = match (config.dense && !dense.hits.is_empty(), signals.adaptive_fusion, query.symbol) {
         (false, _, _) => (0.0, 1.0),
         (true, false, _) => w.fixed,
         (true, true, true) => w.symbol,
         (true, true, false) => w.words,
     };
+    let dense_weight = if dense.static_only { dense_weight * w.static_dense } else { dense_weight };
+    let dense = &dense.hits[..];
     let lexical_weight = if config.lexical || dense_weight == 0.0 { lexical_weight } else { 0.0 };
     // Each list's scores scaled to [0, 1], then weighted: first place in
     // every list used scores 1.

@@ -104,11 +104,11 @@ fn a_word_ranking_made_before_the_chunks_changed_is_made_again() {
     let text = "parse config values";
     idx.set_file("b.rs", Language::Rust, vec![stored("parse_config", ChunkKind::Function, (0, 4), text)], |_| Some(StubEmbedder::vector(text)));
     let query = StubEmbedder::vector("config");
-    let hits = idx.search_ranked(&query, &words, "config", &Filters::default(), &RankConfig::default(), 5);
+    let hits = idx.search_ranked(&query, &[], &words, "config", &Filters::default(), &RankConfig::default(), 5);
     assert_eq!(names(&idx, &hits), ["parse_config"]);
     // Made after the change, the ranking is used as it is.
     let words = idx.rank_words("config", &Filters::default(), &RankConfig::default(), 5);
-    assert_eq!(names(&idx, &idx.search_ranked(&query, &words, "config", &Filters::default(), &RankConfig::default(), 5)), ["parse_config"]);
+    assert_eq!(names(&idx, &idx.search_ranked(&query, &[], &words, "config", &Filters::default(), &RankConfig::default(), 5)), ["parse_config"]);
 }
 
 /// A symbol query's answer is its definition, often the longest chunk that
@@ -474,5 +474,117 @@ mod ranking {
         assert!(RankConfig::parse("-colour").unwrap_err().contains("unknown ranking signal"));
         assert!(RankConfig::parse("saturation=abc").unwrap_err().contains("not a number"));
         assert!(RankConfig::parse("é,ü=1").is_err(), "refused, not a panic");
+    }
+}
+
+/// The static tier: chunks without a transformer vector are found by meaning
+/// through the static model's vectors, on the transformer's scale.
+mod static_tier {
+    use super::*;
+
+    /// A 256-float unit vector standing for a meaning (no model needed: what
+    /// is tested is which vectors a search reads, not what they mean).
+    fn meaning(word: &str) -> Vec<f32> {
+        let mut bytes = [0u8; STATIC_DIM];
+        blake3::Hasher::new().update(word.as_bytes()).finalize_xof().fill(&mut bytes);
+        let mut v: Vec<f32> = bytes.iter().map(|&b| f32::from(b) - 127.5).collect();
+        crate::embed::normalize(&mut v);
+        v
+    }
+
+    fn hash_of(text: &str) -> TextHash {
+        *blake3::hash(text.as_bytes()).as_bytes()
+    }
+
+    /// Two files, no transformer vector, no word of the query in either.
+    fn cold_index() -> SearchIndex {
+        let mut idx = SearchIndex::new();
+        idx.set_file("upload.rs", Language::Rust, vec![stored("send_again", ChunkKind::Function, (0, 9), "loop attempts send")], |_| None);
+        idx.set_file("color.rs", Language::Rust, vec![stored("parse_hex", ChunkKind::Function, (0, 9), "hex digits rgb")], |_| None);
+        idx.add_static_vector(hash_of("loop attempts send"), &meaning("retry"));
+        idx.add_static_vector(hash_of("hex digits rgb"), &meaning("color"));
+        idx
+    }
+
+    fn first(idx: &SearchIndex, query_vector: &[f32], static_vector: &[f32], config: &RankConfig) -> Option<String> {
+        let words = idx.rank_words("retry failed uploads", &Filters::default(), config, 10);
+        idx.search_ranked(query_vector, static_vector, &words, "retry failed uploads", &Filters::default(), config, 10).first().map(|h| idx.chunk(h.chunk).chunk.name.clone().unwrap_or_default())
+    }
+
+    #[test]
+    fn a_chunk_without_a_transformer_vector_is_found_by_its_static_vector() {
+        let idx = cold_index();
+        assert_eq!(idx.static_count(), 2);
+        assert_eq!(first(&idx, &[], &meaning("retry"), &RankConfig::default()).as_deref(), Some("send_again"));
+        assert_eq!(first(&idx, &[], &meaning("color"), &RankConfig::default()).as_deref(), Some("parse_hex"));
+        // Without the tier (or without the query's static vector): no word
+        // matches, so nothing.
+        let no_static = RankConfig { static_tier: false, ..RankConfig::default() };
+        assert_eq!(first(&idx, &[], &meaning("retry"), &no_static), None);
+        assert_eq!(first(&idx, &[], &[], &RankConfig::default()), None);
+        // A filter that leaves the file out leaves its static vector out too.
+        let words = idx.rank_words("x", &Filters::default(), &RankConfig::default(), 10);
+        let only_color = Filters { globs: Some(globset::GlobSetBuilder::new().add(globset::Glob::new("color.rs").unwrap()).build().unwrap()), ..Filters::default() };
+        let hits = idx.search_ranked(&[], &meaning("retry"), &words, "x", &only_color, &RankConfig::default(), 10);
+        assert!(hits.iter().all(|h| &*idx.chunk(h.chunk).path == "color.rs"));
+    }
+
+    #[test]
+    fn the_transformer_vector_replaces_the_static_one_except_in_the_calibration_sample() {
+        let mut idx = cold_index();
+        let send = hash_of("loop attempts send");
+        assert!(!idx.wants_static_vector(&send), "it has one");
+        idx.add_vector(send, &StubEmbedder::vector("retry"));
+        assert_eq!(idx.has_static_vector(&send), calibration_sample(&send));
+        // The transformer's own list now finds it; the static list is only
+        // searched among the chunks still waiting (parse_hex).
+        let config = RankConfig::default();
+        assert_eq!(first(&idx, &StubEmbedder::vector("retry"), &meaning("color"), &config).as_deref(), Some("send_again"));
+        // A text that leaves takes its static vector with it.
+        idx.remove_file("color.rs");
+        assert!(!idx.has_static_vector(&hash_of("hex digits rgb")));
+        // A static vector for a text no chunk has is not kept.
+        idx.add_static_vector(hash_of("nobody"), &meaning("x"));
+        assert!(!idx.has_static_vector(&hash_of("nobody")));
+    }
+
+    #[test]
+    fn a_calibration_maps_static_cosines_onto_the_transformer_s() {
+        let pairs: Vec<(f32, f32)> = (0..40).map(|i| i as f32 / 40.0).map(|s| (s, 0.2 + 0.5 * s)).collect();
+        let c = Calibration::fit(&pairs).unwrap();
+        assert!((c.apply(0.6) - 0.5).abs() < 1e-5, "{c:?}");
+        assert_eq!(Calibration::fit(&pairs[..CALIBRATION_MIN - 1]), None, "too few pairs");
+        assert_eq!(Calibration::fit(&vec![(0.3, 0.4); 40]), None, "no spread");
+    }
+
+    /// Chunks with both vectors calibrate: a waiting chunk as near the query
+    /// by the static model as `s24` is (by both models) ranks among `s20`–`s30`,
+    /// though its raw static cosine is on another scale.
+    #[test]
+    fn waiting_chunks_take_their_place_among_embedded_ones() {
+        let mut idx = SearchIndex::new();
+        let query_t = StubEmbedder::vector("q");
+        let query_s = meaning("q");
+        // Calibration pairs: texts in the sample, with both vectors whose
+        // cosines to the query rise together.
+        let sample: Vec<String> = (0..10_000).map(|i| format!("text {i}")).filter(|t| calibration_sample(&hash_of(t))).take(40).collect();
+        let mix = |base: &[f32], q: &[f32], share: f32| -> Vec<f32> {
+            let mut v: Vec<f32> = base.iter().zip(q).map(|(b, q)| (1.0 - share) * b + share * q).collect();
+            crate::embed::normalize(&mut v);
+            v
+        };
+        for (i, text) in sample.iter().enumerate() {
+            let share = i as f32 / 80.0;
+            idx.set_file(&format!("s{i}.rs"), Language::Rust, vec![stored(&format!("s{i}"), ChunkKind::Function, (0, 1), text)], |_| None);
+            idx.add_vector(hash_of(text), &mix(&StubEmbedder::vector(text), &query_t, share));
+            idx.add_static_vector(hash_of(text), &mix(&meaning(text), &query_s, share));
+        }
+        idx.set_file("waiting.rs", Language::Rust, vec![stored("waiting", ChunkKind::Function, (0, 1), "waiting text")], |_| None);
+        idx.add_static_vector(hash_of("waiting text"), &mix(&meaning("waiting text"), &query_s, 24.0 / 80.0));
+        let config = RankConfig { lexical: false, signals: Signals::NONE, ..RankConfig::default() };
+        let words = idx.rank_words("q", &Filters::default(), &config, 50);
+        let ranked: Vec<String> = idx.search_ranked(&query_t, &query_s, &words, "q", &Filters::default(), &config, 50).iter().map(|h| idx.chunk(h.chunk).chunk.name.clone().unwrap_or_default()).collect();
+        let at = |name: &str| ranked.iter().position(|n| n == name).unwrap_or_else(|| panic!("{name} not in {ranked:?}"));
+        assert!(at("waiting") < at("s20") && at("waiting") > at("s30"), "{ranked:?}");
     }
 }
