@@ -444,7 +444,7 @@ fn query_chunk(ws: &Workspace, worker: &EmbedWorker, file: &Path, line: u32) -> 
         .filter(|c| c.start_line <= line && line <= c.end_line)
         .min_by_key(|c| c.end_line - c.start_line)
         .ok_or_else(|| anyhow!("line {} of {} is not inside any code chunk", line + 1, file.display()))?;
-    let (hash, embed_text) = index::embedded_text(ws.model_id(), &rel, chunk, &text);
+    let (hash, embed_text) = index::embedded_text(ws.text_scope(), &rel, chunk, &text);
     let vector = match ws.store.vector(&hash)? {
         Some(v) => v,
         None => worker.embed_blocking(vec![embed_text], Priority::Query)?.remove(0),

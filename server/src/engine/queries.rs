@@ -17,7 +17,7 @@ pub const FIRST_ANSWER_WAIT: std::time::Duration = std::time::Duration::from_sec
 use super::{innermost, Answer, Engine, Root, Status};
 use crate::chunk::Chunk;
 use crate::embed::Priority;
-use crate::index;
+use crate::index::{self, TextScope};
 use crate::lang::Language;
 use crate::search::{Exclude, Filters, Hit, SearchIndex, WordRanking};
 use crate::store::TextHash;
@@ -108,11 +108,13 @@ impl Engine {
         let limit = crate::usage::limit(limit)?;
         self.wait_ready(FIRST_ANSWER_WAIT).await;
         let (chunk, text, place) = self.chunk_at(key, line)?;
-        let (rel, model_id) = match &place {
-            Some((root, rel)) => (rel.clone(), root.workspace.model_id().to_string()),
-            None => (key.to_string(), self.worker()?.model_id().to_string()),
+        let (hash, embed_text) = match &place {
+            Some((root, rel)) => index::embedded_text(root.workspace.text_scope(), rel, &chunk, &text),
+            None => {
+                let worker = self.worker()?;
+                index::embedded_text(TextScope { model_id: worker.model_id(), prefix: "" }, key, &chunk, &text)
+            }
         };
-        let (hash, embed_text) = index::embedded_text(&model_id, &rel, &chunk, &text);
         let known = self.vector_of(&hash);
         let vector = match known {
             Some(v) => v,
@@ -127,7 +129,7 @@ impl Engine {
     pub fn similar_stored(&self, key: &str, line: u32, limit: usize) -> Result<Option<Vec<Answer>>> {
         let (chunk, text, place) = self.chunk_at(key, line)?;
         let Some((root, rel)) = place else { return Ok(None) };
-        let (hash, _) = index::embedded_text(root.workspace.model_id(), &rel, &chunk, &text);
+        let (hash, _) = index::embedded_text(root.workspace.text_scope(), &rel, &chunk, &text);
         let Some(vector) = self.vector_of(&hash) else { return Ok(None) };
         Ok(Some(self.similar_to(&vector, Some((&root, rel.as_str(), &chunk)), limit)))
     }
