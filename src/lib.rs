@@ -150,6 +150,20 @@ impl Default for Fixture {
     }
 }
 
+/// Copies the folder `from` to `to`, recursively (a test's second clone, a
+/// template index).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir").flatten() {
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&src, &dst);
+        } else {
+            std::fs::copy(&src, &dst).expect("copy");
+        }
+    }
+}
+
 /// The numbers of `semnav index`'s summary line: (embedded now, reused, files read).
 pub fn parse_summary(stderr: &str) -> (usize, usize, usize) {
     let line = stderr.lines().rev().find(|l| l.starts_with("indexed ")).unwrap_or_else(|| panic!("no summary line in: {stderr}"));
