@@ -4,8 +4,9 @@
 //! - `files`: relative path → [`FileEntry`] (metadata, content hash and *all*
 //!   of the file's chunks in one value, so a file's chunks change atomically);
 //! - `vectors`: text hash → little-endian f32 bytes. This is also the
-//!   embedding cache: a chunk text embedded once, in any file and any earlier
-//!   run, is found here by its hash and never embedded again;
+//!   index's own embedding cache: a chunk text embedded once, in any file and
+//!   any earlier run, is found here by its hash and never embedded again (the
+//!   machine's [`crate::vector_cache`] serves the texts other indexes embedded);
 //! - `meta`: schema version, model id, skip counts;
 //! - `skipped`: relative path → [`SkippedFile`], the files a refresh read and
 //!   refused (binary, not UTF-8, long lines), so that they are not read
