@@ -114,6 +114,7 @@ fn breakdown(dir: &Path, chunks: usize, disk: u64) {
 }
 
 fn main() {
+    common::without_machine_vector_cache();
     let bin = semnav_e2e::semnav_bin();
     semnav_e2e::require_model();
     let default_corpus = PathBuf::from("/tmp/semble-bench/repos-dev/chi");

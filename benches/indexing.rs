@@ -152,6 +152,7 @@ fn many_files(file_count: usize, repeats: usize, memory: &mut Vec<Vec<String>>) 
 }
 
 fn main() -> Result<()> {
+    common::without_machine_vector_cache();
     let threads = common::threads();
     let file_count = env_usize("SEMNAV_BENCH_FILES", 10_000);
     let repeats = env_usize("SEMNAV_BENCH_REPEATS", 5).max(1);

@@ -178,6 +178,7 @@ fn time_document(language: Language, source: &str, edits: usize, edit: impl Fn(u
 }
 
 fn main() {
+    common::without_machine_vector_cache();
     let lines = env_usize("SEMNAV_BENCH_LINES", 5000);
     let edits = env_usize("SEMNAV_BENCH_EDITS", 300);
     let source = rust_file(lines, true);

@@ -490,6 +490,7 @@ fn latency_row(label: &str, runs: &[&Timed]) -> Vec<String> {
 }
 
 fn main() -> Result<()> {
+    common::without_machine_vector_cache();
     let sizes = env_list("SEMNAV_BENCH_CHUNKS", &[10_000, 100_000]);
     let query_count = env_usize("SEMNAV_BENCH_QUERIES", 200).max(1);
     let cold_chunks = env_usize("SEMNAV_BENCH_COLD_CHUNKS", 400);

@@ -59,15 +59,31 @@ pub fn require_model() -> ModelPaths {
     paths
 }
 
-/// A workspace in a temporary directory with its own index directory.
+/// A workspace in a temporary directory with its own index directory and
+/// its own machine vector cache: no test finds vectors another test computed
+/// (its count of embedded texts means what it says), and none writes the
+/// user's cache.
 pub struct Fixture {
     pub root: tempfile::TempDir,
     pub index: tempfile::TempDir,
+    pub vectors: tempfile::TempDir,
 }
 
 impl Fixture {
     pub fn new() -> Fixture {
-        Fixture { root: tempfile::tempdir().expect("tempdir"), index: tempfile::tempdir().expect("tempdir") }
+        Fixture { root: tempfile::tempdir().expect("tempdir"), index: tempfile::tempdir().expect("tempdir"), vectors: tempfile::tempdir().expect("tempdir") }
+    }
+
+    /// The file of this fixture's machine vector cache (`SEMNAV_VECTOR_CACHE`).
+    pub fn vector_cache(&self) -> PathBuf {
+        self.vectors.path().join("vectors.sqlite3")
+    }
+
+    /// Removes this fixture's machine vector cache: the next index is cold.
+    pub fn forget_vectors(&self) {
+        for entry in std::fs::read_dir(self.vectors.path()).expect("read_dir").flatten() {
+            std::fs::remove_file(entry.path()).expect("remove the vector cache");
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -105,10 +121,10 @@ impl Fixture {
         }
     }
 
-    /// A `semnav` command with this fixture's index directory.
+    /// A `semnav` command with this fixture's index directory and vector cache.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(semnav_bin());
-        cmd.args(args).env("SEMNAV_INDEX_DIR", self.index.path()).env("SEMNAV_THREADS", "2").current_dir(self.root.path());
+        cmd.args(args).env("SEMNAV_INDEX_DIR", self.index.path()).env("SEMNAV_VECTOR_CACHE", self.vector_cache()).env("SEMNAV_THREADS", "2").current_dir(self.root.path());
         cmd
     }
 
@@ -131,6 +147,20 @@ impl Fixture {
 impl Default for Fixture {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// Copies the folder `from` to `to`, recursively (a test's second clone, a
+/// template index).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir").flatten() {
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&src, &dst);
+        } else {
+            std::fs::copy(&src, &dst).expect("copy");
+        }
     }
 }
 

@@ -152,10 +152,13 @@ pub fn file_uri(path: &std::path::Path) -> String {
 }
 
 /// `semnav lsp` with `env` set, its stderr dropped, killed when the child is
-/// dropped; and a client on its stdio.
+/// dropped; and a client on its stdio. Without the machine's vector cache
+/// unless `env` names one (`SEMNAV_VECTOR_CACHE`): the server embeds what it
+/// indexes, and writes no cache outside the test.
 pub fn spawn_quiet_lsp(env: &[(&str, &std::ffi::OsStr)]) -> (tokio::process::Child, LspClient) {
     let mut child = tokio::process::Command::new(crate::semnav_bin())
         .arg("lsp")
+        .env("SEMNAV_VECTOR_CACHE", "off")
         .envs(env.iter().copied())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())

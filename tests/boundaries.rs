@@ -139,8 +139,9 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, String> {
 
 /// The CLI and the binary's server in a sandbox: a home, cache, temporary
 /// and working directory of their own, all empty. Afterwards only the index
-/// directory holds anything new; the workspace and the folder outside are
-/// byte for byte what they were.
+/// directory and the machine's vector cache (under the cache home) hold
+/// anything new; the workspace and the folder outside are byte for byte
+/// what they were.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cli_and_the_server_write_only_under_the_index_directory() {
     let model = require_model();
@@ -209,7 +210,12 @@ async fn the_cli_and_the_server_write_only_under_the_index_directory() {
 
     assert_eq!(snapshot(&w.root()), workspace, "the workspace changed");
     assert_eq!(snapshot(w.outside.path()), outside, "the folder outside changed");
-    for d in &dirs {
+    // Under the cache home, only the machine's vector cache that every index shares.
+    let mut cache_home = snapshot(&dirs[1]);
+    assert!(cache_home.contains_key(Path::new("semnav/vectors/vectors.sqlite3")), "{cache_home:?}");
+    cache_home.retain(|p, _| p != Path::new("semnav") && !p.starts_with("semnav/vectors"));
+    assert_eq!(cache_home, BTreeMap::new(), "{} was written to", dirs[1].display());
+    for d in [&dirs[0], &dirs[2], &dirs[3]] {
         assert_eq!(snapshot(d), BTreeMap::new(), "{} was written to", d.display());
     }
     assert!(!snapshot(&index_dir).is_empty(), "the index is in its directory");

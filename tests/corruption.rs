@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use semnav_e2e::lsp_client::LspClient;
-use semnav_e2e::{require_model, semnav_bin, Fixture};
+use semnav_e2e::{copy_dir, require_model, semnav_bin, Fixture};
 use serde_json::{json, Value};
 
 const QUERIES: [&str; 4] = ["compress an image", "validate the session token", "merge two reports", "parse_invoice"];
@@ -37,18 +37,6 @@ fn write_workspace(f: &Fixture) {
     }
     f.write("session.py", "def validate_session_token(token, secret):\n    \"\"\"Checks the session token's signature and expiry.\"\"\"\n    return token.sig == sign(token.body, secret) and not token.expired()\n");
     f.age_files();
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let (src, dst) = (entry.path(), to.join(entry.file_name()));
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&src, &dst);
-        } else {
-            std::fs::copy(&src, &dst).unwrap();
-        }
-    }
 }
 
 /// The damageable files of an index directory, with a label for their kind.

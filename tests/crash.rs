@@ -120,13 +120,19 @@ fn kill_cli(rounds: usize) -> (usize, Resumed) {
             child.kill().expect("SIGKILL"); // Child::kill sends SIGKILL on Unix.
             kills += 1;
         } else {
-            // Done: start over from an empty index so that later kills hit a cold index again.
+            // Done: start over from an empty index (and machine vector
+            // cache) so that later kills hit a cold index again.
             std::fs::remove_dir_all(f.index_dir().join("db")).unwrap();
+            f.forget_vectors();
         }
         let _ = child.wait();
-        // Between kills the index must always open and decode.
+        // Between kills the index must always open and decode, and so must
+        // the machine's vector cache.
         let partial = snapshot(f.index_dir(), &model_id);
         assert!(partial.len() <= FILES, "round {round} (seed {seed}): more files than exist");
+        if let Err(e) = semnav::vector_cache::Summary::read(&f.vector_cache(), 0) {
+            panic!("round {round} (seed {seed}): the vector cache does not open after a kill: {e:#}");
+        }
     }
     let clean = assert_resumes_to_clean(&f, &model_id, FILES);
     eprintln!("semnav index: {kills} kills in {rounds} rounds (seed {seed})");

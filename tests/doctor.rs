@@ -17,7 +17,7 @@ fn doctor_reports_each_part_and_its_fix() {
     assert_eq!(v["ok"], true, "{v}");
     let states = checks(&v);
     let names: Vec<&str> = states.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["binary", "runtime", "model", "index"], "{v}");
+    assert_eq!(names, ["binary", "runtime", "model", "index", "vectors"], "{v}");
     assert_eq!(states[1].1, "ok", "{v}");
     assert_eq!(states[2].1, "ok", "{v}");
     assert!(v["checks"][2]["detail"].as_str().unwrap().contains("384 dimensions"), "the model was loaded and run: {v}");
@@ -27,8 +27,12 @@ fn doctor_reports_each_part_and_its_fix() {
     f.run_ok(&["index", "."]);
     let v: Value = serde_json::from_str(&f.run_ok(&["doctor", ".", "--json"])).unwrap();
     assert_eq!(checks(&v)[3].1, "ok", "{v}");
+    // The vector cache every index shares: where it is, what it holds.
+    assert_eq!(checks(&v)[4].1, "ok", "{v}");
+    let detail = v["checks"][4]["detail"].as_str().unwrap();
+    assert!(detail.contains(&f.vector_cache().display().to_string()) && !detail.starts_with("0 vectors"), "{v}");
     let human = f.run_ok(&["doctor", "."]);
-    assert_eq!(human.lines().filter(|l| !l.trim_start().starts_with("fix:") && !l.starts_with(' ')).count(), 4, "one line per part: {human}");
+    assert_eq!(human.lines().filter(|l| !l.trim_start().starts_with("fix:") && !l.starts_with(' ')).count(), 5, "one line per part: {human}");
 }
 
 #[test]

@@ -46,7 +46,7 @@ impl Drop for Load {
 
 async fn mcp(f: &Fixture) -> Client {
     let mut cmd = tokio::process::Command::new(semnav_bin());
-    cmd.arg("mcp").arg("--path").arg(f.path()).env("SEMNAV_INDEX_DIR", f.index_dir()).env("SEMNAV_THREADS", "2");
+    cmd.arg("mcp").arg("--path").arg(f.path()).env("SEMNAV_INDEX_DIR", f.index_dir()).env("SEMNAV_VECTOR_CACHE", f.vector_cache()).env("SEMNAV_THREADS", "2");
     let (transport, _) = TokioChildProcess::builder(cmd).stderr(std::process::Stdio::null()).spawn().expect("spawn semnav mcp");
     let config = ClientConfig::new(ClientCapabilities::default(), Implementation::new("semnav-e2e", "0")).with_protocol_version(ProtocolVersion::V_2025_06_18);
     config.serve(transport).await.expect("MCP handshake with semnav mcp")

@@ -47,10 +47,21 @@ impl Cache {
     }
 
     fn status_all(&self) -> Vec<Value> {
+        self.status_all_json()["indexes"].as_array().unwrap().clone()
+    }
+
+    fn status_all_json(&self) -> Value {
         let (stdout, _) = self.run(&["status", "--all", "--json"]);
         let v: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
         assert_eq!(Path::new(v["home"].as_str().unwrap()), self.indexes());
-        v["indexes"].as_array().unwrap().clone()
+        v
+    }
+
+    /// The vectors in the machine's vector cache, which lives beside the indexes.
+    fn cached_vectors(&self) -> u64 {
+        let v = self.status_all_json();
+        assert_eq!(Path::new(v["vectorCache"]["path"].as_str().unwrap()), self.home.path().join("semnav/vectors/vectors.sqlite3"), "{v}");
+        v["vectorCache"]["vectors"].as_u64().unwrap()
     }
 
     /// The index directory of workspace `root`.
@@ -94,6 +105,8 @@ fn status_all_clean_and_expiry_over_real_indexes() {
     assert!(beta["diskBytes"].as_u64().unwrap() > 0 && beta["rootExists"] == true && beta["unusedDays"] == 0 && beta["inUse"] == false, "{beta}");
     let (human, _) = cache.run(&["status", "--all"]);
     assert!(human.contains(&format!("{}\n", a.canonicalize().unwrap().display())) && human.contains("3 chunks, used today"), "{human}");
+    assert!(human.contains("vector cache, shared by every index: 8 vectors"), "{human}");
+    assert_eq!(cache.cached_vectors(), 8, "alpha's 3 texts and beta's 5");
 
     // The root of beta is deleted: `clean` removes its index only.
     let beta_dir = cache.index_of(&b);
@@ -102,6 +115,8 @@ fn status_all_clean_and_expiry_over_real_indexes() {
     assert!(cleaned.contains(&format!("removed {}", beta_dir.display())) && cleaned.contains("removed 1 of the indexes"), "{cleaned}");
     assert!(!beta_dir.exists());
     assert_eq!(cache.status_all().len(), 1);
+    // The vectors are the installed model's: `clean` keeps them.
+    assert_eq!(cache.cached_vectors(), 8, "{cleaned}");
 
     // alpha unused for 40 days: indexing gamma removes it, but not with --expire-days 0 or 45.
     let alpha_dir = cache.index_of(&a);
@@ -123,7 +138,9 @@ fn status_all_clean_and_expiry_over_real_indexes() {
     let v: Value = serde_json::from_str(&cleaned).unwrap();
     assert_eq!(v["removed"].as_array().unwrap().len(), 1, "{v}");
     assert!(v["freedBytes"].as_u64().unwrap() > 0, "{v}");
+    assert_eq!(v["vectorCache"]["removedVectors"], 10, "alpha's, beta's and gamma's: {v}");
     assert!(cache.status_all().is_empty());
+    assert_eq!(cache.cached_vectors(), 0);
     assert_eq!(std::fs::read_to_string(stranger.join("todo.txt")).unwrap(), "keep me");
 }
 

@@ -14,6 +14,7 @@ async fn binary_serves_lsp_over_stdio() {
     let expectations = write_polyglot_workspace(&f);
     let mut child = tokio::process::Command::new(semnav_bin())
         .arg("lsp")
+        .env("SEMNAV_VECTOR_CACHE", f.vector_cache())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -21,7 +21,7 @@ type Client = RunningService<RoleClient, ClientConfig>;
 /// and connects to it. Its stderr is kept for failure messages.
 async fn connect(f: &Fixture, env: &[(&str, &std::path::Path)]) -> (Client, tokio::task::JoinHandle<String>) {
     let mut cmd = tokio::process::Command::new(semnav_bin());
-    cmd.arg("mcp").arg("--path").arg(f.path()).env("SEMNAV_INDEX_DIR", f.index_dir()).env("SEMNAV_THREADS", "2");
+    cmd.arg("mcp").arg("--path").arg(f.path()).env("SEMNAV_INDEX_DIR", f.index_dir()).env("SEMNAV_VECTOR_CACHE", f.vector_cache()).env("SEMNAV_THREADS", "2");
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -304,6 +304,7 @@ async fn lines_that_are_no_message_get_an_error_reply() {
         .arg("--path")
         .arg(f.path())
         .env("SEMNAV_INDEX_DIR", f.index_dir())
+        .env("SEMNAV_VECTOR_CACHE", f.vector_cache())
         .env("SEMNAV_THREADS", "2")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

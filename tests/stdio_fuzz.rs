@@ -47,6 +47,7 @@ impl Server {
         let mut child = tokio::process::Command::new(semnav_bin())
             .arg("lsp")
             .env("SEMNAV_LOG", "warn")
+            .env("SEMNAV_VECTOR_CACHE", "off")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -37,6 +37,15 @@ pub fn env_flag(name: &str) -> bool {
     std::env::var(name).is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
 }
 
+/// Turns the machine's vector cache off for this process and the semnav
+/// processes it starts (`SEMNAV_VECTOR_CACHE=off`): a cold index measured is
+/// cold (no vector comes from an earlier run), and the vectors of a stand-in
+/// embedder never go into the user's cache. Call first in `main`, while it
+/// is the only thread.
+pub fn without_machine_vector_cache() {
+    std::env::set_var("SEMNAV_VECTOR_CACHE", "off");
+}
+
 /// ONNX Runtime threads for every embedding variant: `SEMNAV_BENCH_THREADS`,
 /// else one per core.
 pub fn threads() -> usize {

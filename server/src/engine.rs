@@ -125,6 +125,9 @@ pub struct Root {
     /// While a refresh embeds: what it says of its progress ("by meaning:
     /// 1,200 of 3,400 chunks, about 40 s left"), for status and answers.
     pub progress: Mutex<Option<String>>,
+    /// Texts a search sent ahead of the background queue whose vectors have
+    /// not come back yet: asked once, however many searches find them.
+    asked_first: Mutex<std::collections::HashSet<crate::store::TextHash>>,
     /// Why this root is not served from its usual index, when it is not.
     pub note: Option<String>,
     /// The temporary index directory when another process holds the usual
@@ -385,6 +388,7 @@ impl Engine {
             loaded: AtomicBool::new(false),
             laid_at_open: Mutex::new(None),
             progress: Mutex::new(None),
+            asked_first: Mutex::new(std::collections::HashSet::new()),
             note,
             scratch: Mutex::new(scratch),
         });
@@ -596,11 +600,24 @@ impl Engine {
     async fn embed_document_inner(&self, key: &str, generation: u64) {
         let debounce = Duration::from_millis(self.settings().debounce_ms);
         tokio::time::sleep(debounce).await;
-        let Some((root, missing)) = self.missing_vectors(key, generation) else { return };
+        let Some((root, mut missing)) = self.missing_vectors(key, generation) else { return };
         if missing.is_empty() {
             return;
         }
+        // Without the model the store is only read.
         let Ok(worker) = self.worker() else { return };
+        // Computed before for some index on this machine: no model call. The
+        // machine's cache may wait for another process: off this thread.
+        let hashes: Vec<TextHash> = missing.iter().map(|(h, _)| *h).collect();
+        let lookup = root.clone();
+        let known = tokio::task::spawn_blocking(move || lookup.workspace.machine_vectors(&hashes)).await.unwrap_or_default();
+        if !known.is_empty() {
+            missing.retain(|(h, _)| !known.contains_key(h));
+            self.keep_vectors(&root, &known.into_iter().collect::<Vec<_>>());
+        }
+        if missing.is_empty() {
+            return;
+        }
         let (hashes, texts): (Vec<TextHash>, Vec<String>) = missing.into_iter().unzip();
         self.pending.fetch_add(texts.len(), Ordering::SeqCst);
         let result = worker.embed(texts, Priority::Interactive).await;
@@ -608,18 +625,25 @@ impl Engine {
         match result {
             Ok(vectors) => {
                 let pairs: Vec<(TextHash, Vec<f32>)> = hashes.into_iter().zip(vectors).collect();
-                if let Err(e) = root.workspace.store.put_vectors(&pairs) {
-                    tracing::warn!("cannot cache vectors: {e:#}");
-                }
-                let mut index = root.index.write().unwrap_or_else(|e| e.into_inner());
-                for (h, v) in &pairs {
-                    index.add_vector(*h, v);
-                }
-                drop(index);
-                self.bump_vectors();
+                self.keep_vectors(&root, &pairs);
+                let (share, model_id) = (root.clone(), worker.model_id().to_string());
+                let _ = tokio::task::spawn_blocking(move || share.workspace.share_vectors(&model_id, &pairs)).await;
             }
             Err(e) => tracing::warn!("embedding {key} failed: {e:#}"),
         }
+    }
+
+    /// Stores vectors of an open document's texts in its root's store and index.
+    fn keep_vectors(&self, root: &Root, pairs: &[(TextHash, Vec<f32>)]) {
+        if let Err(e) = root.workspace.store.put_vectors(pairs) {
+            tracing::warn!("cannot cache vectors: {e:#}");
+        }
+        let mut index = root.index.write().unwrap_or_else(|e| e.into_inner());
+        for (h, v) in pairs {
+            index.add_vector(*h, v);
+        }
+        drop(index);
+        self.bump_vectors();
     }
 
     /// The texts of a document's chunks that have no vector, if the document
@@ -637,10 +661,10 @@ impl Engine {
             (root, rel, entry.doc.snapshot())
         };
         let index = root.index.read().unwrap_or_else(|e| e.into_inner());
-        let model_id = root.workspace.model_id().to_string();
+        let scope = root.workspace.text_scope();
         let mut out: Vec<(TextHash, String)> = Vec::new();
         for c in snapshot.chunks.iter() {
-            let (hash, text) = index::embedded_text(&model_id, &rel, c, &snapshot.text);
+            let (hash, text) = index::embedded_text(scope, &rel, c, &snapshot.text);
             if !index.has_vector(&hash) && !out.iter().any(|(h, _)| *h == hash) {
                 out.push((hash, text));
             }
@@ -674,7 +698,7 @@ impl Engine {
 /// Replaces a file's chunks in the index with those of the open buffer.
 fn set_buffer_chunks(index: &mut SearchIndex, root: &Root, rel: &str, doc: &Document, memo: &mut StoredChunkMemo) {
     let Some(language) = doc.language() else { return };
-    let stored = memo.stored_chunks(root.workspace.model_id(), rel, doc.chunks(), doc.text());
+    let stored = memo.stored_chunks(root.workspace.text_scope(), rel, doc.chunks(), doc.text());
     let store = &root.workspace.store;
     index.set_buffer_file(rel, doc.chunks_state(), language, stored, |h| store.vector(h).ok().flatten());
 }
@@ -685,11 +709,11 @@ fn set_buffer_chunks(index: &mut SearchIndex, root: &Root, rel: &str, doc: &Docu
 /// splice was computed from.
 fn splice_buffer_chunks(index: &mut SearchIndex, root: &Root, rel: &str, doc: &Document, memo: &mut StoredChunkMemo, splice: &Splice, base: ChunksState) {
     let Some(language) = doc.language() else { return };
-    let model_id = root.workspace.model_id();
+    let scope = root.workspace.text_scope();
     let Some(new_chunks) = doc.chunks().get(splice.at..splice.at + splice.inserted) else {
         return set_buffer_chunks(index, root, rel, doc, memo);
     };
-    let inserted = new_chunks.iter().map(|c| index::stored_chunk(model_id, rel, c, doc.text()).0).collect();
+    let inserted = new_chunks.iter().map(|c| index::stored_chunk(scope, rel, c, doc.text()).0).collect();
     let store = &root.workspace.store;
     if !index.splice_file(rel, language, splice, base, doc.chunks_state(), inserted, |h| store.vector(h).ok().flatten()) {
         set_buffer_chunks(index, root, rel, doc, memo);

@@ -2,7 +2,12 @@
 //! the marker that says a directory is a semnav index and when it was last
 //! used, listing them (`status --all`), removing those whose root is gone or
 //! all of them (`clean`), and removing those unused for a number of days
-//! (expiry, when semnav starts).
+//! (expiry, when semnav starts). The machine's vector cache
+//! ([`crate::vector_cache`]) beside them: its size for `status --all`; plain
+//! `clean` drops the vectors of models other than the installed one (no
+//! semnav that uses this model can use them: their keys are another model's),
+//! `clean --all` empties it. It needs no expiry: it is bounded, least
+//! recently used first.
 //!
 //! Must not: remove a directory that is not a semnav index (one with the
 //! marker, or the layout semnav wrote before the marker existed), remove an
@@ -254,6 +259,40 @@ pub fn expire(home: &Path, days: u64, keep: &[PathBuf]) -> Result<Vec<Removed>> 
         }
     }
     Ok(removed)
+}
+
+/// The machine's vector cache as `status --all` and `doctor` show it; `None`
+/// when it is off (`SEMNAV_VECTOR_CACHE=off`).
+pub fn vector_cache_summary() -> Option<Result<crate::vector_cache::Summary>> {
+    let crate::vector_cache::Location::File(path) = crate::vector_cache::Location::from_env() else { return None };
+    Some(crate::vector_cache::Summary::read(&path, crate::vector_cache::max_bytes_from_env()))
+}
+
+/// What [`clean_vectors`] did to the machine's vector cache.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VectorsCleaned {
+    pub path: PathBuf,
+    pub removed: u64,
+    pub freed_bytes: u64,
+    /// Why nothing was looked at, when so.
+    pub note: Option<String>,
+}
+
+/// Empties the machine's vector cache ([`Which::All`]), or removes the
+/// vectors of every model but `current_model` ([`Which::Orphans`]; nothing
+/// when the installed model's id is unknown). `None` when the cache is off.
+/// Rows are deleted, never the file, which another semnav may have open.
+pub fn clean_vectors(which: Which, current_model: Option<&str>) -> Option<Result<VectorsCleaned>> {
+    let crate::vector_cache::Location::File(path) = crate::vector_cache::Location::from_env() else { return None };
+    let before = crate::vector_cache::disk_bytes(&path);
+    let removed = match (which, current_model) {
+        (Which::All, _) => crate::vector_cache::clear(&path),
+        (Which::Orphans, Some(model)) => crate::vector_cache::keep_only_model(&path, model),
+        (Which::Orphans, None) => {
+            return Some(Ok(VectorsCleaned { path, removed: 0, freed_bytes: 0, note: Some("the installed model is unknown, so every model's vectors were kept".into()) }));
+        }
+    };
+    Some(removed.map(|removed| VectorsCleaned { freed_bytes: before.saturating_sub(crate::vector_cache::disk_bytes(&path)), path, removed, note: None }))
 }
 
 /// Deletes an index directory, holding sled's lock meanwhile so that no

@@ -4,7 +4,11 @@
 //! A refresh reads only files whose size or modification time changed (or were
 //! modified within the same instant they were last indexed); a file whose
 //! content hash is unchanged keeps its chunks; a chunk whose text was embedded
-//! before (in any file, in any run) reuses the stored vector. Vectors are
+//! before (in any file, in any run, in any index on the machine) reuses that
+//! vector: from the store, else from the machine's [`VectorCache`], where
+//! every vector computed is also written. The path in an embedded text is
+//! relative to the git work tree holding the root ([`TextScope`]), so an
+//! index of a subfolder embeds the texts the whole clone's did. Vectors are
 //! written before the file entries that use them, and each file entry is one
 //! atomic write, so a refresh killed at any moment leaves an index that opens
 //! consistently and resumes where it stopped. Knows nothing of terminals or LSP:
@@ -28,6 +32,7 @@ use crate::lexical;
 use crate::search::SearchIndex;
 use crate::lang::Language;
 use crate::store::{self, FileEntry, OpenOutcome, SkipCounts, SkippedFile, Store, StoredChunk, TextHash};
+use crate::vector_cache::VectorCache;
 
 /// Missing texts embedded per round trip to the embedding thread; also how
 /// often file entries are committed.
@@ -64,7 +69,11 @@ pub struct RefreshStats {
     pub files_removed: usize,
     /// Chunk texts sent to the model now.
     pub embedded: usize,
-    /// Chunks of changed files whose vector was found in the cache.
+    /// Chunk texts a search had embedded ahead of this refresh meanwhile
+    /// (query-driven embedding): to embed when counted, done since.
+    pub embedded_first: usize,
+    /// Chunks of changed files whose vector was found in the store or in
+    /// the machine's vector cache.
     pub reused: usize,
     pub skipped: SkipCounts,
     pub elapsed: Duration,
@@ -92,12 +101,35 @@ pub fn enclosing_root(start: &Path, index_dir: Option<&Path>) -> PathBuf {
     indexed.or_else(|| start.ancestors().find(|d| d.join(".git").exists()).map(Path::to_path_buf)).unwrap_or_else(|| start.to_path_buf())
 }
 
+/// The path of `root` inside the git work tree that holds it (the nearest
+/// folder, `root` included, with a `.git` entry: a clone or a worktree),
+/// `/`-separated and ending with `/`; empty when `root` is a work tree's top
+/// or in none.
+pub fn path_in_work_tree(root: &Path) -> String {
+    let Some(top) = root.ancestors().find(|d| d.join(".git").exists()) else { return String::new() };
+    root.strip_prefix(top).unwrap_or(Path::new("")).components().map(|c| format!("{}/", c.as_os_str().to_string_lossy())).collect()
+}
+
+/// What the text embedded for a chunk depends on besides the chunk and its
+/// file: the model, and the root's path inside its git work tree
+/// ([`path_in_work_tree`]), which the embedded path starts with. Only the
+/// embedded text has that prefix; every other path stays relative to the root.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextScope<'a> {
+    pub model_id: &'a str,
+    pub prefix: &'a str,
+}
+
 /// A workspace root and its store.
 pub struct Workspace {
     pub root: PathBuf,
     pub store: Store,
     pub options: DiscoverOptions,
     model_id: String,
+    /// [`path_in_work_tree`] of the root.
+    text_prefix: String,
+    /// The machine's vector cache, shared with every index on it.
+    vectors: Option<Arc<VectorCache>>,
 }
 
 impl Workspace {
@@ -114,11 +146,42 @@ impl Workspace {
         if let Err(e) = crate::housekeeping::touch(&dir, &root, None) {
             tracing::warn!("cannot record the use of the index at {}: {e:#}", dir.display());
         }
-        Ok((Workspace { root, store, options, model_id: model_id.to_string() }, outcome))
+        let text_prefix = path_in_work_tree(&root);
+        Ok((Workspace { root, store, options, model_id: model_id.to_string(), text_prefix, vectors: VectorCache::for_machine() }, outcome))
     }
 
     pub fn model_id(&self) -> &str {
         &self.model_id
+    }
+
+    /// What this workspace's embedded texts depend on besides each chunk.
+    pub fn text_scope(&self) -> TextScope<'_> {
+        TextScope { model_id: &self.model_id, prefix: &self.text_prefix }
+    }
+
+    /// Uses `cache` as the machine's vector cache instead of the one the
+    /// environment names (`None`: none).
+    pub fn set_vector_cache(&mut self, cache: Option<Arc<VectorCache>>) {
+        self.vectors = cache;
+    }
+
+    /// The vectors of `hashes` that the machine's vector cache has: computed
+    /// before for another index (or this one), they need no model call.
+    pub fn machine_vectors(&self, hashes: &[TextHash]) -> HashMap<TextHash, Vec<f32>> {
+        match &self.vectors {
+            Some(cache) if !hashes.is_empty() => cache.get(hashes),
+            _ => HashMap::new(),
+        }
+    }
+
+    /// Gives vectors that model `model_id` computed for this workspace's
+    /// texts to the machine's vector cache; only when it is the model this
+    /// workspace's text hashes are of (one opened before its model loaded
+    /// may not be), so the cache never holds a vector under another model's key.
+    pub fn share_vectors(&self, model_id: &str, vectors: &[(TextHash, Vec<f32>)]) {
+        if let (Some(cache), true) = (&self.vectors, model_id == self.model_id) {
+            cache.put(model_id, vectors);
+        }
     }
 
     /// Brings the index up to date with the files on disk.
@@ -216,14 +279,14 @@ impl Workspace {
             };
             pending.add(&self.store, &file.rel_path, entry, texts, &mut stats)?;
             if pending.missing.len() >= EMBED_ROUND {
-                pending.commit(&self.store, worker, &mut stats, on_vectors)?;
-                count.record(stats.embedded as u64);
-                progress.advance(stats.embedded as u64, &count.message());
+                pending.commit(self, worker, &mut stats, on_vectors)?;
+                count.record((stats.embedded + stats.embedded_first) as u64);
+                progress.advance((stats.embedded + stats.embedded_first) as u64, &count.message());
             }
         }
-        pending.commit(&self.store, worker, &mut stats, on_vectors)?;
-        count.record(stats.embedded as u64);
-        progress.advance(stats.embedded as u64, &count.message());
+        pending.commit(self, worker, &mut stats, on_vectors)?;
+        count.record((stats.embedded + stats.embedded_first) as u64);
+        progress.advance((stats.embedded + stats.embedded_first) as u64, &count.message());
         self.store.set_skip_counts(&skipped)?;
         self.store.flush()?;
         stats.files = self.store.file_count();
@@ -259,7 +322,7 @@ impl Workspace {
         let mut stats = RefreshStats::default();
         let mut pending = PendingFiles::default();
         pending.add(&self.store, rel_path, entry.clone(), texts, &mut stats)?;
-        pending.commit(&self.store, worker, &mut stats, &|_| {})?;
+        pending.commit(self, worker, &mut stats, &|_| {})?;
         self.store.remove_skipped_file(rel_path)?;
         Ok(())
     }
@@ -283,8 +346,9 @@ impl Workspace {
 
     /// Lays over `index` (loaded from the store) the files on disk that the
     /// store does not know as they are: new and changed files are read and
-    /// chunked, with whatever vectors the store already has for their texts,
-    /// removed files leave. Nothing is embedded and the store is not written:
+    /// chunked, with whatever vectors the store or the machine's vector cache
+    /// already has for their texts (a second clone answers by meaning at
+    /// once), removed files leave. Nothing is embedded and the store is not written:
     /// this is what answers, by words, while a refresh embeds (or when there
     /// is no model at all). Returns the number of files laid or removed.
     pub fn lay_stale_files(&self, index: &mut SearchIndex) -> Result<usize> {
@@ -300,7 +364,9 @@ impl Workspace {
             }
             let Ok(text) = discover::read_inside(&self.root, &file.rel_path, self.options.max_file_bytes) else { continue };
             let (entry, texts) = self.build_entry(file, &text, *blake3::hash(text.as_bytes()).as_bytes());
-            index.set_file(&file.rel_path, entry.language, entry.chunks, |h| self.store.vector(h).ok().flatten());
+            let elsewhere: Vec<TextHash> = entry.chunks.iter().map(|c| c.text_hash).filter(|h| !index.has_vector(h) && !self.store.has_vector(h).unwrap_or(true)).collect();
+            let machine = self.machine_vectors(&elsewhere);
+            index.set_file(&file.rel_path, entry.language, entry.chunks, |h| self.store.vector(h).ok().flatten().or_else(|| machine.get(h).cloned()));
             self.lay_static_vectors(index, &texts);
             changed += 1;
         }
@@ -323,7 +389,11 @@ impl Workspace {
                 }
             }
         }
-        Ok(missing.len() as u64)
+        // What the machine's vector cache has is taken, not embedded.
+        // (In slices: the answer holds the vectors, counted and dropped.)
+        let missing: Vec<TextHash> = missing.into_iter().collect();
+        let known: usize = missing.chunks(4096).map(|slice| self.machine_vectors(slice).len()).sum();
+        Ok((missing.len() - known) as u64)
     }
 
     /// Gives the chunks of `texts`, laid in `index`, the static vectors they
@@ -372,7 +442,7 @@ impl Workspace {
     /// Chunks a file; returns its entry and the text embedded for each chunk.
     fn build_entry(&self, file: &FoundFile, text: &str, content_hash: [u8; 32]) -> (FileEntry, Vec<(TextHash, String)>) {
         let chunks = chunk::chunk_source(file.language, text);
-        let (stored, texts) = chunks.iter().map(|c| stored_chunk(&self.model_id, &file.rel_path, c, text)).map(|(s, t)| (s.clone(), (s.text_hash, t))).unzip();
+        let (stored, texts) = chunks.iter().map(|c| stored_chunk(self.text_scope(), &file.rel_path, c, text)).map(|(s, t)| (s.clone(), (s.text_hash, t))).unzip();
         let entry = FileEntry { size: file.size, mtime_ns: file.mtime_ns, indexed_ns: now_ns(), content_hash, language: file.language, chunks: stored };
         (entry, texts)
     }
@@ -473,18 +543,21 @@ impl Staleness {
     }
 }
 
-/// The text embedded for a chunk and its hash (the key of its vector): what
-/// finding or computing the chunk's vector needs, without the rest of
-/// [`stored_chunk`].
-pub fn embedded_text(model_id: &str, rel_path: &str, c: &Chunk, source: &str) -> (TextHash, String) {
-    let text = chunk::chunk_text_for_embedding(rel_path, c, source);
-    (store::text_hash(model_id, &text), text)
+/// The text embedded for a chunk of the file at `rel_path` (relative to the
+/// root) and its hash (the key of its vector): what finding or computing the
+/// chunk's vector needs, without the rest of [`stored_chunk`].
+pub fn embedded_text(scope: TextScope<'_>, rel_path: &str, c: &Chunk, source: &str) -> (TextHash, String) {
+    let text = match scope.prefix {
+        "" => chunk::chunk_text_for_embedding(rel_path, c, source),
+        prefix => chunk::chunk_text_for_embedding(&format!("{prefix}{rel_path}"), c, source),
+    };
+    (store::text_hash(scope.model_id, &text), text)
 }
 
 /// The stored form of a chunk: where it is, its lexical words, and the hash of
 /// the text that is embedded for it.
-pub fn stored_chunk(model_id: &str, rel_path: &str, c: &Chunk, source: &str) -> (StoredChunk, String) {
-    let (text_hash, embed_text) = embedded_text(model_id, rel_path, c, source);
+pub fn stored_chunk(scope: TextScope<'_>, rel_path: &str, c: &Chunk, source: &str) -> (StoredChunk, String) {
+    let (text_hash, embed_text) = embedded_text(scope, rel_path, c, source);
     let body = c.text(source);
     let words = format!(
         "{rel_path} {} {} {body}",
@@ -519,15 +592,15 @@ pub struct StoredChunkMemo {
 
 impl StoredChunkMemo {
     /// The stored chunks of `chunks` (of `source`), as [`stored_chunk`] gives them.
-    pub fn stored_chunks(&mut self, model_id: &str, rel_path: &str, chunks: &[Chunk], source: &str) -> Vec<StoredChunk> {
+    pub fn stored_chunks(&mut self, scope: TextScope<'_>, rel_path: &str, chunks: &[Chunk], source: &str) -> Vec<StoredChunk> {
         let mut next = HashMap::with_capacity(chunks.len());
         let stored = chunks
             .iter()
             .map(|c| {
-                let key = content_key(model_id, rel_path, c, source);
+                let key = content_key(scope, rel_path, c, source);
                 let mut stored = match self.by_content.remove(&key).or_else(|| next.get(&key).cloned()) {
                     Some(known) => known,
-                    None => stored_chunk(model_id, rel_path, c, source).0,
+                    None => stored_chunk(scope, rel_path, c, source).0,
                 };
                 stored.start_byte = c.bytes.start as u32;
                 stored.end_byte = c.bytes.end as u32;
@@ -543,13 +616,14 @@ impl StoredChunkMemo {
 }
 
 /// A hash of everything [`stored_chunk`] reads but the chunk's position.
-fn content_key(model_id: &str, rel_path: &str, c: &Chunk, source: &str) -> blake3::Hash {
+fn content_key(scope: TextScope<'_>, rel_path: &str, c: &Chunk, source: &str) -> blake3::Hash {
     let mut hasher = blake3::Hasher::new();
     let mut field = |bytes: &[u8]| {
         hasher.update(&(bytes.len() as u64).to_le_bytes());
         hasher.update(bytes);
     };
-    field(model_id.as_bytes());
+    field(scope.model_id.as_bytes());
+    field(scope.prefix.as_bytes());
     field(rel_path.as_bytes());
     field(c.kind.as_str().as_bytes());
     field(&[c.test as u8]);
@@ -610,22 +684,46 @@ impl PendingFiles {
         Ok(())
     }
 
-    /// Embeds what is missing, stores the vectors (static ones too), then
-    /// the file entries; hands the new vectors to `on_vectors`.
-    fn commit(&mut self, store: &Store, worker: &EmbedWorker, stats: &mut RefreshStats, on_vectors: &dyn Fn(&[(TextHash, Vec<f32>)])) -> Result<()> {
+    /// Takes what is missing from the machine's vector cache, embeds the
+    /// rest, stores the vectors (static ones too, and gives the new ones to
+    /// the machine's cache), then the file entries; hands the vectors to
+    /// `on_vectors`.
+    fn commit(&mut self, ws: &Workspace, worker: &EmbedWorker, stats: &mut RefreshStats, on_vectors: &dyn Fn(&[(TextHash, Vec<f32>)])) -> Result<()> {
         if !self.statics.is_empty() {
-            store.put_static_vectors(&std::mem::take(&mut self.statics))?;
+            ws.store.put_static_vectors(&std::mem::take(&mut self.statics))?;
+        }
+        // A search may have had some embedded first since they were added.
+        let mut stored_since = Vec::new();
+        for hash in self.missing.keys() {
+            if ws.store.has_vector(hash)? {
+                stored_since.push(*hash);
+            }
+        }
+        for hash in &stored_since {
+            self.missing.remove(hash);
+        }
+        stats.embedded_first += stored_since.len();
+        let hashes: Vec<TextHash> = self.missing.keys().copied().collect();
+        let known: Vec<(TextHash, Vec<f32>)> = ws.machine_vectors(&hashes).into_iter().collect();
+        if !known.is_empty() {
+            ws.store.put_vectors(&known)?;
+            stats.reused += known.len();
+            for (hash, _) in &known {
+                self.missing.remove(hash);
+            }
+            on_vectors(&known);
         }
         if !self.missing.is_empty() {
             let (hashes, texts): (Vec<TextHash>, Vec<String>) = self.missing.drain().unzip();
             let vectors = worker.embed_blocking(texts, Priority::Background)?;
             stats.embedded += hashes.len();
             let pairs: Vec<(TextHash, Vec<f32>)> = hashes.into_iter().zip(vectors).collect();
-            store.put_vectors(&pairs)?;
+            ws.store.put_vectors(&pairs)?;
+            ws.share_vectors(worker.model_id(), &pairs);
             on_vectors(&pairs);
         }
         for (path, entry) in self.files.drain(..) {
-            store.put_file(&path, &entry)?;
+            ws.store.put_file(&path, &entry)?;
         }
         Ok(())
     }
@@ -743,6 +841,100 @@ mod tests {
         let mut v: Vec<f32> = bytes.iter().map(|&b| f32::from(b) - 127.5).collect();
         crate::embed::normalize(&mut v);
         v
+    }
+
+    #[test]
+    fn a_roots_path_in_its_work_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("repo");
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        std::fs::create_dir_all(repo.join("server/src")).unwrap();
+        assert_eq!(path_in_work_tree(&repo), "");
+        assert_eq!(path_in_work_tree(&repo.join("server")), "server/");
+        assert_eq!(path_in_work_tree(&repo.join("server/src")), "server/src/");
+        // A worktree's `.git` is a file; the nearest one counts.
+        std::fs::write(repo.join("server/.git"), "gitdir: ../.git/worktrees/server\n").unwrap();
+        assert_eq!(path_in_work_tree(&repo.join("server/src")), "src/");
+        let plain = dir.path().join("plain/sub");
+        std::fs::create_dir_all(&plain).unwrap();
+        // Unless the temporary folder itself is in a work tree.
+        if !dir.path().ancestors().any(|d| d.join(".git").exists()) {
+            assert_eq!(path_in_work_tree(&plain), "");
+        }
+    }
+
+    /// A clone indexed, then a second clone at another path and a subfolder
+    /// of the first, each an index of its own sharing one machine cache: the
+    /// two later ones embed nothing, and a file's embedded texts are the
+    /// same from the clone's top as from its subfolder.
+    #[test]
+    fn a_second_clone_and_a_subfolder_embed_nothing_the_machine_has() {
+        use crate::embed::StubEmbedder;
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("repo");
+        let files = [
+            ("server/src/lib.rs", "/// Adds two numbers.\npub fn add(a: i32, b: i32) -> i32 {\n    a + b\n}\n\npub struct Config {\n    pub name: String,\n}\n"),
+            ("server/src/load.rs", "pub fn load_config(path: &str) -> String {\n    std::fs::read_to_string(path).unwrap()\n}\n"),
+            ("tools/run.py", "def run(task):\n    return task.start()\n"),
+        ];
+        for (rel, text) in files {
+            std::fs::create_dir_all(repo.join(rel).parent().unwrap()).unwrap();
+            std::fs::write(repo.join(rel), text).unwrap();
+        }
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        let clone = dir.path().join("elsewhere/clone");
+        std::fs::create_dir_all(&clone).unwrap();
+        for (rel, text) in files {
+            std::fs::create_dir_all(clone.join(rel).parent().unwrap()).unwrap();
+            std::fs::write(clone.join(rel), text).unwrap();
+        }
+        // A git worktree: `.git` is a file.
+        std::fs::write(clone.join(".git"), "gitdir: /somewhere/.git/worktrees/clone\n").unwrap();
+        let cache = Arc::new(VectorCache::open(&dir.path().join("machine/vectors.sqlite3"), 1 << 30).unwrap());
+        let worker = EmbedWorker::spawn(Box::new(StubEmbedder::new())).unwrap();
+        let index = |root: &Path, name: &str, cache: Option<Arc<VectorCache>>| {
+            let (mut ws, _) = Workspace::open(root, Some(&dir.path().join("indexes").join(name)), DiscoverOptions::default(), worker.model_id()).unwrap();
+            ws.set_vector_cache(cache);
+            let stats = ws.refresh(&worker, &NoProgress).unwrap();
+            (ws, stats)
+        };
+        let (first, stats) = index(&repo, "repo", Some(cache.clone()));
+        assert!(stats.embedded > 3 && stats.reused == 0, "{stats:?}");
+        let (second, stats2) = index(&clone, "clone", Some(cache.clone()));
+        assert_eq!((stats2.embedded, stats2.reused, stats2.chunks), (0, stats.embedded, stats.chunks), "a second clone embeds nothing");
+        let (sub, stats3) = index(&repo.join("server"), "sub", Some(cache.clone()));
+        assert_eq!(stats3.embedded, 0, "a subfolder embeds nothing: {stats3:?}");
+        assert!(stats3.reused > 0 && stats3.chunks < stats.chunks, "{stats3:?}");
+        let hashes = |ws: &Workspace, rel: &str| ws.store.file(rel).unwrap().unwrap().chunks.iter().map(|c| c.text_hash).collect::<Vec<_>>();
+        for rel in ["src/lib.rs", "src/load.rs"] {
+            let whole = hashes(&first, &format!("server/{rel}"));
+            assert_eq!(hashes(&sub, rel), whole, "{rel}: the same texts from the top and from the subfolder");
+            assert_eq!(hashes(&second, &format!("server/{rel}")), whole);
+        }
+        // Every vector each index needs is in its own store.
+        for ws in [&first, &second, &sub] {
+            for item in ws.store.files() {
+                for c in item.unwrap().1.chunks {
+                    assert!(ws.store.has_vector(&c.text_hash).unwrap());
+                }
+            }
+        }
+        // Without the machine's cache, a third clone embeds everything again.
+        let third = dir.path().join("third");
+        for (rel, text) in files {
+            std::fs::create_dir_all(third.join(rel).parent().unwrap()).unwrap();
+            std::fs::write(third.join(rel), text).unwrap();
+        }
+        let (_, alone) = index(&third, "third", None);
+        assert_eq!(alone.embedded, stats.embedded, "{alone:?}");
+        // Laid by words before a refresh, a clone has its vectors at once.
+        let fourth = dir.path().join("fourth");
+        std::fs::rename(&third, &fourth).unwrap();
+        let (mut ws, _) = Workspace::open(&fourth, Some(&dir.path().join("indexes/fourth")), DiscoverOptions::default(), worker.model_id()).unwrap();
+        ws.set_vector_cache(Some(cache));
+        let mut laid = SearchIndex::new();
+        assert_eq!(ws.lay_stale_files(&mut laid).unwrap(), 3);
+        assert_eq!(laid.vector_count(), stats.embedded, "every text's vector came from the machine's cache");
     }
 
     #[test]

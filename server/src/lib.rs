@@ -2,7 +2,8 @@
 //!
 //! The library is the whole core, in the order data flows:
 //! [`discover`] finds files → [`chunk`] cuts them into definitions →
-//! [`embed`] turns chunk texts into vectors → [`store`] keeps them on disk and
+//! [`embed`] turns chunk texts into vectors → [`store`] keeps them on disk
+//! (and [`vector_cache`] for every index on the machine) and
 //! [`ann`] / [`lexical`] index them in memory → [`search`] answers queries.
 //! [`index`] runs that pipeline incrementally for a workspace; [`engine`]
 //! keeps it live for a server ([`watch`] follows the disk where no client
@@ -31,4 +32,5 @@ pub mod position;
 pub mod search;
 pub mod store;
 pub mod usage;
+pub mod vector_cache;
 pub mod watch;

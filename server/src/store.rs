@@ -4,8 +4,9 @@
 //! - `files`: relative path → [`FileEntry`] (metadata, content hash and *all*
 //!   of the file's chunks in one value, so a file's chunks change atomically);
 //! - `vectors`: text hash → little-endian f32 bytes. This is also the
-//!   embedding cache: a chunk text embedded once, in any file and any earlier
-//!   run, is found here by its hash and never embedded again;
+//!   index's own embedding cache: a chunk text embedded once, in any file and
+//!   any earlier run, is found here by its hash and never embedded again (the
+//!   machine's [`crate::vector_cache`] serves the texts other indexes embedded);
 //! - `static/<static model>`: text hash → the static model's vector
 //!   (`embed::static_model`), stored like `vectors`: a chunk is found by
 //!   meaning before its transformer vector exists, also after a restart;

@@ -22,7 +22,7 @@ use rand::rngs::StdRng;
 use rand::Rng;
 use semnav::index::saved_graph_len;
 use semnav_e2e::lsp_client::LspClient;
-use semnav_e2e::Fixture;
+use semnav_e2e::{copy_dir, Fixture};
 use serde_json::json;
 
 use super::{seeded, snapshot, write_workspace, Resumed, FILES};
@@ -121,18 +121,6 @@ fn kill_lsp(runtime: &tokio::runtime::Runtime, f: &Fixture, dir: &Path, limit: D
         child.start_kill().unwrap(); // SIGKILL on Unix.
         (child.wait().await.unwrap().signal() == Some(9), ran)
     })
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// Graphs saved for other vectors than the fixture's, in a copy of its

@@ -1,5 +1,6 @@
 //! `semnav doctor`: whether this installation works, one line per part (the
-//! binary, ONNX Runtime, the model, the index of a workspace), each with its
+//! binary, ONNX Runtime, the model, the index of a workspace, the vector
+//! cache every index shares), each with its
 //! state and, when something is wrong, the exact command that fixes it.
 //! Editors show the same report (`semnav doctor --json`). Reads and loads;
 //! writes nothing.
@@ -51,7 +52,20 @@ pub fn run(root: &Path, index_dir: Option<&Path>, model: &str, model_dir: Option
         Err(e) => checks.push(check("model", State::Error, format!("{e:#}"), Some(format!("drop --model, or use --model {}", semnav::embed::model::DEFAULT_MODEL)))),
     }
     checks.push(index(root, index_dir));
+    checks.push(vectors());
     checks
+}
+
+/// The machine's vector cache: where, how large; a warning when it cannot be
+/// read (semnav works without it, embedding again what it would have given).
+fn vectors() -> Check {
+    let summary = semnav::housekeeping::vector_cache_summary();
+    let line = super::output::vector_cache_line(&summary);
+    let detail = line.strip_prefix("vector cache").map(|rest| rest.trim_start_matches([',', ':', ' ']).to_string()).unwrap_or(line);
+    match summary {
+        Some(Err(_)) => check("vectors", State::Warn, detail, Some("delete the file named above: semnav creates it again, empty (or set SEMNAV_VECTOR_CACHE=off)".into())),
+        _ => check("vectors", State::Ok, detail, None),
+    }
 }
 
 fn binary() -> Check {

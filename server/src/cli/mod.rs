@@ -1,5 +1,6 @@
 //! Command-line parsing and the four commands of the contract: `index`,
-//! `search`, `similar`, `status`; `clean` removes the cache's indexes,
+//! `search`, `similar`, `status`; `clean` removes the cache's indexes (and
+//! vectors),
 //! `doctor` checks the installation, `lsp` and `mcp` start the servers. Each
 //! command opens a workspace, calls the
 //! core and prints; all formatting is in [`output`], the terminal progress bar
@@ -122,11 +123,12 @@ enum Command {
         common: Common,
     },
     /// Index location, model, counts, size on disk, staleness; with --all,
-    /// every index in the cache directory.
+    /// every index in the cache directory and the vector cache they share.
     Status {
         /// Workspace root (default: the indexed folder or git work tree that holds the current folder).
         path: Option<PathBuf>,
-        /// List every index under the cache directory: root, size, chunks, last use.
+        /// List every index under the cache directory (root, size, chunks, last
+        /// use) and the vector cache they share (size, vectors).
         #[arg(long)]
         all: bool,
         #[arg(long)]
@@ -134,9 +136,11 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
-    /// Remove the indexes in the cache directory whose workspace no longer exists.
+    /// Remove the indexes in the cache directory whose workspace no longer
+    /// exists, and the vector cache's vectors of models other than the installed one.
     Clean {
-        /// Remove every index in the cache directory (not those in use).
+        /// Remove every index in the cache directory (not those in use) and
+        /// empty the vector cache shared by every index.
         #[arg(long)]
         all: bool,
         #[arg(long)]
@@ -352,7 +356,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Status { all: true, json, .. } => {
             let home = housekeeping::indexes_home();
             let indexes = housekeeping::list(&home)?;
-            let text = if json { output::all_json(&home, &indexes) } else { output::all_human(&home, &indexes) };
+            let vectors = housekeeping::vector_cache_summary();
+            let text = if json { output::all_json(&home, &indexes, &vectors) } else { output::all_human(&home, &indexes, &vectors) };
             write_out(&mut std::io::stdout().lock(), &text)
         }
         Command::Status { path, json, common, .. } => {
@@ -370,7 +375,10 @@ fn run(cli: Cli) -> Result<()> {
             let home = housekeeping::indexes_home();
             let which = if all { housekeeping::Which::All } else { housekeeping::Which::Orphans };
             let (removed, kept) = housekeeping::clean(&home, which)?;
-            let text = if json { output::clean_json(&removed, &kept) } else { output::clean_human(&home, &removed, &kept) };
+            // The installed model's id: the vectors of any other are of no use.
+            let model = ModelPaths::resolve(DEFAULT_MODEL, None).and_then(|p| p.model_id()).ok();
+            let vectors = housekeeping::clean_vectors(which, model.as_deref());
+            let text = if json { output::clean_json(&removed, &kept, &vectors) } else { output::clean_human(&home, &removed, &kept, &vectors) };
             write_out(&mut std::io::stdout().lock(), &text)
         }
         Command::Provision { dest } => {
@@ -447,7 +455,7 @@ fn query_chunk(ws: &Workspace, worker: &EmbedWorker, file: &Path, line: u32) -> 
         .filter(|c| c.start_line <= line && line <= c.end_line)
         .min_by_key(|c| c.end_line - c.start_line)
         .ok_or_else(|| anyhow!("line {} of {} is not inside any code chunk", line + 1, file.display()))?;
-    let (hash, embed_text) = index::embedded_text(ws.model_id(), &rel, chunk, &text);
+    let (hash, embed_text) = index::embedded_text(ws.text_scope(), &rel, chunk, &text);
     let vector = match ws.store.vector(&hash)? {
         Some(v) => v,
         None => worker.embed_blocking(vec![embed_text], Priority::Query)?.remove(0),

@@ -4,7 +4,8 @@ use std::path::Path;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use semnav::housekeeping::{IndexInfo, Kept, Removed};
+use semnav::housekeeping::{IndexInfo, Kept, Removed, VectorsCleaned};
+use semnav::vector_cache::Summary;
 use semnav::contract;
 use semnav::index::{RefreshStats, Staleness};
 use semnav::lang::Language;
@@ -196,7 +197,7 @@ pub fn expired(info: &IndexInfo, days: u64) -> String {
 }
 
 /// `status --all`: one line per index, then the total.
-pub fn all_human(home: &Path, indexes: &[IndexInfo]) -> String {
+pub fn all_human(home: &Path, indexes: &[IndexInfo], vectors: &Option<anyhow::Result<Summary>>) -> String {
     let mut s = format!("indexes in {}: {}\n", home.display(), indexes.len());
     for i in indexes {
         let chunks = i.chunks.map_or("chunks not counted yet".to_string(), |c| format!("{c} chunks"));
@@ -209,7 +210,31 @@ pub fn all_human(home: &Path, indexes: &[IndexInfo]) -> String {
         s.push_str(&format!("{}\n    {}, {chunks}, {used}{busy}  [{}]\n", root_text(i), mib(i.bytes), i.dir.display()));
     }
     s.push_str(&format!("total: {}\n", mib(indexes.iter().map(|i| i.bytes).sum())));
+    s.push_str(&format!("{}\n", vector_cache_line(vectors)));
     s
+}
+
+/// The machine's vector cache in one line (`status --all`, `doctor`).
+pub fn vector_cache_line(vectors: &Option<anyhow::Result<Summary>>) -> String {
+    match vectors {
+        None => "vector cache: off (SEMNAV_VECTOR_CACHE=off)".to_string(),
+        Some(Ok(v)) => format!("vector cache, shared by every index: {} vectors, {} of at most {}  [{}]", v.vectors(), mib(v.disk_bytes), mib(v.max_bytes), v.path.display()),
+        Some(Err(e)) => format!("vector cache: cannot be read ({e:#})"),
+    }
+}
+
+fn vector_cache_json(vectors: &Option<anyhow::Result<Summary>>) -> Value {
+    match vectors {
+        None => Value::Null,
+        Some(Ok(v)) => json!({
+            "path": v.path,
+            "diskBytes": v.disk_bytes,
+            "maxBytes": v.max_bytes,
+            "vectors": v.vectors(),
+            "models": v.models.iter().map(|(m, n)| (m.clone(), json!(n))).collect::<serde_json::Map<_, _>>(),
+        }),
+        Some(Err(e)) => json!({"error": format!("{e:#}")}),
+    }
 }
 
 fn info_json(i: &IndexInfo) -> Value {
@@ -225,12 +250,12 @@ fn info_json(i: &IndexInfo) -> Value {
     })
 }
 
-pub fn all_json(home: &Path, indexes: &[IndexInfo]) -> String {
-    format!("{}\n", json!({"home": home, "indexes": indexes.iter().map(info_json).collect::<Vec<_>>()}))
+pub fn all_json(home: &Path, indexes: &[IndexInfo], vectors: &Option<anyhow::Result<Summary>>) -> String {
+    format!("{}\n", json!({"home": home, "indexes": indexes.iter().map(info_json).collect::<Vec<_>>(), "vectorCache": vector_cache_json(vectors)}))
 }
 
 /// `clean`: what was removed and freed, and what was kept and why.
-pub fn clean_human(home: &Path, removed: &[Removed], kept: &[Kept]) -> String {
+pub fn clean_human(home: &Path, removed: &[Removed], kept: &[Kept], vectors: &Option<anyhow::Result<VectorsCleaned>>) -> String {
     let mut s = String::new();
     for r in removed {
         s.push_str(&format!("removed {} ({}, {})\n", r.info.dir.display(), root_text(&r.info), mib(r.info.bytes)));
@@ -240,10 +265,23 @@ pub fn clean_human(home: &Path, removed: &[Removed], kept: &[Kept]) -> String {
     }
     let freed: u64 = removed.iter().map(|r| r.info.bytes).sum();
     s.push_str(&format!("removed {} of the indexes in {}, {} freed\n", removed.len(), home.display(), mib(freed)));
+    match vectors {
+        None => {}
+        Some(Ok(v)) => match &v.note {
+            Some(note) => s.push_str(&format!("kept the vector cache {}: {note}\n", v.path.display())),
+            None => s.push_str(&format!("removed {} vectors from the vector cache {}, {} freed\n", v.removed, v.path.display(), mib(v.freed_bytes))),
+        },
+        Some(Err(e)) => s.push_str(&format!("cannot clean the vector cache: {e:#}\n")),
+    }
     s
 }
 
-pub fn clean_json(removed: &[Removed], kept: &[Kept]) -> String {
+pub fn clean_json(removed: &[Removed], kept: &[Kept], vectors: &Option<anyhow::Result<VectorsCleaned>>) -> String {
+    let vectors = match vectors {
+        None => Value::Null,
+        Some(Ok(v)) => json!({"path": v.path, "removedVectors": v.removed, "freedBytes": v.freed_bytes, "note": v.note}),
+        Some(Err(e)) => json!({"error": format!("{e:#}")}),
+    };
     let kept: Vec<Value> = kept.iter().map(|k| json!({"index": info_json(&k.info), "why": k.why})).collect();
     format!(
         "{}\n",
@@ -251,6 +289,7 @@ pub fn clean_json(removed: &[Removed], kept: &[Kept]) -> String {
             "removed": removed.iter().map(|r| info_json(&r.info)).collect::<Vec<_>>(),
             "kept": kept,
             "freedBytes": removed.iter().map(|r| r.info.bytes).sum::<u64>(),
+            "vectorCache": vectors,
         })
     )
 }

@@ -17,7 +17,7 @@ pub const FIRST_ANSWER_WAIT: std::time::Duration = std::time::Duration::from_sec
 use super::{innermost, Answer, Engine, Root, Status};
 use crate::chunk::Chunk;
 use crate::embed::Priority;
-use crate::index;
+use crate::index::{self, TextScope};
 use crate::lang::Language;
 use crate::search::{Exclude, Filters, Hit, SearchIndex, WordRanking};
 use crate::store::TextHash;
@@ -75,9 +75,10 @@ impl Engine {
             let index = root.index.read().unwrap_or_else(|e| e.into_inner());
             let hits = index.search_ranked(&vector, &static_vector, &words, query, filters, &config, limit);
             all.extend(hits.iter().map(|h| answer(&root, &index, h)));
-            for h in &hits {
+            let mut asked = root.asked_first.lock().unwrap_or_else(|e| e.into_inner());
+            for h in hits.iter().take(FIRST_PER_SEARCH) {
                 let c = index.chunk(h.chunk);
-                if !index.has_vector(&c.chunk.text_hash) {
+                if !index.has_vector(&c.chunk.text_hash) && asked.insert(c.chunk.text_hash) {
                     waiting.push((root.clone(), c.path.to_string(), c.chunk.text_hash));
                 }
             }
@@ -124,11 +125,13 @@ impl Engine {
         let limit = crate::usage::limit(limit)?;
         self.wait_ready(FIRST_ANSWER_WAIT).await;
         let (chunk, text, place) = self.chunk_at(key, line)?;
-        let (rel, model_id) = match &place {
-            Some((root, rel)) => (rel.clone(), root.workspace.model_id().to_string()),
-            None => (key.to_string(), self.worker()?.model_id().to_string()),
+        let (hash, embed_text) = match &place {
+            Some((root, rel)) => index::embedded_text(root.workspace.text_scope(), rel, &chunk, &text),
+            None => {
+                let worker = self.worker()?;
+                index::embedded_text(TextScope { model_id: worker.model_id(), prefix: "" }, key, &chunk, &text)
+            }
         };
-        let (hash, embed_text) = index::embedded_text(&model_id, &rel, &chunk, &text);
         let known = self.vector_of(&hash);
         let vector = match known {
             Some(v) => v,
@@ -143,7 +146,7 @@ impl Engine {
     pub fn similar_stored(&self, key: &str, line: u32, limit: usize) -> Result<Option<Vec<Answer>>> {
         let (chunk, text, place) = self.chunk_at(key, line)?;
         let Some((root, rel)) = place else { return Ok(None) };
-        let (hash, _) = index::embedded_text(root.workspace.model_id(), &rel, &chunk, &text);
+        let (hash, _) = index::embedded_text(root.workspace.text_scope(), &rel, &chunk, &text);
         let Some(vector) = self.vector_of(&hash) else { return Ok(None) };
         Ok(Some(self.similar_to(&vector, Some((&root, rel.as_str(), &chunk)), limit)))
     }
@@ -216,12 +219,16 @@ impl Engine {
     }
 }
 
-/// Query-driven embedding: the chunks a search answered with that have no
-/// transformer vector yet jump the background queue. Their files are read
-/// and chunked again (on a blocking thread: the search does not wait), their
+/// Their files are read and chunked again (on a blocking thread: the search does not wait), their
 /// texts embedded as interactive jobs, served between two batches of the
 /// workspace's indexing; the vectors are stored and laid into the index, so
 /// the same query a few seconds later is ranked by the transformer.
+/// The most answers of one search embedded ahead of the queue: a first page.
+const FIRST_PER_SEARCH: usize = 10;
+
+/// Query-driven embedding: the chunks a search answered with that have no
+/// transformer vector yet jump the background queue (each text once: a text
+/// asked by an earlier search is not asked again while it waits).
 fn embed_first(worker: crate::embed::EmbedWorker, waiting: Vec<(Arc<Root>, String, TextHash)>) {
     let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
     runtime.spawn_blocking(move || {
@@ -232,29 +239,43 @@ fn embed_first(worker: crate::embed::EmbedWorker, waiting: Vec<(Arc<Root>, Strin
                 None => files.push((root, path, vec![hash])),
             }
         }
-        for (root, path, hashes) in files {
+        for (root, path, asked) in files {
             // The text embedded is the one on disk now; a chunk that changed
             // since has another hash, and its vector waits for the refresh.
-            let Some((_, texts)) = root.workspace.read_file(&path) else { continue };
-            let (hashes, texts): (Vec<TextHash>, Vec<String>) = texts.into_iter().filter(|(h, _)| hashes.contains(h)).unzip();
+            let texts = root.workspace.read_file(&path).map(|(_, texts)| texts).unwrap_or_default();
+            let (hashes, texts): (Vec<TextHash>, Vec<String>) = texts.into_iter().filter(|(h, _)| asked.contains(h)).unzip();
             if texts.is_empty() {
+                forget_asked(&root, &asked);
                 continue;
             }
-            worker.submit(texts, Priority::Interactive, move |result| match result {
-                Ok(vectors) => {
-                    let pairs: Vec<(TextHash, Vec<f32>)> = hashes.into_iter().zip(vectors).collect();
-                    if let Err(e) = root.workspace.store.put_vectors(&pairs) {
-                        tracing::warn!("cannot store the vectors of a search's candidates: {e:#}");
+            worker.submit(texts, Priority::Interactive, move |result| {
+                match result {
+                    Ok(vectors) => {
+                        let pairs: Vec<(TextHash, Vec<f32>)> = hashes.into_iter().zip(vectors).collect();
+                        if let Err(e) = root.workspace.store.put_vectors(&pairs) {
+                            tracing::warn!("cannot store the vectors of a search's candidates: {e:#}");
+                        }
+                        root.workspace.share_vectors(root.workspace.model_id(), &pairs);
+                        let mut index = root.index.write().unwrap_or_else(|e| e.into_inner());
+                        for (h, v) in &pairs {
+                            index.add_vector(*h, v);
+                        }
                     }
-                    let mut index = root.index.write().unwrap_or_else(|e| e.into_inner());
-                    for (h, v) in &pairs {
-                        index.add_vector(*h, v);
-                    }
+                    Err(e) => tracing::warn!("embedding a search's candidates failed: {e:#}"),
                 }
-                Err(e) => tracing::warn!("embedding a search's candidates failed: {e:#}"),
+                forget_asked(&root, &asked);
             });
         }
     });
+}
+
+/// `hashes` are no longer waiting to be embedded first (done, or failed:
+/// a later search may ask again).
+fn forget_asked(root: &Root, hashes: &[TextHash]) {
+    let mut asked = root.asked_first.lock().unwrap_or_else(|e| e.into_inner());
+    for h in hashes {
+        asked.remove(h);
+    }
 }
 
 fn answer(root: &Root, index: &SearchIndex, hit: &Hit) -> Answer {

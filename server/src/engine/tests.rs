@@ -35,7 +35,7 @@ fn the_index_follows_edits_of_an_open_buffer_exactly() {
         engine.change(&key, &[edit], version as i32 + 2, Encoding::Utf16).unwrap();
         assert!(engine.catch_up(&key), "nothing else edits the document");
         let entry = engine.docs.get(&key).unwrap();
-        let expected: Vec<StoredChunk> = entry.doc.chunks().iter().map(|c| index::stored_chunk(root.workspace.model_id(), "lib.rs", c, entry.doc.text()).0).collect();
+        let expected: Vec<StoredChunk> = entry.doc.chunks().iter().map(|c| index::stored_chunk(root.workspace.text_scope(), "lib.rs", c, entry.doc.text()).0).collect();
         let index = root.index.read().unwrap();
         let held: Vec<StoredChunk> = index.chunks_of("lib.rs").iter().map(|&id| index.chunk(id).chunk.clone()).collect();
         assert_eq!(held, expected, "after edit {version}");
