@@ -35,8 +35,12 @@ use crate::store::{self, FileEntry, OpenOutcome, SkipCounts, SkippedFile, Store,
 use crate::vector_cache::VectorCache;
 
 /// Missing texts embedded per round trip to the embedding thread; also how
-/// often file entries are committed.
-const EMBED_ROUND: usize = 256;
+/// often file entries are committed, vectors join a server's index, and
+/// progress moves. Small: a search's candidates embedded first are left
+/// out of every round not yet sent, so at most one round (seconds) embeds
+/// them twice; 256 embedded most of a small repository twice under an
+/// agent's queries and made progress sit still for 15 s at a time.
+const EMBED_ROUND: usize = 64;
 /// A file modified this close to when it was indexed is read again next time:
 /// its modification time cannot tell a later write apart.
 const RACY_NS: u64 = 2_000_000_000;
