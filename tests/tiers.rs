@@ -17,7 +17,7 @@ type Client = RunningService<RoleClient, ClientConfig>;
 /// `semnav mcp` on `f`, with `env` set.
 async fn mcp(f: &Fixture, env: &[(&str, &str)]) -> Client {
     let mut cmd = tokio::process::Command::new(semnav_bin());
-    cmd.arg("mcp").arg("--path").arg(f.path()).env("SEMNAV_INDEX_DIR", f.index_dir()).env("SEMNAV_THREADS", "2");
+    cmd.arg("mcp").arg("--path").arg(f.path()).env("SEMNAV_INDEX_DIR", f.index_dir()).env("SEMNAV_VECTOR_CACHE", f.vector_cache()).env("SEMNAV_THREADS", "2");
     for (k, v) in env {
         cmd.env(k, v);
     }

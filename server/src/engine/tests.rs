@@ -170,3 +170,35 @@ fn engine_with_open_file(source: &str) -> (Engine, Arc<Root>, String, [tempfile:
     (engine, root, key, [dir, index_dir])
 }
 
+
+/// Query-driven embedding: a root laid by words only (no refresh has
+/// embedded anything) answers a search, and the answers' texts are then
+/// embedded ahead of any indexing, stored and laid into the index, with
+/// nothing else running.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_search_s_answers_are_embedded_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let index_dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lib.rs"), forty_functions()).unwrap();
+    let settings = Settings { index_dir: Some(index_dir.path().to_path_buf()), ..Settings::default() };
+    let engine = Engine::with_worker(settings, EmbedWorker::spawn(Box::new(StubEmbedder::new())).unwrap());
+    let root = engine.add_root(dir.path()).unwrap();
+    engine.lay_root(&root).unwrap();
+    assert_eq!(root.index.read().unwrap().vector_count(), 0, "laid by words only");
+    let first = engine.search("add_7", &crate::search::Filters::default(), 3).await.unwrap();
+    assert!(!first.is_empty());
+    let hashes: Vec<TextHash> = {
+        let index = root.index.read().unwrap();
+        index.chunks_of("lib.rs").iter().map(|&id| index.chunk(id).chunk.clone()).filter(|c| first.iter().any(|a| a.start_line == c.start_line)).map(|c| c.text_hash).collect()
+    };
+    assert_eq!(hashes.len(), first.len());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !hashes.iter().all(|h| root.index.read().unwrap().has_vector(h)) {
+        assert!(std::time::Instant::now() < deadline, "the answers' vectors never came");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    // Stored, and only the answers: nothing else was embedded.
+    assert!(hashes.iter().all(|h| root.workspace.store.has_vector(h).unwrap()));
+    assert_eq!(root.index.read().unwrap().vector_count(), hashes.len());
+    assert!(root.asked_first.lock().unwrap().is_empty(), "forgotten once done");
+}
