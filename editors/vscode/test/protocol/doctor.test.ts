@@ -55,7 +55,7 @@ describe('semnav doctor, run as "Show Index Status" runs it', () => {
         const report = await doctor({ modelDir: empty, indexDir: path.join(tmp, 'index') });
         assert.deepEqual(
             report.checks.map((c) => c.name),
-            ['binary', 'runtime', 'model', 'index'],
+            ['binary', 'runtime', 'model', 'index', 'vectors'],
         );
         const text = formatDoctorReport(report);
         const model = new RegExp(`^model: error — .*${path.join(empty, 'model.onnx').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is missing.*\\n {4}fix: .*semnav provision.*--model-dir`, 'm');
