@@ -219,16 +219,18 @@ impl Engine {
     }
 }
 
-/// Their files are read and chunked again (on a blocking thread: the search does not wait), their
-/// texts embedded as interactive jobs, served between two batches of the
-/// workspace's indexing; the vectors are stored and laid into the index, so
-/// the same query a few seconds later is ranked by the transformer.
 /// The most answers of one search embedded ahead of the queue: a first page.
 const FIRST_PER_SEARCH: usize = 10;
 
 /// Query-driven embedding: the chunks a search answered with that have no
 /// transformer vector yet jump the background queue (each text once: a text
-/// asked by an earlier search is not asked again while it waits).
+/// asked by an earlier search is not asked again while it waits). Their
+/// files are read and chunked again (on a blocking thread: the search does
+/// not wait), their texts embedded as interactive jobs, served between two
+/// batches of the workspace's indexing; the vectors are stored and laid into
+/// the index, so the same query a few seconds later is ranked by the
+/// transformer. A file whose text changed since has other hashes: its
+/// chunks wait for the refresh (an open buffer's text is never read here).
 fn embed_first(worker: crate::embed::EmbedWorker, waiting: Vec<(Arc<Root>, String, TextHash)>) {
     let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
     runtime.spawn_blocking(move || {
