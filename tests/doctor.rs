@@ -21,6 +21,7 @@ fn doctor_reports_each_part_and_its_fix() {
     assert_eq!(states[1].1, "ok", "{v}");
     assert_eq!(states[2].1, "ok", "{v}");
     assert!(v["checks"][2]["detail"].as_str().unwrap().contains("384 dimensions"), "the model was loaded and run: {v}");
+    assert!(v["checks"][2]["detail"].as_str().unwrap().contains("static model potion-base-8M"), "{v}");
     // No index yet: a warning that says how to build it.
     assert_eq!(states[3].1, "warn", "{v}");
     assert!(v["checks"][3]["fix"].as_str().unwrap().contains("semnav index"), "{v}");
@@ -53,4 +54,21 @@ fn doctor_without_the_model_says_what_to_run_and_fails() {
     let human = String::from_utf8_lossy(&out.stdout);
     assert!(human.lines().any(|l| l.starts_with("runtime") && l.contains("error")), "{human}");
     assert!(human.contains("fix:") && human.contains("semnav provision"), "{human}");
+}
+
+/// Without the static model semnav still runs (a warning, not an error):
+/// a cold index answers by words until the transformer has embedded it, and
+/// doctor names the command that installs it.
+#[test]
+fn doctor_without_the_static_model_warns_and_says_what_to_run() {
+    require_model();
+    let f = Fixture::new();
+    let missing = tempfile::tempdir().unwrap();
+    let out = f.command(&["doctor", ".", "--json"]).env("SEMNAV_STATIC_MODEL_DIR", missing.path()).output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ok"], true, "{v}");
+    let model = &v["checks"][2];
+    assert_eq!(model["state"], "warn", "{v}");
+    assert!(model["detail"].as_str().unwrap().contains("model.safetensors"), "{v}");
+    assert!(model["fix"].as_str().unwrap().contains("semnav provision"), "{v}");
 }

@@ -110,7 +110,16 @@ fn model_check(model: &str, paths: &ModelPaths, runtime_ok: bool) -> Check {
     }
     let loaded = FastEmbedder::load(paths, Some(1)).and_then(|mut m| m.embed_batch(&["fn main() {}"]).map(|v| v[0].len()));
     match loaded {
-        Ok(dims) => check("model", State::Ok, format!("{model} at {} (loads, {dims} dimensions)", paths.model_dir.display()), None),
+        Ok(dims) => {
+            let detail = format!("{model} at {} (loads, {dims} dimensions)", paths.model_dir.display());
+            // The static model answers by meaning in a cold index's first
+            // seconds; without it those answers are by words (a warning).
+            let static_dir = semnav::embed::static_model::static_model_dir();
+            match semnav::embed::static_model::StaticModel::load(&static_dir) {
+                Ok(_) => check("model", State::Ok, format!("{detail}; static model {} at {}", semnav::embed::static_model::STATIC_MODEL, static_dir.display()), None),
+                Err(e) => check("model", State::Warn, format!("{detail}; no static model, so a cold index answers by words until the model has embedded it: {e:#}"), Some(provision_command())),
+            }
+        }
         Err(e) => check("model", State::Error, format!("{e:#}"), fix),
     }
 }

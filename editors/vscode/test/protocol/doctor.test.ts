@@ -77,7 +77,7 @@ describe('semnav doctor, run as "Show Index Status" runs it', () => {
         const model = report.checks.find((c) => c.name === 'model');
         assert.ok(model, text);
         assert.equal(model.state, 'ok', `the model loads (if it is not installed: ${MODEL_HINT}):\n${text}`);
-        assert.match(text, /^model: ok — all-MiniLM-L6-v2-int8 at .* \(loads, \d+ dimensions\)$/m, text);
+        assert.match(text, /^model: ok — all-MiniLM-L6-v2-int8 at .* \(loads, \d+ dimensions\); static model potion-base-8M at .*$/m, text);
         assert.doesNotMatch(text, /^model: .*\n {4}fix:/m, 'no fix for a model that loads');
         assert.match(text, /^runtime: ok — ONNX Runtime /m, text);
         // No index yet, at the indexDir the settings name.
