@@ -586,10 +586,12 @@ impl SearchIndex {
         let query_vector = if config.transformer { query_vector } else { &[] };
         let mut hits = if query_vector.is_empty() { Vec::new() } else { self.dense(query_vector, k, &keep, filters.accepts_all()) };
         let use_static = config.static_tier && static_vector.len() == STATIC_DIM && !self.statics.0.is_empty();
-        // Chunks the transformer has not embedded yet (or all, when its
-        // vectors are left out or the query has none).
-        let waiting = |hash: &TextHash| query_vector.is_empty() || !self.vectors.contains(hash);
-        if !use_static || (self.vectors.len() >= self.by_hash.len() && !query_vector.is_empty()) {
+        // Chunks the transformer has not embedded yet (all, when a
+        // measurement leaves its vectors out). Not the embedded ones when
+        // the query has no transformer vector (no model): they keep only a
+        // sample of static vectors, which would rank as noise.
+        let waiting = |hash: &TextHash| !config.transformer || !self.vectors.contains(hash);
+        if !use_static || (config.transformer && self.vectors.len() >= self.by_hash.len()) {
             return DenseList { hits, static_only: false };
         }
         let statics = &self.statics.0;

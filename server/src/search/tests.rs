@@ -588,3 +588,23 @@ mod static_tier {
         assert!(at("waiting") < at("s20") && at("waiting") > at("s30"), "{ranked:?}");
     }
 }
+
+/// A complete index searched without a transformer query vector (no model):
+/// the few static vectors kept for calibration are not a dense list of
+/// their own; the answer is the words' alone, as before the tier existed.
+#[test]
+fn a_complete_index_without_a_query_vector_ranks_by_words() {
+    let mut idx = SearchIndex::new();
+    for i in 0..64 {
+        let text = format!("body {i}");
+        idx.set_file(&format!("f{i}.rs"), Language::Rust, vec![stored(&format!("f{i}"), ChunkKind::Function, (0, 1), &text)], |_| None);
+        let hash = *blake3::hash(text.as_bytes()).as_bytes();
+        idx.add_vector(hash, &StubEmbedder::vector(&text));
+        idx.add_static_vector(hash, &[1.0 / 16.0; STATIC_DIM]);
+    }
+    assert!(idx.static_count() > 0, "some texts keep theirs to calibrate");
+    let words = idx.rank_words("f7", &Filters::default(), &RankConfig::default(), 10);
+    let by_words = idx.search_ranked(&[], &[], &words, "f7", &Filters::default(), &RankConfig::default(), 10);
+    let with_static = idx.search_ranked(&[], &[1.0 / 16.0; STATIC_DIM], &words, "f7", &Filters::default(), &RankConfig::default(), 10);
+    assert_eq!(with_static, by_words);
+}
