@@ -380,10 +380,7 @@ impl Store {
 
     /// A vector; an error when its checksum does not match.
     pub fn vector(&self, hash: &TextHash) -> Result<Option<Vec<f32>>> {
-        match self.vectors.get(hash)? {
-            Some(bytes) => Ok(Some(decode_vector(&bytes).with_context(|| format!("the vector {} is damaged", hex_prefix(hash)))?)),
-            None => Ok(None),
-        }
+        read_vector(&self.vectors, hash, "vector")
     }
 
     pub fn has_vector(&self, hash: &TextHash) -> Result<bool> {
@@ -392,20 +389,12 @@ impl Store {
 
     /// Stores vectors in one atomic batch.
     pub fn put_vectors(&self, vectors: &[(TextHash, Vec<f32>)]) -> Result<()> {
-        let mut batch = sled::Batch::default();
-        for (hash, v) in vectors {
-            batch.insert(&hash[..], encode_vector(v));
-        }
-        self.vectors.apply_batch(batch)?;
-        Ok(())
+        write_vectors(&self.vectors, vectors)
     }
 
     /// A text's static vector; an error when its checksum does not match.
     pub fn static_vector(&self, hash: &TextHash) -> Result<Option<Vec<f32>>> {
-        match self.statics.get(hash)? {
-            Some(bytes) => Ok(Some(decode_vector(&bytes).with_context(|| format!("the static vector {} is damaged", hex_prefix(hash)))?)),
-            None => Ok(None),
-        }
+        read_vector(&self.statics, hash, "static vector")
     }
 
     pub fn has_static_vector(&self, hash: &TextHash) -> Result<bool> {
@@ -414,12 +403,7 @@ impl Store {
 
     /// Stores static vectors in one atomic batch.
     pub fn put_static_vectors(&self, vectors: &[(TextHash, Vec<f32>)]) -> Result<()> {
-        let mut batch = sled::Batch::default();
-        for (hash, v) in vectors {
-            batch.insert(&hash[..], encode_vector(v));
-        }
-        self.statics.apply_batch(batch)?;
-        Ok(())
+        write_vectors(&self.statics, vectors)
     }
 
     pub fn vector_count(&self) -> usize {
@@ -508,6 +492,25 @@ fn existing_segment_size(db_dir: &Path) -> Option<usize> {
 const F16_TAG: u8 = 0x16;
 
 /// A vector's bytes: a tag, little-endian f16s, then the CRC-32 of those bytes.
+/// The vector under `hash` in `tree` (the transformer's or the static
+/// model's), its checksum checked; the error names `what` and the hash.
+fn read_vector(tree: &sled::Tree, hash: &TextHash, what: &str) -> Result<Option<Vec<f32>>> {
+    match tree.get(hash)? {
+        Some(bytes) => Ok(Some(decode_vector(&bytes).with_context(|| format!("the {what} {} is damaged", hex_prefix(hash)))?)),
+        None => Ok(None),
+    }
+}
+
+/// Writes `vectors` into `tree` in one atomic batch.
+fn write_vectors(tree: &sled::Tree, vectors: &[(TextHash, Vec<f32>)]) -> Result<()> {
+    let mut batch = sled::Batch::default();
+    for (hash, v) in vectors {
+        batch.insert(&hash[..], encode_vector(v));
+    }
+    tree.apply_batch(batch)?;
+    Ok(())
+}
+
 pub fn encode_vector(v: &[f32]) -> Vec<u8> {
     let mut bytes = Vec::with_capacity(1 + 2 * v.len() + 4);
     bytes.push(F16_TAG);
