@@ -10,6 +10,7 @@ use std::process::{Command, Output};
 use semnav::embed::model::{provision_command, ModelPaths, DEFAULT_MODEL};
 
 pub mod lsp_client;
+pub mod mcp_client;
 mod polyglot;
 
 pub use polyglot::{write_polyglot_workspace, Expectation};

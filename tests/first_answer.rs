@@ -9,15 +9,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use rmcp::model::{CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig, Implementation, ProtocolVersion};
-use rmcp::service::{RoleClient, RunningService};
-use rmcp::transport::TokioChildProcess;
-use rmcp::ServiceExt;
 use semnav_e2e::lsp_client::{file_uri, spawn_quiet_lsp};
-use semnav_e2e::{require_model, semnav_bin, write_polyglot_workspace, Fixture};
-use serde_json::{json, Value};
-
-type Client = RunningService<RoleClient, ClientConfig>;
+use semnav_e2e::mcp_client::{call, text_of, Client};
+use semnav_e2e::{require_model, write_polyglot_workspace, Fixture};
+use serde_json::json;
 
 /// Keeps `n` threads busy until dropped: the loaded machine clients meet.
 struct Load(Arc<AtomicBool>);
@@ -45,20 +40,7 @@ impl Drop for Load {
 }
 
 async fn mcp(f: &Fixture) -> Client {
-    let mut cmd = tokio::process::Command::new(semnav_bin());
-    cmd.arg("mcp").arg("--path").arg(f.path()).env("SEMNAV_INDEX_DIR", f.index_dir()).env("SEMNAV_VECTOR_CACHE", f.vector_cache()).env("SEMNAV_THREADS", "2");
-    let (transport, _) = TokioChildProcess::builder(cmd).stderr(std::process::Stdio::null()).spawn().expect("spawn semnav mcp");
-    let config = ClientConfig::new(ClientCapabilities::default(), Implementation::new("semnav-e2e", "0")).with_protocol_version(ProtocolVersion::V_2025_06_18);
-    config.serve(transport).await.expect("MCP handshake with semnav mcp")
-}
-
-async fn call(client: &Client, tool: &str, args: Value) -> CallToolResult {
-    let params = CallToolRequestParams::new(tool.to_string()).with_arguments(args.as_object().expect("an object").clone());
-    tokio::time::timeout(Duration::from_secs(120), client.call_tool(params)).await.expect("an answer within 120 s").expect("the call succeeds")
-}
-
-fn text_of(r: &CallToolResult) -> String {
-    r.content.iter().filter_map(|c| c.as_text().map(|t| t.text.clone())).collect::<Vec<_>>().join("\n")
+    semnav_e2e::mcp_client::spawn(f, &[]).await
 }
 
 /// An agent's very first call, `search` by meaning (no word shared with the

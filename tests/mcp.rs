@@ -8,20 +8,16 @@
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use rmcp::model::{CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig, Implementation, ProtocolVersion};
-use rmcp::service::{RoleClient, RunningService};
+use rmcp::model::{CallToolRequestParams, CallToolResult, ProtocolVersion};
 use rmcp::transport::TokioChildProcess;
-use rmcp::ServiceExt;
+use semnav_e2e::mcp_client::{call, text_of, Client};
 use semnav_e2e::{require_model, semnav_bin, write_polyglot_workspace, Fixture};
 use serde_json::{json, Value};
-
-type Client = RunningService<RoleClient, ClientConfig>;
 
 /// Starts `semnav mcp` on the fixture (its own index directory) with `env`,
 /// and connects to it. Its stderr is kept for failure messages.
 async fn connect(f: &Fixture, env: &[(&str, &std::path::Path)]) -> (Client, tokio::task::JoinHandle<String>) {
-    let mut cmd = tokio::process::Command::new(semnav_bin());
-    cmd.arg("mcp").arg("--path").arg(f.path()).env("SEMNAV_INDEX_DIR", f.index_dir()).env("SEMNAV_VECTOR_CACHE", f.vector_cache()).env("SEMNAV_THREADS", "2");
+    let mut cmd = semnav_e2e::mcp_client::command(f, &[]);
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -32,18 +28,7 @@ async fn connect(f: &Fixture, env: &[(&str, &std::path::Path)]) -> (Client, toki
         let _ = tokio::io::AsyncReadExt::read_to_string(&mut stderr, &mut s).await;
         s
     });
-    let config = ClientConfig::new(ClientCapabilities::default(), Implementation::new("semnav-e2e", "0")).with_protocol_version(ProtocolVersion::V_2025_06_18);
-    let client = config.serve(transport).await.expect("MCP handshake with semnav mcp");
-    (client, logs)
-}
-
-async fn call(client: &Client, tool: &str, args: Value) -> CallToolResult {
-    let params = CallToolRequestParams::new(tool.to_string()).with_arguments(args.as_object().expect("arguments are an object").clone());
-    tokio::time::timeout(Duration::from_secs(120), client.call_tool(params)).await.unwrap_or_else(|_| panic!("no answer to {tool} in 120 s")).unwrap_or_else(|e| panic!("{tool} {args} failed: {e}"))
-}
-
-fn text_of(r: &CallToolResult) -> String {
-    r.content.iter().filter_map(|c| c.as_text().map(|t| t.text.clone())).collect::<Vec<_>>().join("\n")
+    (semnav_e2e::mcp_client::connect(transport).await, logs)
 }
 
 fn results(r: &CallToolResult) -> Vec<Value> {

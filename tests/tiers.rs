@@ -5,35 +5,9 @@
 
 use std::time::{Duration, Instant};
 
-use rmcp::model::{CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig, Implementation, ProtocolVersion};
-use rmcp::service::{RoleClient, RunningService};
-use rmcp::transport::TokioChildProcess;
-use rmcp::ServiceExt;
-use semnav_e2e::{require_model, semnav_bin, write_polyglot_workspace, Fixture};
-use serde_json::{json, Value};
-
-type Client = RunningService<RoleClient, ClientConfig>;
-
-/// `semnav mcp` on `f`, with `env` set.
-async fn mcp(f: &Fixture, env: &[(&str, &str)]) -> Client {
-    let mut cmd = tokio::process::Command::new(semnav_bin());
-    cmd.arg("mcp").arg("--path").arg(f.path()).env("SEMNAV_INDEX_DIR", f.index_dir()).env("SEMNAV_VECTOR_CACHE", f.vector_cache()).env("SEMNAV_THREADS", "2");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let (transport, _) = TokioChildProcess::builder(cmd).stderr(std::process::Stdio::null()).spawn().expect("spawn semnav mcp");
-    let config = ClientConfig::new(ClientCapabilities::default(), Implementation::new("semnav-e2e", "0")).with_protocol_version(ProtocolVersion::V_2025_06_18);
-    config.serve(transport).await.expect("MCP handshake with semnav mcp")
-}
-
-async fn call(client: &Client, tool: &str, args: Value) -> CallToolResult {
-    let params = CallToolRequestParams::new(tool.to_string()).with_arguments(args.as_object().expect("an object").clone());
-    tokio::time::timeout(Duration::from_secs(120), client.call_tool(params)).await.expect("an answer within 120 s").expect("the call succeeds")
-}
-
-fn text_of(r: &CallToolResult) -> String {
-    r.content.iter().filter_map(|c| c.as_text().map(|t| t.text.clone())).collect::<Vec<_>>().join("\n")
-}
+use semnav_e2e::mcp_client::{call, spawn, text_of};
+use semnav_e2e::{require_model, write_polyglot_workspace, Fixture};
+use serde_json::json;
 
 /// How many of the polyglot workspace's queries (no word shared with their
 /// target) find their target in the top 3, with no transformer at all (its
@@ -44,7 +18,7 @@ async fn found_without_the_transformer(env: &[(&str, &str)]) -> (usize, usize) {
     let no_model = tempfile::tempdir().expect("tempdir");
     let mut all_env = vec![("SEMNAV_MODEL_DIR", no_model.path().to_str().expect("utf-8")), ("SEMNAV_NO_PROVISION", "1")];
     all_env.extend_from_slice(env);
-    let client = mcp(&f, &all_env).await;
+    let client = spawn(&f, &all_env).await;
     let mut found = 0;
     for e in &expectations {
         let r = call(&client, "search", json!({"query": e.query, "limit": 3, "max_lines": 0})).await;
@@ -81,7 +55,7 @@ async fn a_cold_index_says_its_progress_in_chunks() {
         let body: String = (0..8).map(|j| format!("def step_{i}_{j}(value):\n    \"\"\"Stage {j} of pipeline {i}.\"\"\"\n    return value * {j} + {i}\n\n\n")).collect();
         f.write(&format!("pipelines/p{i}.py"), body);
     }
-    let client = mcp(&f, &[]).await;
+    let client = spawn(&f, &[]).await;
     let started = Instant::now();
     let mut seen: Vec<String> = Vec::new();
     loop {
