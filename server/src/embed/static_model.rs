@@ -87,11 +87,6 @@ impl StaticModel {
         }
         sum
     }
-
-    /// The vectors of `texts`, in order.
-    pub fn embed_all<S: AsRef<str>>(&self, texts: &[S]) -> Vec<Vec<f32>> {
-        texts.iter().map(|t| self.embed(t.as_ref())).collect()
-    }
 }
 
 /// `text` cut to at most `max` bytes, at a character boundary.
