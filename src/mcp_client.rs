@@ -33,8 +33,14 @@ pub async fn connect(transport: TokioChildProcess) -> Client {
 
 /// `semnav mcp` on `f` with `env`, its stderr dropped, connected.
 pub async fn spawn(f: &Fixture, env: &[(&str, &str)]) -> Client {
+    spawn_with_pid(f, env).await.0
+}
+
+/// [`spawn`], and the server's process id (to read its memory).
+pub async fn spawn_with_pid(f: &Fixture, env: &[(&str, &str)]) -> (Client, u32) {
     let (transport, _) = TokioChildProcess::builder(command(f, env)).stderr(std::process::Stdio::null()).spawn().expect("spawn semnav mcp");
-    connect(transport).await
+    let pid = transport.id().expect("the server's process id");
+    (connect(transport).await, pid)
 }
 
 /// Calls `tool` with `args` (an object); fails the test after 120 s or on a

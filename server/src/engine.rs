@@ -42,7 +42,7 @@ use crate::chunk::{Chunk, ChunksState, Rechunked, Splice};
 use crate::discover::{DiscoverOptions, DEFAULT_MAX_FILE_BYTES};
 use crate::document::{Change, Document};
 use crate::embed::model::DEFAULT_MODEL;
-use crate::embed::{EmbedWorker, FastEmbedder, ModelPaths, Priority};
+use crate::embed::{EmbedWorker, Embedder, FastEmbedder, Loader, ModelPaths, Priority, Reloading};
 use crate::index::{self, StoredChunkMemo, Workspace};
 use crate::lang::Language;
 use crate::position::Encoding;
@@ -231,6 +231,21 @@ impl Status {
     }
 }
 
+/// How long the model stays in memory without work: `SEMNAV_MODEL_IDLE_SECS`
+/// (0: for good), else [`MODEL_IDLE_RELEASE`].
+fn model_idle_release() -> Option<Duration> {
+    match std::env::var("SEMNAV_MODEL_IDLE_SECS").ok().and_then(|v| v.trim().parse::<u64>().ok()) {
+        Some(0) => None,
+        Some(secs) => Some(Duration::from_secs(secs)),
+        None => Some(MODEL_IDLE_RELEASE),
+    }
+}
+
+/// The model is dropped after this long without a text to embed, and loaded
+/// again (about a second) for the next one: an idle server holds the index
+/// and the static model, not the transformer.
+pub const MODEL_IDLE_RELEASE: Duration = Duration::from_secs(120);
+
 impl Engine {
     /// Creates the engine and loads the model; a missing model is remembered
     /// (and reported by every request that needs it), not fatal. Blocking.
@@ -291,16 +306,29 @@ impl Engine {
         let query_threads = if std::thread::available_parallelism().map_or(1, |n| n.get()) >= 4 { 2 } else { 1 };
         //
         // The query instance loads first, on this thread: answers by meaning
-        // wait for it alone, never for the other, which loads at the lowest
-        // priority and on a busy machine can take half a minute.
+        // wait for it alone, never for the other, which loads with its first
+        // text, at the lowest priority (on a busy machine that can take half a
+        // minute).
         let loaded = ModelPaths::resolve(&s.model, s.model_dir.as_deref()).and_then(|p| {
             // A first run where nothing is installed installs it.
             if p.check().is_err() {
                 crate::embed::provision::auto(s.model_dir.is_some());
             }
-            let queries = FastEmbedder::load(&p, Some(query_threads))?;
-            let load_indexing: Box<dyn FnOnce() -> Result<Box<dyn crate::embed::Embedder>> + Send> = Box::new(move || Ok(Box::new(FastEmbedder::load(&p, None)?) as Box<dyn crate::embed::Embedder>));
-            EmbedWorker::spawn_loading_indexer(Box::new(queries), load_indexing)
+            // Each instance is dropped after a while idle and loaded again
+            // for the next text ([`crate::embed::Reloading`]).
+            let loader = |threads: Option<usize>| -> Loader {
+                let p = p.clone();
+                Arc::new(move || Ok(Box::new(FastEmbedder::load(&p, threads)?) as Box<dyn Embedder>))
+            };
+            let (query_loader, indexing_loader) = (loader(Some(query_threads)), loader(None));
+            let queries = Reloading::new(query_loader()?, query_loader);
+            // The indexing instance loads with its first text: a server
+            // whose index is complete never needs it.
+            let (id, dim) = (queries.model_id().to_string(), queries.dim());
+            let load_indexing: Box<dyn FnOnce() -> Result<Box<dyn Embedder>> + Send> = Box::new(move || Ok(Box::new(Reloading::unloaded(indexing_loader, id, dim)) as Box<dyn Embedder>));
+            let worker = EmbedWorker::spawn_loading_indexer(Box::new(queries), load_indexing)?;
+            worker.release_when_idle(model_idle_release());
+            Ok(worker)
         });
         match loaded {
             Ok(w) => {

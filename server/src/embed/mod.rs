@@ -70,6 +70,71 @@ pub trait Embedder: Send {
     fn dim(&self) -> usize;
     /// Embeds one batch; the result has one vector per text, in order.
     fn embed_batch(&mut self, texts: &[&str]) -> Result<Vec<Vec<f32>>>;
+    /// Drops what it can load again by itself (the model, its runtime's
+    /// memory) until the next batch; returns whether it dropped anything.
+    fn release(&mut self) -> bool {
+        false
+    }
+}
+
+/// Loads an embedder; [`Reloading`] calls it again after a release.
+pub type Loader = std::sync::Arc<dyn Fn() -> Result<Box<dyn Embedder>> + Send + Sync>;
+
+/// An embedder whose model is loaded when there are texts to embed and can
+/// be dropped while idle ([`Embedder::release`]): the transformer is nearly
+/// all of a server's memory, and an idle server needs none of it. The id and
+/// dimension are those of the first model loaded; a model that loads later
+/// under another id (its files replaced meanwhile) is refused, never mixed.
+pub struct Reloading {
+    load: Loader,
+    model: Option<Box<dyn Embedder>>,
+    id: String,
+    dim: usize,
+}
+
+impl Reloading {
+    /// Wraps `loaded`, which `load` loads again after a release.
+    pub fn new(loaded: Box<dyn Embedder>, load: Loader) -> Reloading {
+        Reloading { id: loaded.model_id().to_string(), dim: loaded.dim(), model: Some(loaded), load }
+    }
+
+    /// An embedder of model `id` (vectors of `dim` values) that loads it with
+    /// `load` for its first batch, not before.
+    pub fn unloaded(load: Loader, id: String, dim: usize) -> Reloading {
+        Reloading { load, model: None, id, dim }
+    }
+
+    /// Whether the model is in memory now.
+    pub fn is_loaded(&self) -> bool {
+        self.model.is_some()
+    }
+}
+
+impl Embedder for Reloading {
+    fn model_id(&self) -> &str {
+        &self.id
+    }
+    fn dim(&self) -> usize {
+        self.dim
+    }
+    fn embed_batch(&mut self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        let model = match &mut self.model {
+            Some(model) => model,
+            None => {
+                let started = std::time::Instant::now();
+                let model = (self.load)()?;
+                if model.model_id() != self.id {
+                    anyhow::bail!("the model files changed since semnav started ({} is now {}): restart semnav to use the new model", self.id, model.model_id());
+                }
+                tracing::debug!("loaded the model again in {:?}", started.elapsed());
+                self.model.insert(model)
+            }
+        };
+        model.embed_batch(texts)
+    }
+    fn release(&mut self) -> bool {
+        self.model.take().is_some()
+    }
 }
 
 /// Embeds any number of texts in batches of similar length, so that padding
@@ -191,6 +256,45 @@ mod tests {
         assert!((dot(&a, &a) - 1.0).abs() < 1e-3);
         assert!(dot(&a, &b) > dot(&a, &c));
         assert!(a.iter().all(|&x| to_stored_precision(x) == x), "components are stored exactly");
+    }
+
+    #[test]
+    fn a_released_model_loads_again_for_the_next_batch() {
+        let loads = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = loads.clone();
+        let load: Loader = std::sync::Arc::new(move || {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok(Box::new(StubEmbedder::new()) as Box<dyn Embedder>)
+        });
+        let mut model = Reloading::new(Box::new(StubEmbedder::new()), load);
+        assert_eq!(model.embed_batch(&["a b"]).unwrap()[0], StubEmbedder::vector("a b"));
+        assert_eq!(loads.load(std::sync::atomic::Ordering::SeqCst), 0, "the first model is used as given");
+        assert!(model.release() && !model.is_loaded());
+        assert!(!model.release(), "nothing left to release");
+        assert_eq!(model.embed_batch(&["c"]).unwrap()[0], StubEmbedder::vector("c"));
+        assert_eq!(loads.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert!(model.is_loaded());
+    }
+
+    #[test]
+    fn a_model_that_loads_again_under_another_id_is_refused() {
+        struct Other;
+        impl Embedder for Other {
+            fn model_id(&self) -> &str {
+                "other"
+            }
+            fn dim(&self) -> usize {
+                DIM
+            }
+            fn embed_batch(&mut self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+                Ok(texts.iter().map(|_| vec![0.0; DIM]).collect())
+            }
+        }
+        let mut model = Reloading::new(Box::new(StubEmbedder::new()), std::sync::Arc::new(|| Ok(Box::new(Other) as Box<dyn Embedder>)));
+        model.release();
+        let err = model.embed_batch(&["x"]).unwrap_err().to_string();
+        assert!(err.contains("restart semnav") && err.contains("other"), "{err}");
+        assert_eq!(model.model_id(), "stub-hash-v1");
     }
 
     #[test]

@@ -7,12 +7,16 @@
 //! served between slices, so an edit or a query waits for at most one slice,
 //! not for a whole indexing round. With [`EmbedWorker::spawn_with_query_thread`]
 //! a second model instance serves queries alone, so a query does not even wait
-//! for that slice. Callbacks run on a worker thread: they must be quick (send
-//! on a channel, fill a oneshot).
+//! for that slice (and the other instance is not loaded for queries). With
+//! [`EmbedWorker::release_when_idle`] each thread drops its model after a
+//! while without work and loads it again for the next job
+//! ([`super::Reloading`]). Callbacks run on a worker thread: they must be
+//! quick (send on a channel, fill a oneshot).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
+use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Result};
 
@@ -51,6 +55,12 @@ struct Queues {
     /// The state of the instance that serves everything, when it loads
     /// after the query instance ([`EmbedWorker::spawn_loading_indexer`]).
     indexer: Indexer,
+    /// Each thread drops its model after this long without work
+    /// ([`EmbedWorker::release_when_idle`]).
+    idle_release: Option<Duration>,
+    /// Whether a thread serves queries only: queries are then left to it, so
+    /// the other's model need not be loaded for them.
+    query_thread: bool,
     closed: bool,
 }
 
@@ -72,10 +82,12 @@ const TYPED_TEXTS_FOR_QUERY_THREAD: usize = 2;
 impl Queues {
     /// The most urgent job a thread serving `serves` may take.
     fn take(&mut self, serves: Serves) -> Option<(Job, Priority)> {
-        if let Some(job) = self.query.pop_front() {
-            return Some((job, Priority::Query));
-        }
         let serves = if self.indexer == Indexer::Failed { Serves::Everything } else { serves };
+        if serves == Serves::QueriesOnly || !self.query_thread || self.indexer == Indexer::Failed {
+            if let Some(job) = self.query.pop_front() {
+                return Some((job, Priority::Query));
+            }
+        }
         if serves == Serves::QueriesOnly {
             // Typed text does not wait for a slice of workspace indexing (a
             // model batch, seconds on two cores), nor for the other instance
@@ -96,7 +108,8 @@ impl Queues {
 
     /// A query or interactive job, to serve between slices of a background one.
     fn take_urgent(&mut self) -> Option<Job> {
-        self.query.pop_front().or_else(|| self.interactive.pop_front())
+        let query = if self.query_thread && self.indexer != Indexer::Failed { None } else { self.query.pop_front() };
+        query.or_else(|| self.interactive.pop_front())
     }
 }
 
@@ -154,7 +167,7 @@ impl EmbedWorker {
     /// everything. Until it has loaded the query thread also takes typed
     /// text; if it fails to load, the query thread serves everything.
     pub fn spawn_loading_indexer(query_embedder: Box<dyn Embedder>, load: Box<dyn FnOnce() -> Result<Box<dyn Embedder>> + Send>) -> Result<EmbedWorker> {
-        let shared = Arc::new(Shared { queues: Mutex::new(Queues { indexer: Indexer::Loading, ..Queues::default() }), ready: Condvar::new() });
+        let shared = Arc::new(Shared { queues: Mutex::new(Queues { indexer: Indexer::Loading, query_thread: true, ..Queues::default() }), ready: Condvar::new() });
         let model_id: Arc<str> = query_embedder.model_id().into();
         let query_shared = shared.clone();
         thread::Builder::new()
@@ -185,7 +198,7 @@ impl EmbedWorker {
     }
 
     fn start(embedder: Box<dyn Embedder>, query_embedder: Option<Box<dyn Embedder>>) -> Result<EmbedWorker> {
-        let shared = Arc::new(Shared { queues: Mutex::new(Queues::default()), ready: Condvar::new() });
+        let shared = Arc::new(Shared { queues: Mutex::new(Queues { query_thread: query_embedder.is_some(), ..Queues::default() }), ready: Condvar::new() });
         let model_id: Arc<str> = embedder.model_id().into();
         // With a thread of its own for queries (the server), the other one's
         // work is indexing and typed text, which nobody waits for with the
@@ -254,6 +267,16 @@ impl EmbedWorker {
         async move { rx.await.map_err(|_| anyhow!("the embedding thread stopped"))? }
     }
 
+    /// Makes each thread drop its model (see [`super::Reloading`]) after
+    /// `after` without work, and load it again for the next job: an idle
+    /// server then holds none of the transformer's memory. `None`: never.
+    pub fn release_when_idle(&self, after: Option<Duration>) {
+        if let Ok(mut q) = self.shared.queues.lock() {
+            q.idle_release = after;
+        }
+        self.shared.ready.notify_all();
+    }
+
     /// Jobs waiting (not counting those running).
     pub fn queued(&self) -> usize {
         self.shared.queues.lock().map(|q| q.query.len() + q.interactive.len() + q.background.len()).unwrap_or(0)
@@ -261,22 +284,41 @@ impl EmbedWorker {
 }
 
 fn run(mut embedder: Box<dyn Embedder>, shared: Arc<Shared>, serves: Serves) {
+    // Whether the embedder may hold a model, and since when it has had no work.
+    let mut holding = true;
+    let mut last_work = Instant::now();
     loop {
-        let (job, priority) = {
+        let next = {
             let Ok(mut q) = shared.queues.lock() else { return };
             loop {
                 if let Some(taken) = q.take(serves) {
-                    break taken;
+                    break Some(taken);
                 }
                 if q.closed {
                     return;
                 }
-                q = match shared.ready.wait(q) {
-                    Ok(q) => q,
-                    Err(_) => return,
+                let waited = match q.idle_release.filter(|_| holding) {
+                    Some(after) => match after.checked_sub(last_work.elapsed()) {
+                        Some(left) if !left.is_zero() => shared.ready.wait_timeout(q, left).ok().map(|(q, _)| q),
+                        _ => break None,
+                    },
+                    None => shared.ready.wait(q).ok(),
                 };
+                let Some(waited) = waited else { return };
+                q = waited;
             }
         };
+        let Some((job, priority)) = next else {
+            // Idle long enough: drop the model outside the lock (it takes
+            // milliseconds) and give its memory back to the system.
+            holding = false;
+            if embedder.release() {
+                crate::background::return_freed_memory();
+                tracing::debug!("released the embedding model after {:?} idle", last_work.elapsed());
+            }
+            continue;
+        };
+        holding = true;
         let result = if priority == Priority::Background {
             // The query thread may now take typed text waiting meanwhile.
             shared.ready.notify_all();
@@ -289,6 +331,7 @@ fn run(mut embedder: Box<dyn Embedder>, shared: Arc<Shared>, serves: Serves) {
             embed_guarded(embedder.as_mut(), &job.texts)
         };
         (job.reply)(result);
+        last_work = Instant::now();
     }
 }
 
@@ -444,6 +487,38 @@ mod tests {
         open_gate(&busy_gate);
         assert_eq!(rx.recv_timeout(std::time::Duration::from_secs(30)).unwrap().unwrap().len(), 3);
         assert_eq!(*query_log.lock().unwrap(), ["fn typed() {}"], "the large job went to the query thread");
+    }
+
+    #[test]
+    fn an_idle_thread_releases_its_model_and_loads_it_again_for_the_next_job() {
+        let loads = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = loads.clone();
+        let load: crate::embed::Loader = Arc::new(move || {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok(Box::new(StubEmbedder::new()) as Box<dyn Embedder>)
+        });
+        let released = |loads: &std::sync::atomic::AtomicUsize, want: usize| {
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while loads.load(std::sync::atomic::Ordering::SeqCst) < want && Instant::now() < deadline {
+                thread::sleep(Duration::from_millis(5));
+            }
+        };
+        let worker = EmbedWorker::spawn(Box::new(crate::embed::Reloading::new(Box::new(StubEmbedder::new()), load))).unwrap();
+        worker.embed_blocking(vec!["a".into()], Priority::Query).unwrap();
+        assert_eq!(loads.load(std::sync::atomic::Ordering::SeqCst), 0, "no idle release asked yet");
+        worker.release_when_idle(Some(Duration::from_millis(20)));
+        thread::sleep(Duration::from_millis(200));
+        // Released while idle: the next job loads it again, once.
+        let out = worker.embed_blocking(vec!["b c".into()], Priority::Background).unwrap();
+        assert_eq!(out[0], StubEmbedder::vector("b c"));
+        released(&loads, 1);
+        assert_eq!(loads.load(std::sync::atomic::Ordering::SeqCst), 1);
+        // Busy (jobs closer together than the idle time): no release between them.
+        worker.release_when_idle(Some(Duration::from_secs(60)));
+        for _ in 0..5 {
+            worker.embed_blocking(vec!["d".into()], Priority::Interactive).unwrap();
+        }
+        assert_eq!(loads.load(std::sync::atomic::Ordering::SeqCst), 1);
     }
 
     #[test]
