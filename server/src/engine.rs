@@ -758,6 +758,7 @@ mod queries;
 mod refresh;
 
 pub use lifecycle::RootOptions;
+pub use queries::ANSWERS_WAIT;
 #[cfg(test)]
 mod concurrent_tests;
 #[cfg(test)]

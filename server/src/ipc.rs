@@ -147,7 +147,7 @@ async fn handle(engine: &std::sync::Arc<crate::engine::Engine>, root: &Path, req
     match request {
         Request::Search { query, limit, languages, globs, content, lexical } => {
             let filters = crate::search::Filters::parse(&languages, &globs, content.as_deref()).map_err(Invalid)?;
-            let answers = engine.search_with(&query, &filters, limit, !lexical).await?;
+            let answers = engine.search_with(&query, &filters, limit, !lexical, Some(crate::engine::ANSWERS_WAIT)).await?;
             Ok(crate::contract::answers(&query, root, &answers))
         }
         Request::Similar { path, line, limit } => {

@@ -14,6 +14,11 @@ use anyhow::Result;
 /// the model before it answers with what there is (and says what is missing).
 pub const FIRST_ANSWER_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
+/// How long an agent's or a shell's search (MCP, the CLI through a server)
+/// waits, during a cold index, for its own answers' vectors before it ranks
+/// without them ([`Engine::search_with`]). Searching as one types never waits.
+pub const ANSWERS_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 use super::{innermost, Answer, Engine, Root, Status};
 use crate::chunk::Chunk;
 use crate::embed::Priority;
@@ -24,18 +29,25 @@ use crate::store::TextHash;
 use crate::usage::Invalid;
 
 impl Engine {
+    /// Hybrid search over every root, for a surface that searches as the
+    /// user types (the LSP): it never waits for vectors other than its
+    /// query's ([`Engine::search_with`]).
+    pub async fn search(&self, query: &str, filters: &Filters, limit: usize) -> Result<Vec<Answer>> {
+        self.search_with(query, filters, limit, true, None).await
+    }
+
     /// Hybrid search over every root.
-    /// Without the model it ranks by words only (the ranking stage included).
+    /// Without the model it ranks by words only (the ranking stage included);
+    /// by words only too when `dense` is false (`--lexical`).
     /// Waits first (at most [`FIRST_ANSWER_WAIT`]) for the roots still
     /// loading and the model: a first answer is never "nothing" for want of
     /// having read the index.
+    /// While vectors are missing, the answers that have none are embedded
+    /// first (query-driven embedding); with `wait_for_answers` (an agent's
+    /// or a shell's search, asked once, not as they type) the search waits
+    /// that long at most for them and ranks again with them.
     /// An empty query or a limit of 0 is refused ([`crate::usage`]).
-    pub async fn search(&self, query: &str, filters: &Filters, limit: usize) -> Result<Vec<Answer>> {
-        self.search_with(query, filters, limit, true).await
-    }
-
-    /// [`Engine::search`], by words only when `dense` is false (`--lexical`).
-    pub async fn search_with(&self, query: &str, filters: &Filters, limit: usize, dense: bool) -> Result<Vec<Answer>> {
+    pub async fn search_with(&self, query: &str, filters: &Filters, limit: usize, dense: bool, wait_for_answers: Option<std::time::Duration>) -> Result<Vec<Answer>> {
         let query = crate::usage::query(query)?;
         let limit = crate::usage::limit(limit)?;
         self.wait_ready(FIRST_ANSWER_WAIT).await;
@@ -68,26 +80,38 @@ impl Engine {
             None => Vec::new(),
         };
         let embedded = started.elapsed();
-        self.catch_up_all();
-        let mut all = Vec::new();
-        let mut waiting: Vec<(Arc<Root>, String, TextHash)> = Vec::new();
-        for (root, words) in by_words {
-            let index = root.index.read().unwrap_or_else(|e| e.into_inner());
-            let hits = index.search_ranked(&vector, &static_vector, &words, query, filters, &config, limit);
-            all.extend(hits.iter().map(|h| answer(&root, &index, h)));
-            let mut asked = root.asked_first.lock().unwrap_or_else(|e| e.into_inner());
-            for h in hits.iter().take(FIRST_PER_SEARCH) {
-                let c = index.chunk(h.chunk);
-                if !index.has_vector(&c.chunk.text_hash) && asked.insert(c.chunk.text_hash) {
-                    waiting.push((root.clone(), c.path.to_string(), c.chunk.text_hash));
+        let rank = |waiting: Option<&mut Vec<(Arc<Root>, String, TextHash)>>| {
+            self.catch_up_all();
+            let mut all = Vec::new();
+            let mut waiting = waiting;
+            for (root, words) in &by_words {
+                let index = root.index.read().unwrap_or_else(|e| e.into_inner());
+                let hits = index.search_ranked(&vector, &static_vector, words, query, filters, &config, limit);
+                all.extend(hits.iter().map(|h| answer(root, &index, h)));
+                let Some(waiting) = waiting.as_deref_mut() else { continue };
+                let mut asked = root.asked_first.lock().unwrap_or_else(|e| e.into_inner());
+                for h in hits.iter().take(FIRST_PER_SEARCH) {
+                    let c = index.chunk(h.chunk);
+                    if !index.has_vector(&c.chunk.text_hash) && asked.insert(c.chunk.text_hash) {
+                        waiting.push((root.clone(), c.path.to_string(), c.chunk.text_hash));
+                    }
+                }
+            }
+            all
+        };
+        let mut waiting = Vec::new();
+        let mut all = rank(Some(&mut waiting));
+        if let (Some(worker), false) = (self.worker().ok().filter(|_| config.dense), waiting.is_empty()) {
+            let priority = if wait_for_answers.is_some() { Priority::Query } else { Priority::Interactive };
+            let done = embed_first(worker, waiting, priority);
+            if let (Some(wait), Some(done)) = (wait_for_answers, done) {
+                if tokio::time::timeout(wait, done).await.is_ok() {
+                    all = rank(None);
                 }
             }
         }
-        if let (Some(worker), false) = (self.worker().ok().filter(|_| config.dense), waiting.is_empty()) {
-            embed_first(worker, waiting);
-        }
         tracing::debug!(
-            "search {query:?}: ranked by words in {words_ranked:.1?}, query embedded by {embedded:.1?}, ranked in {:.1?} more",
+            "search {query:?}: ranked by words in {words_ranked:.1?}, query embedded by {embedded:.1?}, answered in {:.1?} more",
             started.elapsed() - embedded
         );
         Ok(top(all, limit))
@@ -225,14 +249,20 @@ const FIRST_PER_SEARCH: usize = 10;
 /// Query-driven embedding: the chunks a search answered with that have no
 /// transformer vector yet jump the background queue (each text once: a text
 /// asked by an earlier search is not asked again while it waits). Their
-/// files are read and chunked again (on a blocking thread: the search does
-/// not wait), their texts embedded as interactive jobs, served between two
-/// batches of the workspace's indexing; the vectors are stored and laid into
-/// the index, so the same query a few seconds later is ranked by the
-/// transformer. A file whose text changed since has other hashes: its
-/// chunks wait for the refresh (an open buffer's text is never read here).
-fn embed_first(worker: crate::embed::EmbedWorker, waiting: Vec<(Arc<Root>, String, TextHash)>) {
-    let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+/// files are read and chunked again (on a blocking thread), their texts
+/// embedded as jobs of `priority` (interactive ones are served between two
+/// batches of the workspace's indexing, query ones by the thread that embeds
+/// queries); the vectors are stored and laid into the index, so the same
+/// query a few seconds later is ranked by the transformer. A file whose text
+/// changed since has other hashes: its chunks wait for the refresh (an open
+/// buffer's text is never read here). The receiver hears when every vector
+/// asked for is laid or has failed.
+fn embed_first(worker: crate::embed::EmbedWorker, waiting: Vec<(Arc<Root>, String, TextHash)>, priority: Priority) -> Option<tokio::sync::oneshot::Receiver<()>> {
+    let runtime = tokio::runtime::Handle::try_current().ok()?;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    // Sends when the last job's callback (or the reading, when nothing is
+    // left to embed) lets go of it.
+    let done = Arc::new(SendOnDrop(Some(tx)));
     runtime.spawn_blocking(move || {
         let mut files: Vec<(Arc<Root>, String, Vec<TextHash>)> = Vec::new();
         for (root, path, hash) in waiting {
@@ -250,7 +280,8 @@ fn embed_first(worker: crate::embed::EmbedWorker, waiting: Vec<(Arc<Root>, Strin
                 forget_asked(&root, &asked);
                 continue;
             }
-            worker.submit(texts, Priority::Interactive, move |result| {
+            let done = done.clone();
+            worker.submit(texts, priority, move |result| {
                 match result {
                     Ok(vectors) => {
                         let pairs: Vec<(TextHash, Vec<f32>)> = hashes.into_iter().zip(vectors).collect();
@@ -266,9 +297,23 @@ fn embed_first(worker: crate::embed::EmbedWorker, waiting: Vec<(Arc<Root>, Strin
                     Err(e) => tracing::warn!("embedding a search's candidates failed: {e:#}"),
                 }
                 forget_asked(&root, &asked);
+                drop(done);
             });
         }
     });
+    Some(rx)
+}
+
+/// Sends `()` when dropped: the last holder of an `Arc` of it says the work
+/// they shared is over.
+struct SendOnDrop(Option<tokio::sync::oneshot::Sender<()>>);
+
+impl Drop for SendOnDrop {
+    fn drop(&mut self) {
+        if let Some(tx) = self.0.take() {
+            let _ = tx.send(());
+        }
+    }
 }
 
 /// `hashes` are no longer waiting to be embedded first (done, or failed:

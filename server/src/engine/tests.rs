@@ -202,3 +202,59 @@ async fn a_search_s_answers_are_embedded_first() {
     assert_eq!(root.index.read().unwrap().vector_count(), hashes.len());
     assert!(root.asked_first.lock().unwrap().is_empty(), "forgotten once done");
 }
+
+/// An agent's search during a cold index waits (boundedly) for its own
+/// answers' vectors and ranks with them: when it returns, they are laid.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_patient_search_is_ranked_with_its_answers_vectors() {
+    let dir = tempfile::tempdir().unwrap();
+    let index_dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lib.rs"), forty_functions()).unwrap();
+    let settings = Settings { index_dir: Some(index_dir.path().to_path_buf()), ..Settings::default() };
+    let engine = Engine::with_worker(settings, EmbedWorker::spawn(Box::new(StubEmbedder::new())).unwrap());
+    let root = engine.add_root(dir.path()).unwrap();
+    engine.lay_root(&root).unwrap();
+    let answers = engine.search_with("add_7", &crate::search::Filters::default(), 3, true, Some(std::time::Duration::from_secs(60))).await.unwrap();
+    assert!(!answers.is_empty());
+    // The first ranking's three answers were embedded and laid before it
+    // returned (the ranking with them may bring others up, still waiting).
+    let index = root.index.read().unwrap();
+    assert_eq!(index.vector_count(), 3, "the first page's vectors are laid when the search returns");
+    assert_eq!(answers[0].name.as_deref(), Some("add_7"));
+    let first = index.chunks_of("lib.rs").iter().map(|&id| index.chunk(id).chunk.clone()).find(|c| c.start_line == answers[0].start_line).unwrap();
+    assert!(index.has_vector(&first.text_hash));
+}
+
+/// The wait is bounded: with the model stuck, a patient search still
+/// answers (by words and static vectors), and its answers stay asked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_patient_search_answers_when_the_model_does_not() {
+    struct Stuck;
+    impl crate::embed::Embedder for Stuck {
+        fn model_id(&self) -> &str {
+            "stub-hash-v1"
+        }
+        fn dim(&self) -> usize {
+            crate::embed::DIM
+        }
+        fn embed_batch(&mut self, texts: &[&str]) -> anyhow::Result<Vec<Vec<f32>>> {
+            // Queries are embedded; chunk texts (which start with the path) never come back.
+            if texts.iter().any(|t| t.contains("lib.rs")) {
+                std::thread::sleep(std::time::Duration::from_secs(3600));
+            }
+            Ok(texts.iter().map(|t| StubEmbedder::vector(t)).collect())
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let index_dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lib.rs"), forty_functions()).unwrap();
+    let settings = Settings { index_dir: Some(index_dir.path().to_path_buf()), ..Settings::default() };
+    let engine = Engine::with_worker(settings, EmbedWorker::spawn(Box::new(Stuck)).unwrap());
+    let root = engine.add_root(dir.path()).unwrap();
+    engine.lay_root(&root).unwrap();
+    let filters = crate::search::Filters::default();
+    let search = engine.search_with("add_7", &filters, 3, true, Some(std::time::Duration::from_millis(200)));
+    let answers = tokio::time::timeout(std::time::Duration::from_secs(60), search).await.expect("the search waited past its bound").unwrap();
+    assert_eq!(answers[0].name.as_deref(), Some("add_7"));
+    assert_eq!(root.index.read().unwrap().vector_count(), 0);
+}

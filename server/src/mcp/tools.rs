@@ -189,7 +189,7 @@ impl Tools {
                 Ok(l) => l,
                 Err(e) => return error(e),
             };
-            match self.engine.search(&query, &filters, limit).await {
+            match self.engine.search_with(&query, &filters, limit, true, Some(crate::engine::ANSWERS_WAIT)).await {
                 Ok(answers) => {
                     let mut result = CallToolResult::success(vec![ContentBlock::text(format::text(&self.root, &answers, max_lines(args.max_lines)))]);
                     result.structured_content = Some(format::json(&query, &self.root, &answers));
