@@ -497,12 +497,6 @@ mod tests {
             counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             Ok(Box::new(StubEmbedder::new()) as Box<dyn Embedder>)
         });
-        let released = |loads: &std::sync::atomic::AtomicUsize, want: usize| {
-            let deadline = Instant::now() + Duration::from_secs(30);
-            while loads.load(std::sync::atomic::Ordering::SeqCst) < want && Instant::now() < deadline {
-                thread::sleep(Duration::from_millis(5));
-            }
-        };
         let worker = EmbedWorker::spawn(Box::new(crate::embed::Reloading::new(Box::new(StubEmbedder::new()), load))).unwrap();
         worker.embed_blocking(vec!["a".into()], Priority::Query).unwrap();
         assert_eq!(loads.load(std::sync::atomic::Ordering::SeqCst), 0, "no idle release asked yet");
@@ -511,7 +505,6 @@ mod tests {
         // Released while idle: the next job loads it again, once.
         let out = worker.embed_blocking(vec!["b c".into()], Priority::Background).unwrap();
         assert_eq!(out[0], StubEmbedder::vector("b c"));
-        released(&loads, 1);
         assert_eq!(loads.load(std::sync::atomic::Ordering::SeqCst), 1);
         // Busy (jobs closer together than the idle time): no release between them.
         worker.release_when_idle(Some(Duration::from_secs(60)));
