@@ -242,7 +242,7 @@ fn model_idle_release() -> Option<Duration> {
 }
 
 /// The model is dropped after this long without a text to embed, and loaded
-/// again (about a second) for the next one: an idle server holds the index
+/// again (about half a second) for the next one: an idle server holds the index
 /// and the static model, not the transformer.
 pub const MODEL_IDLE_RELEASE: Duration = Duration::from_secs(120);
 
