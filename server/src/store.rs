@@ -491,7 +491,6 @@ fn existing_segment_size(db_dir: &Path) -> Option<usize> {
 /// f32 vector has).
 const F16_TAG: u8 = 0x16;
 
-/// A vector's bytes: a tag, little-endian f16s, then the CRC-32 of those bytes.
 /// The vector under `hash` in `tree` (the transformer's or the static
 /// model's), its checksum checked; the error names `what` and the hash.
 fn read_vector(tree: &sled::Tree, hash: &TextHash, what: &str) -> Result<Option<Vec<f32>>> {
@@ -511,6 +510,7 @@ fn write_vectors(tree: &sled::Tree, vectors: &[(TextHash, Vec<f32>)]) -> Result<
     Ok(())
 }
 
+/// A vector's bytes: a tag, little-endian f16s, then the CRC-32 of those bytes.
 pub fn encode_vector(v: &[f32]) -> Vec<u8> {
     let mut bytes = Vec::with_capacity(1 + 2 * v.len() + 4);
     bytes.push(F16_TAG);
