@@ -15,6 +15,13 @@ mod polyglot;
 
 pub use polyglot::{write_polyglot_workspace, Expectation};
 
+/// Resident memory of process `pid` in KiB (VmRSS of /proc/PID/status);
+/// `None` when it cannot be read (the process is gone, or no Linux /proc).
+pub fn resident_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
 /// The `semnav` binary next to the running test (`target/<profile>/semnav`).
 pub fn semnav_bin() -> PathBuf {
     let exe = std::env::current_exe().expect("current_exe");

@@ -50,6 +50,12 @@ pub async fn call(client: &Client, tool: &str, args: Value) -> CallToolResult {
     tokio::time::timeout(Duration::from_secs(120), client.call_tool(params)).await.unwrap_or_else(|_| panic!("no answer to {tool} in 120 s")).unwrap_or_else(|e| panic!("{tool} {args} failed: {e}"))
 }
 
+/// A search result's hits (`structuredContent.results`); none when it has
+/// no such list.
+pub fn hits(r: &CallToolResult) -> Vec<Value> {
+    r.structured_content.as_ref().expect("structuredContent")["results"].as_array().cloned().unwrap_or_default()
+}
+
 /// A result's text blocks, joined by newlines.
 pub fn text_of(r: &CallToolResult) -> String {
     r.content.iter().filter_map(|c| c.as_text().map(|t| t.text.clone())).collect::<Vec<_>>().join("\n")

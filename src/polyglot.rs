@@ -10,6 +10,14 @@ pub struct Expectation {
     pub name: &'static str,
 }
 
+impl Expectation {
+    /// Whether `hits` (search results as JSON) hold the target: the
+    /// definition, or one of its members (as tests/search_quality.rs counts).
+    pub fn found_in(&self, hits: &[serde_json::Value]) -> bool {
+        hits.iter().any(|h| h["path"] == self.path && (h["name"] == self.name || h["container"] == self.name))
+    }
+}
+
 /// Writes a small workspace in eight languages: each file has a target
 /// function and distractors. Returns what each query must find.
 pub fn write_polyglot_workspace(f: &Fixture) -> Vec<Expectation> {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use semnav_e2e::lsp_client::{file_uri, spawn_quiet_lsp};
-use semnav_e2e::mcp_client::{call, text_of, Client};
+use semnav_e2e::mcp_client::{call, hits, text_of, Client};
 use semnav_e2e::{require_model, write_polyglot_workspace, Fixture};
 use serde_json::json;
 
@@ -63,9 +63,8 @@ async fn an_agents_first_search_finds_by_meaning_right_after_the_handshake() {
         }
         let r = call(&client, "search", json!({"query": e.query, "limit": 3, "max_lines": 0})).await;
         assert_ne!(r.is_error, Some(true), "{}", text_of(&r));
-        let hits = r.structured_content.as_ref().expect("structuredContent")["results"].as_array().cloned().unwrap_or_default();
         assert!(
-            hits.iter().any(|h| h["path"] == e.path && (h["name"] == e.name || h["container"] == e.name)),
+            e.found_in(&hits(&r)),
             "round {round}: the first search for {:?} missed {}: {}",
             e.query,
             e.path,
@@ -163,8 +162,7 @@ async fn a_file_or_folder_swapped_for_a_link_to_outside_is_never_served() {
             assert!(!r.structured_content.as_ref().map(|v| v.to_string()).unwrap_or_default().contains(SECRET), "outside bytes in the JSON for {query:?}");
         }
         let r = call(&client, "search", json!({"query": "load_config", "limit": 10, "max_lines": 0})).await;
-        let hits = r.structured_content.as_ref().expect("structuredContent")["results"].as_array().cloned().unwrap_or_default();
-        if !hits.iter().any(|h| h["path"] == "src/config.rs" || h["path"].as_str().is_some_and(|p| p.starts_with("svc/"))) {
+        if !hits(&r).iter().any(|h| h["path"] == "src/config.rs" || h["path"].as_str().is_some_and(|p| p.starts_with("svc/"))) {
             gone = true;
             break;
         }

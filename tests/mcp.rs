@@ -121,8 +121,7 @@ async fn agents_search_by_meaning_over_mcp() {
     for e in &expectations {
         let r = call(&client, "search", json!({"query": e.query, "limit": 3})).await;
         let hits = results(&r);
-        // The definition, or one of its members (as tests/search_quality.rs counts).
-        assert!(hits.iter().any(|h| h["path"] == e.path && (h["name"] == e.name || h["container"] == e.name)), "{:?} should find {}::{}: {}", e.query, e.path, e.name, text_of(&r));
+        assert!(e.found_in(&hits), "{:?} should find {}::{}: {}", e.query, e.path, e.name, text_of(&r));
         let text = text_of(&r);
         assert!(text.contains(&format!("{}:", e.path)) && text.contains(e.name), "the text shows the place and the code: {text}");
         assert_eq!(r.structured_content.as_ref().unwrap()["query"], e.query);
@@ -238,7 +237,7 @@ async fn beside_a_language_server_on_the_same_root_mcp_keeps_its_own_index() {
     // By meaning, from its own vectors; the note comes with a result once.
     let e = &expectations[0];
     let r = search_until(&client, e.query, "not found by meaning beside the language server", |hits| {
-        hits.iter().take(3).any(|h| h["path"] == e.path && (h["name"] == e.name || h["container"] == e.name))
+        e.found_in(&hits[..hits.len().min(3)])
     })
     .await;
     // The note came with the first results (the status calls above), not again.

@@ -7,15 +7,13 @@
 
 use std::time::{Duration, Instant};
 
-use semnav_e2e::mcp_client::{call, spawn_with_pid, text_of};
+use semnav_e2e::mcp_client::{call, hits, spawn_with_pid, text_of};
 use semnav_e2e::{require_model, write_polyglot_workspace, Fixture};
 use serde_json::json;
 
-/// The process's resident memory in kB (VmRSS of /proc/PID/status).
+/// The server's resident memory in KiB.
 fn resident_kb(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("the server's /proc status");
-    let line = status.lines().find(|l| l.starts_with("VmRSS:")).expect("a VmRSS line");
-    line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).expect("a number of kB")
+    semnav_e2e::resident_kib(pid).expect("the server's VmRSS in /proc/PID/status")
 }
 
 #[cfg(target_os = "linux")]
@@ -25,14 +23,10 @@ async fn an_idle_server_releases_the_model_and_loads_it_again_for_a_query() {
     let f = Fixture::new();
     let expectations = write_polyglot_workspace(&f);
     let (client, pid) = spawn_with_pid(&f, &[("SEMNAV_MODEL_IDLE_SECS", "2")]).await;
-    let found = |r: &rmcp::model::CallToolResult, e: &semnav_e2e::Expectation| {
-        let hits = r.structured_content.as_ref().expect("structuredContent")["results"].as_array().cloned().unwrap_or_default();
-        hits.iter().any(|h| h["path"] == e.path && (h["name"] == e.name || h["container"] == e.name))
-    };
     // Index (the first search waits for the root), then ask by meaning.
     let e = &expectations[0];
     let first = call(&client, "search", json!({"query": e.query, "limit": 3, "max_lines": 0})).await;
-    assert!(found(&first, e), "{}", text_of(&first));
+    assert!(e.found_in(&hits(&first)), "{}", text_of(&first));
     let deadline = Instant::now() + Duration::from_secs(300);
     while call(&client, "status", json!({})).await.structured_content.expect("status")["indexing"] == true {
         assert!(Instant::now() < deadline, "indexing did not end");
@@ -50,7 +44,7 @@ async fn an_idle_server_releases_the_model_and_loads_it_again_for_a_query() {
     // The next query loads it again and is answered by meaning.
     for e in &expectations[1..4] {
         let r = call(&client, "search", json!({"query": e.query, "limit": 3, "max_lines": 0})).await;
-        assert!(found(&r, e), "after the release: {}", text_of(&r));
+        assert!(e.found_in(&hits(&r)), "after the release: {}", text_of(&r));
     }
     assert!(resident_kb(pid) > idle, "the model is in memory again");
     client.cancel().await.expect("close the session");

@@ -152,10 +152,9 @@ async fn read_frame(r: &mut (impl AsyncBufReadExt + Unpin)) -> Option<Value> {
     Some(serde_json::from_slice(&body).expect("the server writes JSON"))
 }
 
-/// Resident memory of a process, KiB.
+/// Resident memory of a process, KiB (0 when it cannot be read).
 fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0)
+    semnav_e2e::resident_kib(pid).unwrap_or(0)
 }
 
 /// CPU time of a process (all its threads), clock ticks.

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use semnav_e2e::mcp_client::{call, spawn, text_of};
+use semnav_e2e::mcp_client::{call, hits, spawn, text_of};
 use semnav_e2e::{require_model, write_polyglot_workspace, Fixture};
 use serde_json::json;
 
@@ -23,8 +23,7 @@ async fn found_without_the_transformer(env: &[(&str, &str)]) -> (usize, usize) {
     for e in &expectations {
         let r = call(&client, "search", json!({"query": e.query, "limit": 3, "max_lines": 0})).await;
         assert_ne!(r.is_error, Some(true), "{}", text_of(&r));
-        let hits = r.structured_content.as_ref().expect("structuredContent")["results"].as_array().cloned().unwrap_or_default();
-        found += hits.iter().any(|h| h["path"] == e.path && (h["name"] == e.name || h["container"] == e.name)) as usize;
+        found += e.found_in(&hits(&r)) as usize;
     }
     client.cancel().await.expect("close the session");
     (found, expectations.len())
