@@ -80,10 +80,11 @@ impl Engine {
             None => Vec::new(),
         };
         let embedded = started.elapsed();
-        let rank = |waiting: Option<&mut Vec<(Arc<Root>, String, TextHash)>>| {
+        // Ranks every root; with `waiting`, also collects the first page's
+        // texts that have no transformer vector and no search has asked for.
+        let rank = |mut waiting: Option<&mut Vec<(Arc<Root>, String, TextHash)>>| {
             self.catch_up_all();
             let mut all = Vec::new();
-            let mut waiting = waiting;
             for (root, words) in &by_words {
                 let index = root.index.read().unwrap_or_else(|e| e.into_inner());
                 let hits = index.search_ranked(&vector, &static_vector, words, query, filters, &config, limit);

@@ -170,6 +170,18 @@ fn engine_with_open_file(source: &str) -> (Engine, Arc<Root>, String, [tempfile:
     (engine, root, key, [dir, index_dir])
 }
 
+/// An engine with `embedder` over a workspace of one file of forty
+/// functions, laid into memory by words only: nothing embedded yet.
+fn laid_by_words(embedder: Box<dyn crate::embed::Embedder>) -> (Engine, Arc<Root>, [tempfile::TempDir; 2]) {
+    let dir = tempfile::tempdir().unwrap();
+    let index_dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lib.rs"), forty_functions()).unwrap();
+    let settings = Settings { index_dir: Some(index_dir.path().to_path_buf()), ..Settings::default() };
+    let engine = Engine::with_worker(settings, EmbedWorker::spawn(embedder).unwrap());
+    let root = engine.add_root(dir.path()).unwrap();
+    engine.lay_root(&root).unwrap();
+    (engine, root, [dir, index_dir])
+}
 
 /// Query-driven embedding: a root laid by words only (no refresh has
 /// embedded anything) answers a search, and the answers' texts are then
@@ -177,13 +189,7 @@ fn engine_with_open_file(source: &str) -> (Engine, Arc<Root>, String, [tempfile:
 /// nothing else running.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_search_s_answers_are_embedded_first() {
-    let dir = tempfile::tempdir().unwrap();
-    let index_dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("lib.rs"), forty_functions()).unwrap();
-    let settings = Settings { index_dir: Some(index_dir.path().to_path_buf()), ..Settings::default() };
-    let engine = Engine::with_worker(settings, EmbedWorker::spawn(Box::new(StubEmbedder::new())).unwrap());
-    let root = engine.add_root(dir.path()).unwrap();
-    engine.lay_root(&root).unwrap();
+    let (engine, root, _dirs) = laid_by_words(Box::new(StubEmbedder::new()));
     assert_eq!(root.index.read().unwrap().vector_count(), 0, "laid by words only");
     let first = engine.search("add_7", &crate::search::Filters::default(), 3).await.unwrap();
     assert!(!first.is_empty());
@@ -207,13 +213,7 @@ async fn a_search_s_answers_are_embedded_first() {
 /// answers' vectors and ranks with them: when it returns, they are laid.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_patient_search_is_ranked_with_its_answers_vectors() {
-    let dir = tempfile::tempdir().unwrap();
-    let index_dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("lib.rs"), forty_functions()).unwrap();
-    let settings = Settings { index_dir: Some(index_dir.path().to_path_buf()), ..Settings::default() };
-    let engine = Engine::with_worker(settings, EmbedWorker::spawn(Box::new(StubEmbedder::new())).unwrap());
-    let root = engine.add_root(dir.path()).unwrap();
-    engine.lay_root(&root).unwrap();
+    let (engine, root, _dirs) = laid_by_words(Box::new(StubEmbedder::new()));
     let answers = engine.search_with("add_7", &crate::search::Filters::default(), 3, true, Some(std::time::Duration::from_secs(60))).await.unwrap();
     assert!(!answers.is_empty());
     // The first ranking's three answers were embedded and laid before it
@@ -245,13 +245,7 @@ async fn a_patient_search_answers_when_the_model_does_not() {
             Ok(texts.iter().map(|t| StubEmbedder::vector(t)).collect())
         }
     }
-    let dir = tempfile::tempdir().unwrap();
-    let index_dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("lib.rs"), forty_functions()).unwrap();
-    let settings = Settings { index_dir: Some(index_dir.path().to_path_buf()), ..Settings::default() };
-    let engine = Engine::with_worker(settings, EmbedWorker::spawn(Box::new(Stuck)).unwrap());
-    let root = engine.add_root(dir.path()).unwrap();
-    engine.lay_root(&root).unwrap();
+    let (engine, root, _dirs) = laid_by_words(Box::new(Stuck));
     let filters = crate::search::Filters::default();
     let search = engine.search_with("add_7", &filters, 3, true, Some(std::time::Duration::from_millis(200)));
     let answers = tokio::time::timeout(std::time::Duration::from_secs(60), search).await.expect("the search waited past its bound").unwrap();
