@@ -36,9 +36,19 @@ pub use paths::{content_of, Content, ContentFilter};
 pub use query::QueryProfile;
 pub use rank::{RankConfig, Signals, Weights};
 
-/// How far down each ranking a hybrid search looks before fusing them.
-fn search_depth(limit: usize) -> usize {
-    (limit * 5).max(50)
+/// How far down each candidate list (by meaning, by words) the first
+/// ranking looks: it gives the first `FIRST_DEPTH` results, whatever limit is
+/// asked, so a longer list begins with the shorter one.
+const FIRST_DEPTH: usize = 50;
+/// Each further ranking looks this many times deeper than the one before
+/// and gives the results after those already given, up to its depth.
+const DEEPER: usize = 4;
+
+/// The depths of the rankings whose results make up the first `limit`
+/// results of a search: `FIRST_DEPTH`, then `DEEPER` times deeper, until
+/// one is at least `limit` deep.
+fn rank_depths(limit: usize) -> impl Iterator<Item = usize> {
+    std::iter::successors(Some(FIRST_DEPTH), move |&d| (d < limit).then(|| d.saturating_mul(DEEPER)))
 }
 
 /// A chunk in the index.
@@ -693,7 +703,8 @@ impl SearchIndex {
     /// [`SearchIndex::search_ranked`] with the same query, filters, config and limit.
     pub fn rank_words(&self, query_text: &str, filters: &Filters, config: &RankConfig, limit: usize) -> WordRanking {
         let length_norm = rank::length_norm(&QueryProfile::new(query_text), config);
-        let ids = self.lexical.search(query_text, search_depth(limit), length_norm, |d| self.keeps(d as usize, filters)).into_iter().map(|(d, score)| (d as usize, score)).collect();
+        let deepest = rank_depths(limit).last().unwrap_or(FIRST_DEPTH);
+        let ids = self.lexical.search(query_text, deepest, length_norm, |d| self.keeps(d as usize, filters)).into_iter().map(|(d, score)| (d as usize, score)).collect();
         WordRanking { generation: self.generation, ids }
     }
 
@@ -710,12 +721,28 @@ impl SearchIndex {
             ranked_again = self.rank_words(query_text, filters, config, limit);
             &ranked_again.ids
         };
-        let dense = if config.dense {
-            self.dense_tiers(query_vector, static_vector, search_depth(limit), filters, config)
-        } else {
-            DenseList { hits: Vec::new(), static_only: false }
-        };
-        rank::rank(self, &QueryProfile::new(query_text), query_vector, &dense, lexical, filters, config, limit)
+        let query = QueryProfile::new(query_text);
+        // One ranking whatever the limit: each depth's ranking gives the
+        // results after the ones before it, up to its depth, so the first
+        // `FIRST_DEPTH` results are the same for a limit of 10 or of 500.
+        // The BM25 list is ranked once, as deep as the deepest; its top k
+        // is the first k of it (a total order, ties by id).
+        let mut out: Vec<Hit> = Vec::with_capacity(limit.min(FIRST_DEPTH));
+        for depth in rank_depths(limit) {
+            let words = &lexical[..lexical.len().min(depth)];
+            let dense = if config.dense {
+                self.dense_tiers(query_vector, static_vector, depth, filters, config)
+            } else {
+                DenseList { hits: Vec::new(), static_only: false }
+            };
+            let exhausted = words.len() < depth && dense.hits.len() < depth;
+            let ranked = rank::rank(self, &query, query_vector, &dense, words, filters, config, depth);
+            self.dedup_into(&mut out, ranked, depth.min(limit));
+            if exhausted || out.len() >= limit {
+                break;
+            }
+        }
+        out
     }
 
     /// Chunks whose vectors are nearest to `vector`, never overlapping `exclude`.
@@ -725,7 +752,9 @@ impl SearchIndex {
             self.keeps(id, filters) && !(*c.path == *exclude.path && c.chunk.start_line <= exclude.end_line && c.chunk.end_line >= exclude.start_line)
         };
         let ranked = self.dense(vector, (limit * 3).max(30), &keep, false).into_iter().map(|(chunk, score)| Hit { chunk, score }).collect();
-        self.dedup(ranked, limit)
+        let mut out = Vec::with_capacity(limit);
+        self.dedup_into(&mut out, ranked, limit);
+        out
     }
 
     /// Cosine of `query` to the mean vector of each file of `paths` (see
@@ -764,33 +793,40 @@ impl SearchIndex {
         Some(sum.into())
     }
 
-    /// Keeps the best of several chunks of one definition (the windows of a
-    /// split function, identical ranges) and cuts to `limit`.
-    fn dedup(&self, ranked: Vec<Hit>, limit: usize) -> Vec<Hit> {
-        let mut out: Vec<Hit> = Vec::with_capacity(limit);
-        for hit in ranked {
-            if out.len() == limit {
+    /// Appends the hits of `ranked` (best first) to `out` until it holds
+    /// `limit`, leaving out a chunk already there and a repeat of a
+    /// definition there (the windows of a split function, identical ranges).
+    /// A hit never scores above the one before it: a deeper ranking's
+    /// scores continue the list they extend.
+    fn dedup_into(&self, out: &mut Vec<Hit>, ranked: Vec<Hit>, limit: usize) {
+        for mut hit in ranked {
+            if out.len() >= limit {
                 break;
             }
             let c = &self.chunks[hit.chunk];
             let same_definition = out.iter().any(|h| {
                 let o = &self.chunks[h.chunk];
-                o.path == c.path
-                    && ((o.chunk.start_line == c.chunk.start_line && o.chunk.end_line == c.chunk.end_line)
-                        || (c.chunk.kind.is_definition()
-                            && o.chunk.kind == c.chunk.kind
-                            && o.chunk.name == c.chunk.name
-                            && o.chunk.container == c.chunk.container
-                            && o.chunk.start_line <= c.chunk.end_line + 1
-                            && c.chunk.start_line <= o.chunk.end_line + 1))
+                h.chunk == hit.chunk
+                    || o.path == c.path
+                        && ((o.chunk.start_line == c.chunk.start_line && o.chunk.end_line == c.chunk.end_line)
+                            || (c.chunk.kind.is_definition()
+                                && o.chunk.kind == c.chunk.kind
+                                && o.chunk.name == c.chunk.name
+                                && o.chunk.container == c.chunk.container
+                                && o.chunk.start_line <= c.chunk.end_line + 1
+                                && c.chunk.start_line <= o.chunk.end_line + 1))
             });
             if !same_definition {
+                if let Some(last) = out.last() {
+                    hit.score = hit.score.min(last.score);
+                }
                 out.push(hit);
             }
         }
-        out
     }
 }
 
+#[cfg(test)]
+mod one_ranking_tests;
 #[cfg(test)]
 mod tests;

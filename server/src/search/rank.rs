@@ -314,10 +314,10 @@ struct Scored {
 }
 
 /// Ranks the candidates: `dense` by cosine and `lexical` by BM25, each best
-/// first, all accepted by `filters`. Returns up to `limit` hits, best first,
-/// several windows of one definition reduced to the best.
+/// first, at most `depth` deep, all accepted by `filters`. Returns every
+/// candidate, best first; the caller removes repeats of a definition.
 #[allow(clippy::too_many_arguments)]
-pub(super) fn rank(index: &SearchIndex, query: &QueryProfile, query_vector: &[f32], dense: &super::DenseList, lexical: &[(usize, f32)], filters: &Filters, config: &RankConfig, limit: usize) -> Vec<Hit> {
+pub(super) fn rank(index: &SearchIndex, query: &QueryProfile, query_vector: &[f32], dense: &super::DenseList, lexical: &[(usize, f32)], filters: &Filters, config: &RankConfig, depth: usize) -> Vec<Hit> {
     let signals = &signals_for(query, &config.signals);
     let w = &config.weights;
     let (dense_weight, lexical_weight) = match (config.dense && !dense.hits.is_empty(), signals.adaptive_fusion, query.symbol) {
@@ -331,7 +331,6 @@ pub(super) fn rank(index: &SearchIndex, query: &QueryProfile, query_vector: &[f3
     let lexical_weight = if config.lexical || dense_weight == 0.0 { lexical_weight } else { 0.0 };
     // Each list's scores scaled to [0, 1], then weighted: first place in
     // every list used scores 1.
-    let depth = super::search_depth(limit);
     let mut fused: HashMap<usize, f32> = HashMap::with_capacity(dense.len() + lexical.len());
     let total = dense_weight + lexical_weight;
     if dense_weight > 0.0 {
@@ -415,8 +414,7 @@ pub(super) fn rank(index: &SearchIndex, query: &QueryProfile, query_vector: &[f3
     if signals.saturation {
         saturate(index, &mut scored, w.saturation);
     }
-    let ranked = scored.into_iter().map(|s| Hit { chunk: s.id, score: s.score }).collect();
-    index.dedup(ranked, limit)
+    scored.into_iter().map(|s| Hit { chunk: s.id, score: s.score }).collect()
 }
 
 /// BM25's `b` for `query` (see [`Weights::length_norm_symbol`]).
