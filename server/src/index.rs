@@ -482,6 +482,9 @@ impl Workspace {
                 Err(e) => tracing::warn!("ignoring the saved HNSW graph: {e:#}"),
             }
         }
+        // What the load grew by doubling and read to decode, back to the system.
+        index.shrink_to_fit();
+        crate::background::return_freed_memory();
         Ok(index)
     }
 

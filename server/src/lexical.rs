@@ -195,6 +195,29 @@ impl Bm25 {
         id
     }
 
+    /// The index of the documents `new_id` keeps, each under its new id
+    /// (`new_id[old]`, dense from 0); the others and their postings dropped.
+    pub fn renumbered(&self, new_id: &[Option<u32>]) -> Bm25 {
+        let count = new_id.iter().flatten().count();
+        let mut doc_len = vec![0u32; count];
+        for (old, new) in new_id.iter().enumerate() {
+            if let (Some(new), Some(&len)) = (new, self.doc_len.get(old)) {
+                doc_len[*new as usize] = len;
+            }
+        }
+        let mut postings = HashMap::with_capacity(self.postings.len());
+        for (term, list) in &self.postings {
+            let mut kept: Vec<(u32, u16)> = list.iter().filter_map(|&(doc, tf)| new_id.get(doc as usize).copied().flatten().map(|d| (d, tf))).collect();
+            if !kept.is_empty() {
+                kept.sort_unstable();
+                kept.shrink_to_fit();
+                postings.insert(term.clone(), kept);
+            }
+        }
+        let total_len = doc_len.iter().map(|&l| l as u64).sum();
+        Bm25 { postings, doc_len, total_len, live: vec![true; count], live_count: count }
+    }
+
     /// Removes a document from results (its postings stay until a rebuild).
     pub fn remove(&mut self, id: u32) {
         if let Some(l) = self.live.get_mut(id as usize) {
@@ -264,6 +287,28 @@ impl Bm25 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn renumbering_answers_as_adding_the_kept_documents_again() {
+        let docs = ["retry the upload", "upload a file", "parse the config", "retry failed jobs", "close the socket", "upload parts again"];
+        let mut all = Bm25::new();
+        for d in docs {
+            all.add(&terms(d).join(" "));
+        }
+        // Keep 5, 0, 3 (in that new order), drop the rest.
+        let mut new_id = vec![None; docs.len()];
+        let mut again = Bm25::new();
+        for (new, old) in [5usize, 0, 3].into_iter().enumerate() {
+            new_id[old] = Some(new as u32);
+            again.add(&terms(docs[old]).join(" "));
+        }
+        let renumbered = all.renumbered(&new_id);
+        assert_eq!(renumbered.len(), 3);
+        for query in ["retry upload", "upload", "again", "config", "socket"] {
+            assert_eq!(renumbered.search(query, 10, LENGTH_NORM, |_| true), again.search(query, 10, LENGTH_NORM, |_| true), "{query}");
+        }
+        assert!(renumbered.postings.keys().all(|t| again.postings.contains_key(t)), "a dropped document's words stay");
+    }
 
     #[test]
     fn an_agent_noun_gives_the_verb_it_comes_from() {

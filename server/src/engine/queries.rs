@@ -180,7 +180,7 @@ impl Engine {
         for root in self.roots() {
             let index = root.index.read().unwrap_or_else(|e| e.into_inner());
             if let Some(row) = index.vectors().row(hash) {
-                return Some(index.vectors().vector(row).to_vec());
+                return Some(index.vectors().vector(row));
             }
             drop(index);
             if let Ok(Some(v)) = root.workspace.store.vector(hash) {

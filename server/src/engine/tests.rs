@@ -38,6 +38,10 @@ fn the_index_follows_edits_of_an_open_buffer_exactly() {
         let expected: Vec<StoredChunk> = entry.doc.chunks().iter().map(|c| index::stored_chunk(root.workspace.text_scope(), "lib.rs", c, entry.doc.text()).0).collect();
         let index = root.index.read().unwrap();
         let held: Vec<StoredChunk> = index.chunks_of("lib.rs").iter().map(|&id| index.chunk(id).chunk.clone()).collect();
+        // The index keeps a chunk's words only in its BM25 index, and their hash.
+        let held_words: Vec<u64> = index.chunks_of("lib.rs").iter().map(|&id| index.chunk(id).words_hash()).collect();
+        assert_eq!(held_words, expected.iter().map(|c| crate::search::words_hash(&c.terms)).collect::<Vec<_>>(), "words after edit {version}");
+        let expected: Vec<StoredChunk> = expected.into_iter().map(|c| StoredChunk { terms: String::new(), ..c }).collect();
         assert_eq!(held, expected, "after edit {version}");
         assert_eq!(index.len(), expected.len(), "no chunk of another version left behind");
     }

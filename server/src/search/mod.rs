@@ -67,6 +67,22 @@ pub struct IndexedChunk {
     container_terms: Box<str>,
     /// A definition's signature's words ([`names::signature_terms`]).
     signature_terms: Box<str>,
+    /// The hash of the chunk's lexical words, which the index does not keep
+    /// (`chunk.terms` is emptied once they are in the BM25 index): a slot is
+    /// reused only for the same words.
+    words_hash: u64,
+}
+
+impl IndexedChunk {
+    /// The hash ([`words_hash`]) of the words the BM25 index holds for it.
+    pub fn words_hash(&self) -> u64 {
+        self.words_hash
+    }
+}
+
+/// What [`IndexedChunk::words_hash`] holds.
+pub fn words_hash(terms: &str) -> u64 {
+    u64::from_le_bytes(blake3::hash(terms.as_bytes()).as_bytes()[..8].try_into().expect("8 bytes"))
 }
 
 /// What to search among.
@@ -288,6 +304,14 @@ impl SearchIndex {
         self.vectors.len()
     }
 
+    /// Gives back what the tables reserved beyond their contents.
+    pub fn shrink_to_fit(&mut self) {
+        self.vectors.shrink_to_fit();
+        self.statics.0.shrink_to_fit();
+        self.chunks.shrink_to_fit();
+        self.live.shrink_to_fit();
+    }
+
     pub fn vectors_mut(&mut self) -> &mut VectorIndex<TextHash> {
         &mut self.vectors
     }
@@ -433,9 +457,10 @@ impl SearchIndex {
         }
         let mut ids = Vec::with_capacity(chunks.len());
         let mut path_facts: Option<Arc<paths::PathFacts>> = None;
-        for chunk in chunks {
+        for mut chunk in chunks {
+            let words = words_hash(&chunk.terms);
             let same = reusable.get_mut(&chunk.text_hash).and_then(|candidates| {
-                let at = candidates.iter().position(|&id| self.chunks[id].language == language && self.chunks[id].chunk.terms == chunk.terms)?;
+                let at = candidates.iter().position(|&id| self.chunks[id].language == language && self.chunks[id].words_hash == words)?;
                 Some(candidates.swap_remove(at))
             });
             if let Some(id) = same {
@@ -449,6 +474,7 @@ impl SearchIndex {
                 if slot.chunk.preview != chunk.preview || slot.chunk.kind != chunk.kind {
                     slot.signature_terms = names::signature_terms(&chunk);
                 }
+                chunk.terms = String::new();
                 slot.chunk = chunk;
                 ids.push(id);
                 continue;
@@ -456,6 +482,9 @@ impl SearchIndex {
             let id = self.chunks.len();
             let doc = self.lexical.add(&chunk.terms);
             debug_assert_eq!(doc as usize, id);
+            // The words are in the BM25 index now: at 100k chunks they were
+            // about 38 MB of an idle server's heap.
+            chunk.terms = String::new();
             if !self.vectors.contains(&chunk.text_hash) {
                 if let Some(v) = vector_of(&chunk.text_hash) {
                     self.vectors.insert(chunk.text_hash, &v);
@@ -471,7 +500,7 @@ impl SearchIndex {
             let name_terms = names::name_terms(chunk.name.as_deref());
             let container_terms = names::container_terms(chunk.container.as_deref());
             let signature_terms = names::signature_terms(&chunk);
-            self.chunks.push(IndexedChunk { path: path.clone(), language, content, chunk, path_facts, name_terms, container_terms, signature_terms });
+            self.chunks.push(IndexedChunk { path: path.clone(), language, content, chunk, path_facts, name_terms, container_terms, signature_terms, words_hash: words });
             self.live.push(true);
             ids.push(id);
         }
@@ -488,25 +517,26 @@ impl SearchIndex {
 
     /// Replacing a file leaves its old chunks as dead slots (an open buffer
     /// replaces its file on every keystroke). Once dead slots outnumber live
-    /// ones, rebuild the chunk table and the lexical index from the live
-    /// chunks, so memory follows the index's size, not the edit count.
+    /// ones, rebuild the chunk table from the live chunks and renumber the
+    /// lexical index's documents, so memory follows the index's size, not
+    /// the edit count.
     fn compact_if_needed(&mut self) {
         let live = self.len();
         if self.chunks.len() <= 2 * live + 1024 {
             return;
         }
-        let old_chunks = std::mem::take(&mut self.chunks);
+        let mut old_chunks: Vec<Option<IndexedChunk>> = std::mem::take(&mut self.chunks).into_iter().map(Some).collect();
         let by_path = std::mem::take(&mut self.by_path);
+        let mut new_doc: Vec<Option<u32>> = vec![None; old_chunks.len()];
         self.live.clear();
         self.by_hash.clear();
         self.by_name.clear();
-        self.lexical = Bm25::new();
         for (path, ids) in by_path {
             let mut new_ids = Vec::with_capacity(ids.len());
             for id in ids {
-                let c = old_chunks[id].clone();
+                let Some(c) = old_chunks[id].take() else { continue };
                 let new_id = self.chunks.len();
-                self.lexical.add(&c.chunk.terms);
+                new_doc[id] = Some(new_id as u32);
                 self.by_hash.entry(c.chunk.text_hash).or_default().push(new_id);
                 if let Some(name) = &c.chunk.name {
                     self.by_name.entry(query::normalized(name)).or_default().push(new_id);
@@ -517,6 +547,7 @@ impl SearchIndex {
             }
             self.by_path.insert(path, new_ids);
         }
+        self.lexical = self.lexical.renumbered(&new_doc);
         self.vectors.compact_if_needed();
         self.statics.0.compact_if_needed();
     }
@@ -639,7 +670,7 @@ impl SearchIndex {
                     return None;
                 }
                 let t = self.vectors.row(hash)?;
-                Some((crate::ann::dot(statics.vector(row), static_vector), crate::ann::dot(self.vectors.vector(t), query_vector)))
+                Some((statics.dot(row, static_vector), self.vectors.dot(t, query_vector)))
             })
             .take(CALIBRATION_SAMPLE)
             .collect();

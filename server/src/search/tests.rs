@@ -58,6 +58,8 @@ fn a_splice_leaves_the_index_as_setting_the_whole_file_would() {
     whole.set_file("a.rs", Language::Rust, new.clone(), vector);
 
     let stored_of = |idx: &SearchIndex| idx.chunks_of("a.rs").iter().map(|&id| idx.chunk(id).chunk.clone()).collect::<Vec<_>>();
+    // The index keeps a chunk's words only in its BM25 index.
+    let new: Vec<StoredChunk> = new.into_iter().map(|c| StoredChunk { terms: String::new(), ..c }).collect();
     assert_eq!(stored_of(&spliced), new);
     assert_eq!(stored_of(&spliced), stored_of(&whole));
     assert_eq!((spliced.len(), spliced.vector_count()), (whole.len(), whole.vector_count()));
@@ -214,6 +216,11 @@ fn replacing_a_file_many_times_keeps_memory_bounded() {
     assert_eq!(names(&idx, &hits)[0], "keep");
     let last = idx.search(&StubEmbedder::vector("edit number 2999"), "edit number 2999", &Filters::default(), &RankConfig::default(), 1);
     assert_eq!(names(&idx, &last), ["f"]);
+    // By words alone, after the compactions renumbered the BM25 documents.
+    let words = RankConfig { dense: false, ..RankConfig::default() };
+    assert_eq!(names(&idx, &idx.search(&[], "stable", &Filters::default(), &words, 10)), ["keep"]);
+    assert_eq!(names(&idx, &idx.search(&[], "2999", &Filters::default(), &words, 10)), ["f"]);
+    assert!(idx.search(&[], "2998", &Filters::default(), &words, 10).is_empty(), "a replaced text's words are gone");
 }
 
 #[test]
