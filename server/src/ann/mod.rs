@@ -8,9 +8,10 @@
 //! insert or delete, so the base is rebuilt once the delta or tombstones grow
 //! past [`REBUILD_FRACTION`] of it. The graph holds its points quantized to
 //! one byte per dimension ([`QuantizedVector`]): they only steer the walk, and
-//! the candidates it finds are scored exactly from the f32 vectors, so what a
-//! search returns is never an approximated score. This module knows vectors
-//! and keys only, not chunks or files.
+//! the candidates it finds are scored exactly from the index's vectors (f16,
+//! the numbers the store keeps), so what a search returns is never an
+//! approximated score. This module knows vectors and keys only, not chunks or
+//! files.
 //!
 //! `SEMNAV_ANN_THRESHOLD=n` (read once, see [`ann_threshold`]) lowers the
 //! threshold so that tests and measurements can build, save and kill a graph
@@ -47,8 +48,10 @@ pub fn ann_threshold() -> usize {
 /// Rebuild the base when delta + tombstones exceed this fraction of it.
 pub const REBUILD_FRACTION: f32 = 0.2;
 
-/// The `k` best `(row, score)` of a row-major matrix against `query`, best
-/// first, over the rows `keep` accepts. Filters apply before the top k is cut.
+/// The `k` best `(row, score)` of a row-major f32 matrix against `query`,
+/// best first, over the rows `keep` accepts. Filters apply before the top k
+/// is cut. (The index scans its f16 rows itself; this is the f32 baseline
+/// that benches/vectors compares it with.)
 pub fn exact_top_k(matrix: &[f32], dim: usize, query: &[f32], k: usize, keep: impl Fn(usize) -> bool) -> Vec<(usize, f32)> {
     if k == 0 || dim == 0 {
         return Vec::new();
