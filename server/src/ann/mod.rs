@@ -53,13 +53,19 @@ pub const REBUILD_FRACTION: f32 = 0.2;
 /// is cut. (The index scans its f16 rows itself; this is the f32 baseline
 /// that benches/vectors compares it with.)
 pub fn exact_top_k(matrix: &[f32], dim: usize, query: &[f32], k: usize, keep: impl Fn(usize) -> bool) -> Vec<(usize, f32)> {
+    scan_top_k(matrix, dim, k, keep, |v| dot(v, query))
+}
+
+/// The `k` best `(row, score)` of a row-major matrix of any element, by
+/// `score` of each row `keep` accepts, best first.
+fn scan_top_k<T>(matrix: &[T], dim: usize, k: usize, keep: impl Fn(usize) -> bool, score: impl Fn(&[T]) -> f32) -> Vec<(usize, f32)> {
     if k == 0 || dim == 0 {
         return Vec::new();
     }
     let mut top = TopK::new(k);
     for (row, v) in matrix.chunks_exact(dim).enumerate() {
         if keep(row) {
-            top.push(row, dot(v, query));
+            top.push(row, score(v));
         }
     }
     top.into_sorted()
@@ -450,16 +456,7 @@ impl<K: Clone + Eq + std::hash::Hash + Send + Sync> VectorIndex<K> {
 
     /// The `k` best rows `keep` accepts, by an exact scan.
     fn exact(&self, query: &[f32], k: usize, keep: impl Fn(usize) -> bool) -> Vec<(usize, f32)> {
-        if k == 0 || self.dim == 0 {
-            return Vec::new();
-        }
-        let mut top = TopK::new(k);
-        for (row, v) in self.matrix.chunks_exact(self.dim).enumerate() {
-            if keep(row) {
-                top.push(row, dot_f16(v, query));
-            }
-        }
-        top.into_sorted()
+        scan_top_k(&self.matrix, self.dim, k, keep, |v| dot_f16(v, query))
     }
 }
 
